@@ -1,0 +1,71 @@
+/**
+ * The vocabulary in which protocol/ declares every wire struct once.
+ *
+ * A declaration lists members in C order with their C names and C types; offsets are NOT written here but
+ * derived from the ABI's alignment rules (abi.ts) by src/layout/. Each declaration carries the sizes and
+ * key offsets the C compiler gives for each ABI (`expect`), which the layout compiler checks when the module
+ * loads, and which the differential oracle (test/oracle/) checks against gcc/clang on the real headers.
+ */
+import type { AbiName } from './abi.js';
+
+/** An anonymous struct or union written inside another declaration (as netif_extra_info's `u`). */
+export interface InlineAggregate {
+  readonly kind: 'struct' | 'union';
+  readonly fields: readonly FieldDecl[];
+}
+
+/**
+ * How a decoder picks the live member of a union: by the value of a sibling scalar (the discriminant),
+ * falling back to a raw member when the value names none.
+ */
+export interface UnionSelect {
+  /** Sibling scalar whose value names the member; absent when nothing on the wire does. */
+  readonly by?: string;
+  readonly members?: Readonly<Record<number, string>>;
+  /** The raw member used when `by` is absent or its value names no member. */
+  readonly fallback: string;
+}
+
+export interface FieldDecl {
+  /** The C member name, kept verbatim in decoded objects and JSON. */
+  readonly name: string;
+  /** A scalar or typedef name from ctypes.ts, a declared struct's name, or an inline aggregate. */
+  readonly type: string | InlineAggregate;
+  /** Array element count (`seg[BLKIF_MAX_SEGMENTS_PER_REQUEST]` → 11). */
+  readonly count?: number;
+  /** Present only on these ABIs (`#ifdef __i386__ uint64_t pad; #endif`). */
+  readonly onlyAbi?: readonly AbiName[];
+  /** For a union member: how to choose its live member when decoding. */
+  readonly select?: UnionSelect;
+  /** A producer/consumer index or event field shared with the peer: accessed atomically on shared memory. */
+  readonly sharedIndex?: true;
+  /** Protocol meaning, one line. */
+  readonly doc?: string;
+}
+
+export interface AbiExpectation {
+  readonly size: number;
+  /** Offsets of top-level members that the ABI moves (or that must never move). */
+  readonly offsets?: Readonly<Record<string, number>>;
+}
+
+export interface StructDecl {
+  readonly name: string;
+  readonly kind: 'struct' | 'union';
+  /** The header that defines it, e.g. `xen/io/blkif.h`. */
+  readonly header: string;
+  readonly doc: string;
+  readonly fields: readonly FieldDecl[];
+  /** What the C compiler gives on each ABI; checked at load time by the layout compiler. */
+  readonly expect: Readonly<Partial<Record<AbiName, AbiExpectation>>>;
+  /** Laid out identically on every ABI (virtio structs: fixed-width, naturally aligned). */
+  readonly abiIndependent?: true;
+}
+
+/** A named integer constant, with the header that defines it. */
+export interface ConstantDecl {
+  readonly name: string;
+  readonly value: number;
+  readonly header: string;
+  readonly doc?: string;
+}

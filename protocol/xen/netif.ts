@@ -1,0 +1,157 @@
+/**
+ * xen/io/netif.h — the network device protocol: tx and rx rings of single slots, extra-info slots, and
+ * the control ring.
+ *
+ * netif_tx_request (12 bytes, one slot):
+ *   0              4         6         8         10        12
+ *   | gref         | offset  | flags   | id      | size    |
+ *
+ * netif_extra_info (8 bytes): | type | flags | u (6 bytes: gso, mcast, hash or pad, chosen by type) |
+ *   gso:   | size (2) | type | pad | features (2) |
+ *   mcast: | addr (6)                              |
+ *   hash:  | type | algorithm | value (4)          |
+ */
+import type { StructDecl } from '../decl.js';
+
+const everyAbi = <T>(v: T) => ({ x86_64: v, x86_32: v, arm: v });
+
+export const netif_tx_request: StructDecl = {
+  name: 'netif_tx_request',
+  kind: 'struct',
+  header: 'xen/io/netif.h',
+  doc: 'One tx slot: a granted buffer fragment; the first slot of a packet carries the whole packet size.',
+  fields: [
+    { name: 'gref', type: 'grant_ref_t' },
+    { name: 'offset', type: 'uint16_t' },
+    { name: 'flags', type: 'uint16_t', doc: 'NETTXF_*' },
+    { name: 'id', type: 'uint16_t', doc: 'echoed in the response' },
+    { name: 'size', type: 'uint16_t', doc: 'packet size in bytes (first slot) or fragment size' },
+  ],
+  expect: everyAbi({ size: 12, offsets: { gref: 0, offset: 4, flags: 6, id: 8, size: 10 } }),
+};
+
+export const netif_tx_response: StructDecl = {
+  name: 'netif_tx_response',
+  kind: 'struct',
+  header: 'xen/io/netif.h',
+  doc: 'Completion of one tx slot (or NETIF_RSP_NULL for an extra-info slot).',
+  fields: [
+    { name: 'id', type: 'uint16_t' },
+    { name: 'status', type: 'int16_t', doc: 'NETIF_RSP_*' },
+  ],
+  expect: everyAbi({ size: 4, offsets: { id: 0, status: 2 } }),
+};
+
+export const netif_rx_request: StructDecl = {
+  name: 'netif_rx_request',
+  kind: 'struct',
+  header: 'xen/io/netif.h',
+  doc: 'One rx slot: a granted page the backend may fill.',
+  fields: [
+    { name: 'id', type: 'uint16_t', doc: 'echoed in response message' },
+    { name: 'pad', type: 'uint16_t' },
+    { name: 'gref', type: 'grant_ref_t' },
+  ],
+  expect: everyAbi({ size: 8, offsets: { id: 0, pad: 2, gref: 4 } }),
+};
+
+export const netif_rx_response: StructDecl = {
+  name: 'netif_rx_response',
+  kind: 'struct',
+  header: 'xen/io/netif.h',
+  doc: 'One filled rx slot; status is the byte count when non-negative.',
+  fields: [
+    { name: 'id', type: 'uint16_t' },
+    { name: 'offset', type: 'uint16_t' },
+    { name: 'flags', type: 'uint16_t', doc: 'NETRXF_*' },
+    { name: 'status', type: 'int16_t', doc: '-ve: NETIF_RSP_*; +ve: received packet size' },
+  ],
+  expect: everyAbi({ size: 8, offsets: { id: 0, offset: 2, flags: 4, status: 6 } }),
+};
+
+export const netif_extra_info: StructDecl = {
+  name: 'netif_extra_info',
+  kind: 'struct',
+  header: 'xen/io/netif.h',
+  doc: 'An extra-info slot following a slot with NETTXF_extra_info / NETRXF_extra_info; u is chosen by type.',
+  fields: [
+    { name: 'type', type: 'uint8_t', doc: 'XEN_NETIF_EXTRA_TYPE_*' },
+    { name: 'flags', type: 'uint8_t', doc: 'XEN_NETIF_EXTRA_FLAG_*' },
+    {
+      name: 'u',
+      type: {
+        kind: 'union',
+        fields: [
+          {
+            name: 'gso',
+            type: {
+              kind: 'struct',
+              fields: [
+                { name: 'size', type: 'uint16_t', doc: 'maximum payload size of each segment' },
+                { name: 'type', type: 'uint8_t', doc: 'XEN_NETIF_GSO_TYPE_*' },
+                { name: 'pad', type: 'uint8_t', doc: 'future expansion' },
+                { name: 'features', type: 'uint16_t', doc: 'XEN_NETIF_GSO_FEAT_*' },
+              ],
+            },
+          },
+          { name: 'mcast', type: { kind: 'struct', fields: [{ name: 'addr', type: 'uint8_t', count: 6 }] } },
+          {
+            name: 'hash',
+            type: {
+              kind: 'struct',
+              fields: [
+                { name: 'type', type: 'uint8_t', doc: 'XEN_NETIF_CTRL_HASH_TYPE_* bit number' },
+                { name: 'algorithm', type: 'uint8_t', doc: 'XEN_NETIF_CTRL_HASH_ALGORITHM_*' },
+                { name: 'value', type: 'uint8_t', count: 4, doc: 'the hash, little-endian' },
+              ],
+            },
+          },
+          { name: 'pad', type: 'uint16_t', count: 3 },
+        ],
+      },
+      // netif.h: XEN_NETIF_EXTRA_TYPE_GSO → u.gso, MCAST_{ADD,DEL} → u.mcast, HASH → u.hash.
+      select: { by: 'type', members: { 1: 'gso', 2: 'mcast', 3: 'mcast', 4: 'hash' }, fallback: 'pad' },
+    },
+  ],
+  expect: everyAbi({ size: 8, offsets: { type: 0, flags: 1, u: 2 } }),
+};
+
+export const xen_netif_ctrl_request: StructDecl = {
+  name: 'xen_netif_ctrl_request',
+  kind: 'struct',
+  header: 'xen/io/netif.h',
+  doc: 'A control-ring request (hash configuration, gref mappings).',
+  fields: [
+    { name: 'id', type: 'uint16_t' },
+    { name: 'type', type: 'uint16_t', doc: 'XEN_NETIF_CTRL_TYPE_*' },
+    { name: 'data', type: 'uint32_t', count: 3 },
+  ],
+  expect: everyAbi({ size: 16, offsets: { id: 0, type: 2, data: 4 } }),
+};
+
+export const xen_netif_ctrl_response: StructDecl = {
+  name: 'xen_netif_ctrl_response',
+  kind: 'struct',
+  header: 'xen/io/netif.h',
+  doc: 'A control-ring response, matched by id.',
+  fields: [
+    { name: 'id', type: 'uint16_t' },
+    { name: 'type', type: 'uint16_t' },
+    { name: 'status', type: 'uint32_t', doc: 'XEN_NETIF_CTRL_STATUS_*' },
+    { name: 'data', type: 'uint32_t' },
+  ],
+  expect: everyAbi({ size: 12, offsets: { id: 0, type: 2, status: 4, data: 8 } }),
+};
+
+export const xen_netif_gref: StructDecl = {
+  name: 'xen_netif_gref',
+  kind: 'struct',
+  header: 'xen/io/netif.h',
+  doc: 'An entry of the grant-reference table passed by XEN_NETIF_CTRL_TYPE_ADD/DEL_GREF_MAPPING.',
+  fields: [
+    { name: 'ref', type: 'grant_ref_t' },
+    { name: 'flags', type: 'uint16_t', doc: 'XEN_NETIF_CTRLF_GREF_*' },
+    { name: 'status', type: 'uint16_t', doc: 'XEN_NETIF_CTRL_STATUS_*' },
+  ],
+  expect: everyAbi({ size: 8, offsets: { ref: 0, flags: 4, status: 6 } }),
+};

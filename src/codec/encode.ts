@@ -1,0 +1,128 @@
+/**
+ * encode: a plain object keyed by C member names → the struct's bytes, in a caller's buffer.
+ *
+ * Codec, not judge: every value is checked against its C type only (a uint8_t takes 0..255, whatever the
+ * protocol allows), so records that break the protocol can be written on purpose. Validation runs over the
+ * whole object before the first byte is written, so a rejected encode leaves the buffer untouched; padding
+ * and unused union bytes are written as zero, as a memset-then-assign C sender would.
+ */
+import type { FieldLayout, ScalarLeaf, StructLayout } from '../layout/layout.js';
+import { CodecError, describeValue } from '../errors.js';
+import { asDataView, scalarRange, writeScalar } from './scalar-io.js';
+import { requireBytes } from './decode.js';
+
+/** Values encode accepts for an integer: a number, a bigint, or a decimal / 0x-hex string (JSON's 64-bit form). */
+export type IntegerInput = number | bigint | string;
+
+export function encode(layout: StructLayout, value: unknown, buf: Uint8Array | DataView, byteOffset = 0): number {
+  const dv = asDataView(buf);
+  requireBytes(dv, byteOffset, layout.size, layout.name);
+  validateRecord(layout, value, layout.name);
+  for (let i = 0; i < layout.size; i++) dv.setUint8(byteOffset + i, 0);
+  writeRecord(layout, value as Record<string, unknown>, dv, byteOffset);
+  return layout.size;
+}
+
+/** encode into a fresh buffer of exactly sizeof bytes. */
+export function encodeToBytes(layout: StructLayout, value: unknown): Uint8Array {
+  const out = new Uint8Array(layout.size);
+  encode(layout, value, out, 0);
+  return out;
+}
+
+/** Parse and range-check one integer for a C scalar type; throws CodecError naming the path. */
+export function toInteger(leaf: ScalarLeaf, v: unknown, path: string): bigint {
+  let n: bigint;
+  if (typeof v === 'bigint') n = v;
+  else if (typeof v === 'number' && Number.isSafeInteger(v)) n = BigInt(v);
+  else if (typeof v === 'string' && /^-?(0x[0-9a-f]+|[0-9]+)$/i.test(v.trim())) {
+    const s = v.trim();
+    n = s.startsWith('-') ? -BigInt(s.slice(1)) : BigInt(s);
+  } else {
+    throw new CodecError('CODEC_BAD_TYPE', `${path}: expected an integer for ${leaf.type.name}, received ${describeValue(v)}.`,
+      { path, expected: leaf.type.name, received: v });
+  }
+  const { min, max } = scalarRange(leaf);
+  if (n < min || n > max) {
+    throw new CodecError('CODEC_OUT_OF_RANGE', `${path}: ${n} does not fit ${leaf.type.name} (${min}..${max}).`,
+      { path, expected: `${min}..${max}`, received: n });
+  }
+  return n;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function validateRecord(l: StructLayout, value: unknown, path: string): void {
+  if (!isRecord(value)) {
+    throw new CodecError('CODEC_BAD_TYPE', `${path}: expected an object with the members of ${l.kind} ${l.name}, received ${describeValue(value)}.`, { path, received: value });
+  }
+  for (const k of Object.keys(value)) {
+    if (!l.fields.some((f) => f.name === k)) {
+      throw new CodecError('CODEC_UNKNOWN_FIELD', `${path}.${k}: ${l.name} has no member "${k}".`, {
+        path: `${path}.${k}`, expected: l.fields.map((f) => f.name), received: k,
+      });
+    }
+  }
+  if (l.kind === 'union') {
+    unionMember(l, value, path);
+  } else {
+    for (const f of l.fields) {
+      if (!(f.name in value)) {
+        throw new CodecError('CODEC_MISSING_FIELD', `${path}.${f.name}: missing member of ${l.name}.`, { path: `${path}.${f.name}`, expected: f.cType });
+      }
+    }
+  }
+  for (const f of l.fields) if (f.name in value) validateMember(f, value[f.name], `${path}.${f.name}`);
+}
+
+/** A union takes exactly one member, as in C. */
+function unionMember(l: StructLayout, value: Record<string, unknown>, path: string): FieldLayout {
+  const keys = Object.keys(value);
+  const f = keys.length === 1 ? l.fields.find((m) => m.name === keys[0]) : undefined;
+  if (f === undefined) {
+    throw new CodecError('CODEC_UNION_MEMBER', `${path}: a union holds exactly one of ${l.fields.map((m) => m.name).join(', ')}; received ${keys.length} members.`,
+      { path, expected: l.fields.map((m) => m.name), received: keys });
+  }
+  return f;
+}
+
+function validateMember(f: FieldLayout, v: unknown, path: string): void {
+  if (f.count === undefined) return validateOne(f, v, path);
+  if (!Array.isArray(v) || v.length !== f.count) {
+    throw new CodecError('CODEC_BAD_TYPE', `${path}: expected an array of ${f.count} elements, received ${Array.isArray(v) ? `${v.length} elements` : describeValue(v)}.`,
+      { path, expected: f.count, received: Array.isArray(v) ? v.length : v });
+  }
+  for (let i = 0; i < f.count; i++) validateOne(f, v[i], `${path}[${i}]`);
+}
+
+function validateOne(f: FieldLayout, v: unknown, path: string): void {
+  if (f.scalar !== undefined) toInteger(f.scalar, v, path);
+  else validateRecord(f.aggregate as StructLayout, v, path);
+}
+
+function writeRecord(l: StructLayout, value: Record<string, unknown>, dv: DataView, base: number): void {
+  if (l.kind === 'union') {
+    const m = unionMember(l, value, l.name);
+    writeMember(m, value[m.name], dv, base + m.offset);
+    return;
+  }
+  for (const f of l.fields) writeMember(f, value[f.name], dv, base + f.offset);
+}
+
+function writeMember(f: FieldLayout, v: unknown, dv: DataView, at: number): void {
+  if (f.count === undefined) return writeOne(f, v, dv, at);
+  const arr = v as unknown[];
+  for (let i = 0; i < f.count; i++) writeOne(f, arr[i], dv, at + i * f.elemSize);
+}
+
+function writeOne(f: FieldLayout, v: unknown, dv: DataView, at: number): void {
+  if (f.scalar !== undefined) {
+    const leaf = f.scalar;
+    // Small values skip the bigint round trip (already range-checked by validation).
+    writeScalar(dv, at, leaf, typeof v === 'number' && leaf.type.size < 8 ? v : toInteger(leaf, v, f.name));
+  } else {
+    writeRecord(f.aggregate as StructLayout, v as Record<string, unknown>, dv, at);
+  }
+}

@@ -1,0 +1,114 @@
+/**
+ * Zero-copy views: accessors that read or write one member of a record in place, given (view, base).
+ * Offsets are resolved once, when the accessor is made; a read is then one DataView call, with no
+ * allocation. Use these on hot paths; use decode/encode for whole records.
+ */
+import type { FieldLayout, ScalarLeaf, StructLayout } from '../layout/layout.js';
+import { LayoutError } from '../errors.js';
+
+/** A ≤32-bit member. */
+export interface NumberField {
+  readonly kind: 'number';
+  readonly offset: number;
+  readonly size: number;
+  get(dv: DataView, base: number): number;
+  set(dv: DataView, base: number, v: number): void;
+}
+
+/** A 64-bit member. */
+export interface BigField {
+  readonly kind: 'bigint';
+  readonly offset: number;
+  readonly size: number;
+  get(dv: DataView, base: number): bigint;
+  set(dv: DataView, base: number, v: bigint): void;
+}
+
+export type ScalarField = NumberField | BigField;
+
+/** Resolve a path such as `id`, `seg[3].gref` or `u.gso.size` to its leaf and absolute offset. */
+export function resolvePath(layout: StructLayout, path: string): { leaf: ScalarLeaf; offset: number; field: FieldLayout } {
+  let l: StructLayout | undefined = layout;
+  let offset = 0;
+  let field: FieldLayout | undefined;
+  const parts = path.split('.');
+  for (let p = 0; p < parts.length; p++) {
+    const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?$/.exec(parts[p] ?? '');
+    field = m === null || l === undefined ? undefined : l.fields.find((f) => f.name === m[1]);
+    const idx = m?.[2] === undefined ? undefined : Number(m[2]);
+    if (m === null || field === undefined || (idx !== undefined && (field.count === undefined || idx >= field.count))
+      || (idx === undefined && field.count !== undefined && p < parts.length - 1)) {
+      throw new LayoutError('UNKNOWN_FIELD_PATH', `${layout.name} has no member "${path}".`, { path: `${layout.name}.${path}`, received: path });
+    }
+    offset += field.offset + (idx ?? 0) * field.elemSize;
+    l = field.aggregate;
+  }
+  if (field?.scalar === undefined) {
+    throw new LayoutError('UNKNOWN_FIELD_PATH', `${layout.name}.${path} is not a scalar member.`, { path: `${layout.name}.${path}`, received: path });
+  }
+  return { leaf: field.scalar, offset, field };
+}
+
+/** An accessor for one scalar member (the first element, for an array without an index). */
+export function fieldView(layout: StructLayout, path: string): ScalarField {
+  const { leaf, offset } = resolvePath(layout, path);
+  return makeScalarField(leaf, offset);
+}
+
+export function numberField(layout: StructLayout, path: string): NumberField {
+  const f = fieldView(layout, path);
+  if (f.kind !== 'number') throw new LayoutError('UNKNOWN_FIELD_PATH', `${layout.name}.${path} is 64-bit: use bigField.`, { path });
+  return f;
+}
+
+export function bigField(layout: StructLayout, path: string): BigField {
+  const f = fieldView(layout, path);
+  if (f.kind !== 'bigint') throw new LayoutError('UNKNOWN_FIELD_PATH', `${layout.name}.${path} is not 64-bit: use numberField.`, { path });
+  return f;
+}
+
+/**
+ * An accessor for element i of an array member, or a member of element i of an array of structs:
+ * `elementField(blkif_request, 'seg', 'gref').get(dv, base, 3)` reads seg[3].gref.
+ */
+export function elementField(layout: StructLayout, array: string, member?: string): NumberField & { readonly count: number; readonly stride: number; at(dv: DataView, base: number, i: number): number } {
+  const head = resolveArray(layout, array);
+  const inner = member === undefined ? resolvePath(layout, `${array}[0]`) : resolvePath(layout, `${array}[0].${member}`);
+  const f = makeScalarField(inner.leaf, inner.offset);
+  if (f.kind !== 'number') throw new LayoutError('UNKNOWN_FIELD_PATH', `${layout.name}.${array}: 64-bit elements are read with fieldView per index.`, { path: array });
+  const stride = head.elemSize;
+  const count = head.count as number;
+  return {
+    ...f, count, stride,
+    at(dv: DataView, base: number, i: number): number {
+      if (i >>> 0 !== i || i >= count) throw new LayoutError('UNKNOWN_FIELD_PATH', `${layout.name}.${array}[${i}] is out of range 0..${count - 1}.`, { path: `${layout.name}.${array}[${i}]`, index: i });
+      return f.get(dv, base + i * stride);
+    },
+  };
+}
+
+function resolveArray(layout: StructLayout, name: string): FieldLayout {
+  const f = layout.fields.find((m) => m.name === name);
+  if (f?.count === undefined) throw new LayoutError('UNKNOWN_FIELD_PATH', `${layout.name} has no array member "${name}".`, { path: `${layout.name}.${name}` });
+  return f;
+}
+
+function makeScalarField(leaf: ScalarLeaf, off: number): ScalarField {
+  const le = leaf.littleEndian;
+  const size = leaf.type.size;
+  const signed = leaf.type.signed;
+  switch (size) {
+    case 1: return signed
+      ? { kind: 'number', offset: off, size, get: (dv, b) => dv.getInt8(b + off), set: (dv, b, v) => dv.setInt8(b + off, v) }
+      : { kind: 'number', offset: off, size, get: (dv, b) => dv.getUint8(b + off), set: (dv, b, v) => dv.setUint8(b + off, v) };
+    case 2: return signed
+      ? { kind: 'number', offset: off, size, get: (dv, b) => dv.getInt16(b + off, le), set: (dv, b, v) => dv.setInt16(b + off, v, le) }
+      : { kind: 'number', offset: off, size, get: (dv, b) => dv.getUint16(b + off, le), set: (dv, b, v) => dv.setUint16(b + off, v, le) };
+    case 4: return signed
+      ? { kind: 'number', offset: off, size, get: (dv, b) => dv.getInt32(b + off, le), set: (dv, b, v) => dv.setInt32(b + off, v, le) }
+      : { kind: 'number', offset: off, size, get: (dv, b) => dv.getUint32(b + off, le), set: (dv, b, v) => dv.setUint32(b + off, v, le) };
+    case 8: return signed
+      ? { kind: 'bigint', offset: off, size, get: (dv, b) => dv.getBigInt64(b + off, le), set: (dv, b, v) => dv.setBigInt64(b + off, v, le) }
+      : { kind: 'bigint', offset: off, size, get: (dv, b) => dv.getBigUint64(b + off, le), set: (dv, b, v) => dv.setBigUint64(b + off, v, le) };
+  }
+}

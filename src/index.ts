@@ -1,0 +1,16 @@
+/**
+ * ringwire — byte-exact Xen shared rings and virtio virtqueues over ArrayBuffer / SharedArrayBuffer memory.
+ */
+import './layout/registry.js';
+
+export * from './errors.js';
+export type * from './layout/layout.js';
+export { layoutOf, structNames, structDecl, hasStruct, type LayoutOptions } from './layout/compile.js';
+export { checkLayout, checkAllLayouts } from './layout/self-check.js';
+export { decode, toJSONValue, type Decoded, type DecodedRecord, type DecodedScalar } from './codec/decode.js';
+export { encode, encodeToBytes, toInteger, type IntegerInput } from './codec/encode.js';
+export { describe, describeLines, type DescribedLine } from './codec/describe.js';
+export { fieldView, numberField, bigField, elementField, resolvePath, type NumberField, type BigField, type ScalarField } from './codec/views.js';
+export { codecFor, type StructCodec } from './codec/codec.js';
+export { PlainRingPort, type RingPort, type NotifyHandler } from './memory/ring-port.js';
+export * as protocol from '../protocol/index.js';

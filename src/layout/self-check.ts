@@ -1,0 +1,62 @@
+/**
+ * Load-time self-check of every declaration on every ABI: members in order without overlap, padding
+ * accounted for as holes, unions' selectors naming real members, and the sizes and offsets the C compiler
+ * gives (each declaration's `expect`) equal to the derived ones. A failure throws LayoutError at import.
+ */
+import { abiNames, structDecls } from '../../protocol/index.js';
+import { LayoutError } from '../errors.js';
+import { layoutOf } from './compile.js';
+import type { StructLayout } from './layout.js';
+
+export function checkLayout(l: StructLayout): void {
+  const where = `${l.name} (${l.abi})`;
+  let covered = 0;
+  for (const f of l.fields) {
+    if (l.kind === 'struct') {
+      const hole = l.holes.find((h) => h.before === f.name);
+      const expectedStart = covered + (hole?.size ?? 0);
+      if (f.offset !== expectedStart || f.offset % f.align !== 0) {
+        throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: member ${f.name} at ${f.offset} overlaps or leaves unnamed padding.`, { path: `${l.name}.${f.name}`, offset: f.offset });
+      }
+      covered = f.offset + f.size;
+    } else if (f.offset !== 0) {
+      throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: union member ${f.name} must sit at 0.`, { path: `${l.name}.${f.name}` });
+    }
+    if (f.select !== undefined && f.aggregate !== undefined) {
+      const names = new Set(f.aggregate.fields.map((m) => m.name));
+      const named = [f.select.fallback, ...Object.values(f.select.members ?? {})];
+      for (const n of named) {
+        if (!names.has(n)) throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: ${f.name} selects unknown member ${n}.`, { path: `${l.name}.${f.name}` });
+      }
+      if (f.select.by !== undefined && !l.fields.some((s) => s.name === f.select?.by && s.scalar !== undefined)) {
+        throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: ${f.name} is selected by ${f.select.by}, which is not a scalar sibling.`, { path: `${l.name}.${f.name}` });
+      }
+    }
+    if (f.aggregate !== undefined) checkLayout(f.aggregate);
+  }
+  const tail = l.holes.find((h) => h.before === '(end)')?.size ?? 0;
+  const end = l.kind === 'struct' ? covered + tail : Math.max(0, ...l.fields.map((f) => f.size)) + tail;
+  if (end !== l.size && l.kind === 'struct') {
+    throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: members and holes cover ${end} bytes, size is ${l.size}.`, { path: l.name });
+  }
+  const expect = l.decl?.expect[l.abi];
+  if (l.decl !== undefined && expect === undefined) {
+    throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: the declaration states no expected size for this ABI.`, { path: l.name });
+  }
+  if (expect !== undefined) {
+    if (expect.size !== l.size) {
+      throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: derived size ${l.size}, the C compiler gives ${expect.size}.`, { path: l.name, expected: expect.size, received: l.size });
+    }
+    for (const [name, off] of Object.entries(expect.offsets ?? {})) {
+      const f = l.fields.find((m) => m.name === name);
+      if (f?.offset !== off) {
+        throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: ${name} derived at ${f?.offset}, the C compiler puts it at ${off}.`, { path: `${l.name}.${name}`, expected: off, received: f?.offset });
+      }
+    }
+  }
+}
+
+/** Check every declared struct on every ABI (run once when the package loads). */
+export function checkAllLayouts(): void {
+  for (const d of structDecls) for (const abi of abiNames) checkLayout(layoutOf(d.name, { abi }));
+}

@@ -1,0 +1,96 @@
+/**
+ * RingPort: the one small interface through which every ring (Xen front/back, virtio driver/device, split or
+ * packed) touches memory it shares with its peer and rings its peer's doorbell. A trace recorder wraps a
+ * port and sees every write and notification in order; the plain port below is direct typed-array access.
+ *
+ * Shared indices and event words (ring.h's req_prod/req_event/rsp_prod/rsp_event; virtio's idx, flags,
+ * used_event/avail_event) go through load/store*Index: on a SharedArrayBuffer they are Atomics operations,
+ * which are sequentially consistent and so stand in for ring.h's xen_wmb()/xen_mb() and virtio's
+ * virtio_wmb()/virtio_mb() at the points where the macros place them. Payload (request/response slots,
+ * descriptors, buffers) uses plain access: its ordering is carried by the index store that publishes it.
+ *
+ * Host byte order: Atomics act in the host's order. ringwire assumes a little-endian host (every JS engine
+ * on x86, arm and riscv is), which matches Xen's ABIs and virtio 1.x; this is checked at load time.
+ * Legacy big-endian virtio queues byte-swap their index values above this interface.
+ */
+export interface RingPort {
+  /** The whole shared region as bytes (read-only use by convention; writes go through `write*`). */
+  readonly bytes: Uint8Array;
+  /** A DataView over the same region. */
+  readonly view: DataView;
+  /** True when the region is a SharedArrayBuffer and index accesses are atomic. */
+  readonly shared: boolean;
+
+  loadIndex32(offset: number): number;
+  storeIndex32(offset: number, value: number): void;
+  loadIndex16(offset: number): number;
+  storeIndex16(offset: number, value: number): void;
+
+  /** Copy bytes into the region (a slot, a descriptor, a buffer). */
+  write(offset: number, src: Uint8Array): void;
+  writeU8(offset: number, value: number): void;
+  writeU16(offset: number, value: number, littleEndian: boolean): void;
+  writeU32(offset: number, value: number, littleEndian: boolean): void;
+  writeU64(offset: number, value: bigint, littleEndian: boolean): void;
+  /** Zero a byte range (SHARED_RING_INIT's memsets). */
+  fill(offset: number, length: number, value: number): void;
+
+  /** A full barrier point (xen_mb / virtio_mb). Atomics already order; recorders log it. */
+  fence(): void;
+  /** Raise a notification to the peer on a channel (event channel, virtqueue kick, used-buffer interrupt). */
+  notify(channel: number): void;
+}
+
+export type NotifyHandler = (channel: number) => void;
+
+const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+if (!littleEndianHost) throw new Error('ringwire requires a little-endian host (Atomics act in host byte order).');
+
+export class PlainRingPort implements RingPort {
+  readonly bytes: Uint8Array;
+  readonly view: DataView;
+  readonly shared: boolean;
+  private readonly i32: Int32Array | undefined;
+  private readonly u16: Uint16Array | undefined;
+  private readonly onNotify: NotifyHandler;
+
+  /**
+   * @param buffer the memory (ArrayBuffer or SharedArrayBuffer)
+   * @param byteOffset start of the region; must be 4-aligned so index words are aligned for Atomics
+   * @param byteLength length of the region
+   */
+  constructor(buffer: ArrayBufferLike, byteOffset = 0, byteLength = buffer.byteLength - byteOffset, onNotify: NotifyHandler = () => {}) {
+    if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % 4 !== 0 || !Number.isInteger(byteLength) || byteLength < 0 || byteOffset + byteLength > buffer.byteLength) {
+      throw new RangeError(`region ${byteOffset}+${byteLength} does not fit a ${buffer.byteLength}-byte buffer 4-aligned`);
+    }
+    this.bytes = new Uint8Array(buffer, byteOffset, byteLength);
+    this.view = new DataView(buffer, byteOffset, byteLength);
+    this.shared = typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer;
+    this.i32 = this.shared ? new Int32Array(buffer, byteOffset, byteLength >>> 2) : undefined;
+    this.u16 = this.shared ? new Uint16Array(buffer, byteOffset, byteLength >>> 1) : undefined;
+    this.onNotify = onNotify;
+  }
+
+  loadIndex32(offset: number): number {
+    return this.i32 !== undefined ? Atomics.load(this.i32, offset >>> 2) >>> 0 : this.view.getUint32(offset, true);
+  }
+  storeIndex32(offset: number, value: number): void {
+    if (this.i32 !== undefined) Atomics.store(this.i32, offset >>> 2, value | 0);
+    else this.view.setUint32(offset, value >>> 0, true);
+  }
+  loadIndex16(offset: number): number {
+    return this.u16 !== undefined ? Atomics.load(this.u16, offset >>> 1) : this.view.getUint16(offset, true);
+  }
+  storeIndex16(offset: number, value: number): void {
+    if (this.u16 !== undefined) Atomics.store(this.u16, offset >>> 1, value & 0xffff);
+    else this.view.setUint16(offset, value & 0xffff, true);
+  }
+  write(offset: number, src: Uint8Array): void { this.bytes.set(src, offset); }
+  writeU8(offset: number, value: number): void { this.view.setUint8(offset, value); }
+  writeU16(offset: number, value: number, littleEndian: boolean): void { this.view.setUint16(offset, value, littleEndian); }
+  writeU32(offset: number, value: number, littleEndian: boolean): void { this.view.setUint32(offset, value, littleEndian); }
+  writeU64(offset: number, value: bigint, littleEndian: boolean): void { this.view.setBigUint64(offset, value, littleEndian); }
+  fill(offset: number, length: number, value: number): void { this.bytes.fill(value, offset, offset + length); }
+  fence(): void { if (this.i32 !== undefined) Atomics.load(this.i32, 0); }
+  notify(channel: number): void { this.onNotify(channel); }
+}
