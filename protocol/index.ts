@@ -9,12 +9,14 @@ import {
   xen_netif_ctrl_request, xen_netif_ctrl_response, xen_netif_gref,
 } from './xen/netif.js';
 import { blkifConstants, netifConstants, ringConstants } from './xen/constants.js';
+import { virtioStructs, virtioConstants } from './virtio/index.js';
 
 export * from './abi.js';
 export * from './ctypes.js';
 export type * from './decl.js';
 export { xenRingTypes, XEN_PAGE_SHIFT, MAX_RING_PAGE_ORDER } from './xen/ring.js';
 export type { RingTypeDecl } from './xen/ring.js';
+export { virtioStructs, virtioConstants, virtioConstant } from './virtio/index.js';
 
 /** Xen structs, in header order. */
 export const xenStructs: readonly StructDecl[] = [
@@ -27,5 +29,5 @@ export const xenStructs: readonly StructDecl[] = [
 export const xenConstants: readonly ConstantDecl[] = [...ringConstants, ...blkifConstants, ...netifConstants];
 
 /** Every declared struct (Xen, and virtio once declared), by C name. */
-export const structDecls: readonly StructDecl[] = [...xenStructs];
-export const constantDecls: readonly ConstantDecl[] = [...xenConstants];
+export const structDecls: readonly StructDecl[] = [...xenStructs, ...virtioStructs];
+export const constantDecls: readonly ConstantDecl[] = [...xenConstants, ...virtioConstants];

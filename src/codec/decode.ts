@@ -5,6 +5,7 @@
 import type { FieldLayout, StructLayout } from '../layout/layout.js';
 import { CodecError } from '../errors.js';
 import { asDataView, readScalar } from './scalar-io.js';
+import { fastDecoder } from './compiled.js';
 
 export type DecodedScalar = number | bigint;
 export type Decoded = DecodedScalar | Decoded[] | DecodedRecord;
@@ -22,7 +23,8 @@ export function requireBytes(dv: DataView, byteOffset: number, size: number, wha
 export function decode(layout: StructLayout, buf: Uint8Array | DataView, byteOffset = 0): DecodedRecord {
   const dv = asDataView(buf);
   requireBytes(dv, byteOffset, layout.size, layout.name);
-  return decodeRecord(layout, dv, byteOffset);
+  const fast = fastDecoder(layout);
+  return fast !== null ? (fast(dv, byteOffset) as DecodedRecord) : decodeRecord(layout, dv, byteOffset);
 }
 
 function decodeRecord(l: StructLayout, dv: DataView, base: number): DecodedRecord {

@@ -10,12 +10,14 @@ import type { FieldLayout, ScalarLeaf, StructLayout } from '../layout/layout.js'
 import { CodecError, describeValue } from '../errors.js';
 import { asDataView, scalarRange, writeScalar } from './scalar-io.js';
 import { requireBytes } from './decode.js';
+import { fastEncoder } from './compiled.js';
 
 /** Values encode accepts for an integer: a number, a bigint, or a decimal / 0x-hex string (JSON's 64-bit form). */
 export type IntegerInput = number | bigint | string;
 
 export function encode(layout: StructLayout, value: unknown, buf: Uint8Array | DataView, byteOffset = 0): number {
   const dv = asDataView(buf);
+  if (fastEncoder(layout)?.(value, dv, byteOffset) === true) return layout.size;
   requireBytes(dv, byteOffset, layout.size, layout.name);
   validateRecord(layout, value, layout.name);
   for (let i = 0; i < layout.size; i++) dv.setUint8(byteOffset + i, 0);

@@ -1,0 +1,78 @@
+/**
+ * linux/virtio_net.h — the header that precedes every packet on a virtio-net queue (virtio 1.2 §5.1.6).
+ *
+ *   virtio_net_hdr (10):       | flags | gso_type | hdr_len (2) | gso_size (2) | csum_start (2) | csum_offset (2) |
+ *   virtio_net_hdr_mrg_rxbuf:  | virtio_net_hdr (10) | num_buffers (2) |
+ *   virtio_net_hdr_v1 (12):    the same bytes, flattened
+ *   virtio_net_hdr_v1_hash:    | virtio_net_hdr_v1 (12) | hash_value (4) | hash_report (2) | padding (2) |
+ *
+ * virtio_net_hdr_v1 holds csum_start/csum_offset in an anonymous C11 union whose other members (`csum`,
+ * `rsc`) name the same four bytes. The declaration vocabulary has no anonymous members, so the union is
+ * written as its first member, csum_start and csum_offset at the top level, which is where C puts them too.
+ */
+import type { StructDecl } from '../decl.js';
+
+const everyAbi = <T>(v: T) => ({ x86_64: v, x86_32: v, arm: v });
+
+export const virtio_net_hdr: StructDecl = {
+  name: 'virtio_net_hdr',
+  kind: 'struct',
+  header: 'linux/virtio_net.h',
+  doc: 'Legacy per-packet header (without VIRTIO_NET_F_MRG_RXBUF).',
+  fields: [
+    { name: 'flags', type: '__u8', doc: 'VIRTIO_NET_HDR_F_*' },
+    { name: 'gso_type', type: '__u8', doc: 'VIRTIO_NET_HDR_GSO_*' },
+    { name: 'hdr_len', type: '__virtio16', doc: 'Ethernet + IP + tcp/udp header bytes' },
+    { name: 'gso_size', type: '__virtio16', doc: 'bytes to append to hdr_len per frame' },
+    { name: 'csum_start', type: '__virtio16', doc: 'position to start checksumming from' },
+    { name: 'csum_offset', type: '__virtio16', doc: 'offset after csum_start to place the checksum' },
+  ],
+  expect: everyAbi({ size: 10, offsets: { flags: 0, gso_type: 1, hdr_len: 2, gso_size: 4, csum_start: 6, csum_offset: 8 } }),
+  abiIndependent: true,
+};
+
+export const virtio_net_hdr_mrg_rxbuf: StructDecl = {
+  name: 'virtio_net_hdr_mrg_rxbuf',
+  kind: 'struct',
+  header: 'linux/virtio_net.h',
+  doc: 'Legacy header with VIRTIO_NET_F_MRG_RXBUF: the number of merged rx buffers follows.',
+  fields: [
+    { name: 'hdr', type: 'virtio_net_hdr' },
+    { name: 'num_buffers', type: '__virtio16', doc: 'number of merged rx buffers' },
+  ],
+  expect: everyAbi({ size: 12, offsets: { hdr: 0, num_buffers: 10 } }),
+  abiIndependent: true,
+};
+
+export const virtio_net_hdr_v1: StructDecl = {
+  name: 'virtio_net_hdr_v1',
+  kind: 'struct',
+  header: 'linux/virtio_net.h',
+  doc: 'Virtio 1.x per-packet header; bitwise equal to virtio_net_hdr_mrg_rxbuf, flattened.',
+  fields: [
+    { name: 'flags', type: '__u8', doc: 'VIRTIO_NET_HDR_F_*' },
+    { name: 'gso_type', type: '__u8', doc: 'VIRTIO_NET_HDR_GSO_*' },
+    { name: 'hdr_len', type: '__virtio16' },
+    { name: 'gso_size', type: '__virtio16' },
+    { name: 'csum_start', type: '__virtio16', doc: 'anonymous union: also csum.start, or rsc.segments (__le16) with VIRTIO_NET_HDR_F_RSC_INFO' },
+    { name: 'csum_offset', type: '__virtio16', doc: 'anonymous union: also csum.offset, or rsc.dup_acks (__le16)' },
+    { name: 'num_buffers', type: '__virtio16', doc: 'number of merged rx buffers' },
+  ],
+  expect: everyAbi({ size: 12, offsets: { flags: 0, gso_type: 1, hdr_len: 2, gso_size: 4, csum_start: 6, csum_offset: 8, num_buffers: 10 } }),
+  abiIndependent: true,
+};
+
+export const virtio_net_hdr_v1_hash: StructDecl = {
+  name: 'virtio_net_hdr_v1_hash',
+  kind: 'struct',
+  header: 'linux/virtio_net.h',
+  doc: 'Header with VIRTIO_NET_F_HASH_REPORT: the device reports the packet hash it computed.',
+  fields: [
+    { name: 'hdr', type: 'virtio_net_hdr_v1' },
+    { name: 'hash_value', type: '__le32' },
+    { name: 'hash_report', type: '__le16', doc: 'VIRTIO_NET_HASH_REPORT_*' },
+    { name: 'padding', type: '__le16' },
+  ],
+  expect: everyAbi({ size: 20, offsets: { hdr: 0, hash_value: 12, hash_report: 16, padding: 18 } }),
+  abiIndependent: true,
+};

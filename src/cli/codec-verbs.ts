@@ -1,0 +1,81 @@
+/**
+ * `ringwire layout|encode|decode`: the codec verbs over any declared struct.
+ */
+import { parseArgs } from 'node:util';
+import { structNames, layoutOf } from '../layout/compile.js';
+import { parseAbi } from '../layout/abi-name.js';
+import { abiNames, type AbiName } from '../../protocol/index.js';
+import { decode, toJSONValue } from '../codec/decode.js';
+import { encodeToBytes } from '../codec/encode.js';
+import { describe } from '../codec/describe.js';
+import { CodecError } from '../errors.js';
+import { jsonText, UsageError, type CliIo } from './io.js';
+import { layoutJson, layoutTable } from './layout-table.js';
+
+const abiOption = { abi: { type: 'string' as const }, json: { type: 'boolean' as const } };
+
+function parse(args: string[], maxPositionals: number, verb: string): { abi: AbiName; abiGiven: boolean; json: boolean; positionals: string[] } {
+  let parsed;
+  try {
+    parsed = parseArgs({ args, options: abiOption, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new UsageError(`${verb}: ${(e as Error).message}`);
+  }
+  if (parsed.positionals.length > maxPositionals) throw new UsageError(`${verb}: too many arguments (${parsed.positionals.slice(maxPositionals).join(' ')})`);
+  const abiText = parsed.values.abi;
+  return { abi: parseAbi(abiText ?? 'x86_64'), abiGiven: abiText !== undefined, json: parsed.values.json === true, positionals: parsed.positionals };
+}
+
+function requireStruct(positionals: string[], verb: string): string {
+  const name = positionals[0];
+  if (name === undefined) throw new UsageError(`${verb}: name a struct (${structNames().join(', ')})`);
+  return name;
+}
+
+export function layoutVerb(args: string[], io: CliIo): number {
+  const o = parse(args, 1, 'layout');
+  const name = o.positionals[0];
+  if (name !== undefined) {
+    const l = layoutOf(name, { abi: o.abi });
+    io.out(o.json ? jsonText(layoutJson(l)) : layoutTable(l));
+    return 0;
+  }
+  // Every struct, on the ABI given or on every ABI.
+  const abisShown: readonly AbiName[] = o.abiGiven ? [o.abi] : abiNames;
+  const all = abisShown.flatMap((abi) => structNames().map((n) => layoutOf(n, { abi })));
+  io.out(o.json ? jsonText(all.map(layoutJson)) : all.map(layoutTable).join('\n\n'));
+  return 0;
+}
+
+export function encodeVerb(args: string[], io: CliIo): number {
+  const o = parse(args, 2, 'encode');
+  const name = requireStruct(o.positionals, 'encode');
+  const text = o.positionals[1];
+  if (text === undefined) throw new UsageError('encode: give the value as a JSON object');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`encode: the value is not JSON (${(e as Error).message})`);
+  }
+  io.out(Buffer.from(encodeToBytes(layoutOf(name, { abi: o.abi }), value)).toString('hex'));
+  return 0;
+}
+
+export function decodeVerb(args: string[], io: CliIo): number {
+  const o = parse(args, 2, 'decode');
+  const name = requireStruct(o.positionals, 'decode');
+  const layout = layoutOf(name, { abi: o.abi });
+  const hex = (o.positionals[1] ?? '').replace(/\s+/g, '').replace(/^0x/i, '');
+  if (hex === '') throw new UsageError('decode: give the struct bytes as hex');
+  if (!/^([0-9a-f]{2})+$/i.test(hex)) {
+    throw new CodecError('CODEC_BAD_HEX', `decode: the bytes must be an even number of hex digits.`, { path: name, received: hex.length });
+  }
+  const bytes = Buffer.from(hex, 'hex');
+  if (bytes.length !== layout.size) {
+    throw new CodecError('CODEC_WRONG_LENGTH', `decode: ${name} (${layout.abi}) is ${layout.size} bytes, received ${bytes.length}.`,
+      { path: name, expected: layout.size, received: bytes.length });
+  }
+  io.out(o.json ? jsonText(toJSONValue(decode(layout, bytes))) : describe(layout, bytes));
+  return 0;
+}

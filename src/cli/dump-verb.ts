@@ -1,0 +1,14 @@
+/**
+ * `ringwire dump xen|virtio-split|virtio-packed`: decode a snapshot of ring memory. Each transport's verb
+ * lives in its own module and is loaded only when asked for.
+ */
+import { UsageError, type CliIo, type VerbMain } from './io.js';
+
+const kinds: Record<string, () => Promise<VerbMain>> = {};
+
+export async function dumpVerb(args: string[], io: CliIo): Promise<number> {
+  const [kind, ...rest] = args;
+  const load = kind === undefined ? undefined : kinds[kind];
+  if (load === undefined) throw new UsageError(`dump: name what to dump: ${Object.keys(kinds).join(', ') || '(none available yet)'}`);
+  return (await load())(rest, io);
+}

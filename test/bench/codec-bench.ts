@@ -1,0 +1,67 @@
+/**
+ * Codec benchmark: encode, object decode and in-place view reads of blkif_request and netif_tx_request,
+ * against the C baseline (c/codec-bench.c) doing the same work on the same header structs, in the same run.
+ */
+import { layoutOf, encode, decode, bigField, numberField, elementField } from '../../src/index.js';
+import { runCBaseline, nsPerOp, row, header } from './c-baseline.js';
+
+const SLOTS = 64;
+const N = Number(process.env['RINGWIRE_BENCH_N'] ?? 2_000_000);
+
+interface CResult { blkif_request: Record<'encode' | 'decode' | 'view', number>; netif_tx_request: Record<'encode' | 'decode' | 'view', number> }
+
+export function benchCodec(): string[] {
+  const c = runCBaseline('codec-bench.c', [String(N * 5)], ['-I/usr/include']) as CResult;
+  const blk = layoutOf('blkif_request');
+  const tx = layoutOf('netif_tx_request');
+  const ring = new DataView(new ArrayBuffer(SLOTS * blk.size));
+  const txRing = new DataView(new ArrayBuffer(SLOTS * tx.size));
+  const blkVals = Array.from({ length: SLOTS }, (_, i) => ({
+    operation: 1, nr_segments: 11, handle: i, id: 0x0807060504030201n + BigInt(i), sector_number: BigInt(i * 8),
+    seg: Array.from({ length: 11 }, (_, s) => ({ gref: i * 16 + s, first_sect: 0, last_sect: 7 })),
+  }));
+  const txVals = Array.from({ length: SLOTS }, (_, i) => ({ gref: i, offset: 64, flags: 0, id: i, size: 1514 }));
+  for (let i = 0; i < SLOTS; i++) { encode(blk, blkVals[i], ring, i * blk.size); encode(tx, txVals[i], txRing, i * tx.size); }
+
+  const id = bigField(blk, 'id');
+  const sector = bigField(blk, 'sector_number');
+  const nr = numberField(blk, 'nr_segments');
+  const op = numberField(blk, 'operation');
+  const gref = elementField(blk, 'seg', 'gref');
+  const last = elementField(blk, 'seg', 'last_sect');
+  const txF = ['gref', 'offset', 'flags', 'id', 'size'].map((p) => numberField(tx, p));
+  let sink = 0n;
+  let nsink = 0;
+
+  const blkEncode = nsPerOp(N / 4, (i) => { encode(blk, blkVals[i & (SLOTS - 1)], ring, (i & (SLOTS - 1)) * blk.size); });
+  const blkDecode = nsPerOp(N / 4, (i) => { nsink += (decode(blk, ring, (i & (SLOTS - 1)) * blk.size)['nr_segments'] as number); });
+  const blkView = nsPerOp(N, (i) => {
+    const b = (i & (SLOTS - 1)) * blk.size;
+    let acc = nr.get(ring, b) + op.get(ring, b);
+    for (let s = 0; s < 11; s++) acc += gref.get(ring, b + s * gref.stride) + last.get(ring, b + s * last.stride);
+    nsink += acc;
+    sink += id.get(ring, b) + sector.get(ring, b);
+  });
+  const txEncode = nsPerOp(N, (i) => { encode(tx, txVals[i & (SLOTS - 1)], txRing, (i & (SLOTS - 1)) * tx.size); });
+  const txDecode = nsPerOp(N, (i) => { nsink += decode(tx, txRing, (i & (SLOTS - 1)) * tx.size)['size'] as number; });
+  const txView = nsPerOp(N * 4, (i) => {
+    const b = (i & (SLOTS - 1)) * tx.size;
+    let acc = 0;
+    for (let f = 0; f < 5; f++) acc += (txF[f] as (typeof txF)[number]).get(txRing, b);
+    nsink += acc;
+  });
+  if (sink === 1n && nsink === 1) console.log('');
+  return [
+    row('blkif_request encode', blkEncode, c.blkif_request.encode),
+    row('blkif_request decode (object)', blkDecode, c.blkif_request.decode),
+    row('blkif_request view reads (38 fields)', blkView, c.blkif_request.view),
+    row('netif_tx_request encode', txEncode, c.netif_tx_request.encode),
+    row('netif_tx_request decode (object)', txDecode, c.netif_tx_request.decode),
+    row('netif_tx_request view reads (5 fields)', txView, c.netif_tx_request.view),
+  ];
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  console.log(header);
+  for (const line of benchCodec()) console.log(line);
+}

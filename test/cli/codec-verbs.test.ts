@@ -1,0 +1,83 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { cli } from '../helpers/cli.js';
+
+test('layout blkif_request --abi x86_32 shows size 108 with id at 4; x86_64 112 with id at 8', async () => {
+  const r32 = await cli('layout', 'blkif_request', '--abi', 'x86_32');
+  assert.equal(r32.status, 0);
+  assert.match(r32.out, /uint64_t\s+id;\s+\/\*\s+4\s+8 \*\//);
+  assert.match(r32.out, /size: 108/);
+  const r64 = await cli('layout', 'blkif_request', '--abi', 'x86_64-abi');
+  assert.match(r64.out, /uint64_t\s+id;\s+\/\*\s+8\s+8 \*\//);
+  assert.match(r64.out, /XXX 4 bytes hole at 4/);
+  assert.match(r64.out, /size: 112/);
+});
+
+test('layout --json: one struct, and every struct for every ABI', async () => {
+  const one = JSON.parse((await cli('layout', 'blkif_request', '--json', '--abi', 'x86_32')).out);
+  assert.equal(one.name, 'blkif_request');
+  assert.equal(one.abi, 'x86_32');
+  assert.equal(one.size, 108);
+  assert.equal(one.align, 4);
+  assert.deepEqual(one.fields[5], { ...one.fields[5], name: 'seg', offset: 20, size: 88, type: 'struct blkif_request_segment', count: 11 });
+  assert.equal(one.fields[5].fields[0].name, 'gref');
+  const all = JSON.parse((await cli('layout', '--json')).out) as { name: string; abi: string }[];
+  for (const abi of ['x86_64', 'x86_32', 'arm']) {
+    for (const n of ['blkif_request', 'blkif_request_segment', 'blkif_request_discard', 'blkif_request_indirect', 'blkif_response',
+      'netif_tx_request', 'netif_tx_response', 'netif_rx_request', 'netif_rx_response', 'netif_extra_info',
+      'xen_netif_ctrl_request', 'xen_netif_ctrl_response', 'xen_netif_gref']) {
+      assert.ok(all.some((s) => s.name === n && s.abi === abi), `${n} ${abi}`);
+    }
+  }
+  const armOnly = JSON.parse((await cli('layout', '--json', '--abi', 'arm')).out) as { abi: string }[];
+  assert.ok(armOnly.every((s) => s.abi === 'arm'));
+  const text = await cli('layout');
+  assert.match(text.out, /struct netif_extra_info/);
+});
+
+test('encode prints exactly sizeof bytes as lowercase hex; decode reverses it', async () => {
+  const value = '{"operation":1,"flag":1,"handle":2,"id":"18446744073709551615","sector_number":"4096","nr_sectors":8}';
+  const enc = await cli('encode', 'blkif_request_discard', '--abi', 'x86_32', value);
+  assert.equal(enc.status, 0);
+  assert.equal(enc.out.trim(), '01010200ffffffffffffffff00100000000000000800000000000000');
+  const dec = await cli('decode', 'blkif_request_discard', '--abi', 'x86_32', enc.out.trim(), '--json');
+  assert.deepEqual(JSON.parse(dec.out), JSON.parse(value.replace('"4096"', '"4096"').replace(':8}', ':"8"}')));
+  const text = await cli('decode', 'blkif_request_discard', '--abi', 'x86_32', enc.out.trim());
+  assert.match(text.out, /nr_sectors\s+8 \(0x8\)/);
+  const union = await cli('encode', 'netif_extra_info', '{"type":2,"flags":0,"u":{"mcast":{"addr":[1,2,3,4,5,6]}}}');
+  assert.equal(union.out.trim(), '0200010203040506');
+  assert.deepEqual(JSON.parse((await cli('decode', 'netif_extra_info', '0200010203040506', '--json')).out).u, { mcast: { addr: [1, 2, 3, 4, 5, 6] } });
+});
+
+test('bad usage and bad input exit 2 with one line on stderr naming the problem', async () => {
+  const cases: [string[], RegExp][] = [
+    [[], /usage/],
+    [['frobnicate'], /unknown verb/],
+    [['layout', 'nope'], /UNKNOWN_STRUCT/],
+    [['layout', 'blkif_request', '--abi', 'mips'], /UNKNOWN_ABI/],
+    [['layout', 'blkif_request', '--bogus'], /Unknown option/],
+    [['layout', 'a', 'b'], /too many arguments/],
+    [['encode'], /name a struct/],
+    [['encode', 'blkif_response'], /JSON object/],
+    [['encode', 'blkif_response', '{nope'], /not JSON/],
+    [['encode', 'blkif_response', '{"id":1,"operation":1}'], /CODEC_MISSING_FIELD.*blkif_response\.status/],
+    [['encode', 'blkif_response', '{"id":1,"operation":1,"status":1,"x":1}'], /CODEC_UNKNOWN_FIELD/],
+    [['encode', 'blkif_response', '{"id":1,"operation":-1,"status":1}'], /CODEC_OUT_OF_RANGE.*blkif_response\.operation/],
+    [['decode', 'blkif_response'], /hex/],
+    [['decode', 'blkif_response', 'abc'], /CODEC_BAD_HEX/],
+    [['decode', 'blkif_response', '00'.repeat(12), '--abi', 'x86_64'], /CODEC_WRONG_LENGTH.*16 bytes, received 12/],
+    [['dump'], /dump: name what to dump/],
+  ];
+  for (const [argv, re] of cases) {
+    const r = await cli(...argv);
+    assert.equal(r.status, 2, argv.join(' '));
+    assert.match(r.err, re, argv.join(' '));
+    assert.equal(r.err.trim().split('\n').length, argv.length === 0 ? r.err.trim().split('\n').length : 1, argv.join(' '));
+    assert.equal(r.out, '');
+  }
+  const ok = await cli('decode', 'blkif_response', '00'.repeat(12), '--abi', 'x86_32');
+  assert.equal(ok.status, 0);
+  const help = await cli('--help');
+  assert.equal(help.status, 0);
+  assert.match(help.out, /dump xen/);
+});

@@ -1,0 +1,63 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { layoutOf, fieldView, numberField, bigField, elementField, encodeToBytes, resolvePath, LayoutError, codecFor } from '../../src/index.js';
+
+const l32 = layoutOf('blkif_request', { abi: 'x86_32' });
+const l64 = layoutOf('blkif_request', { abi: 'x86_64' });
+
+test('field views read and write in place at the ABI offset', () => {
+  const buf = new Uint8Array(300);
+  const dv = new DataView(buf.buffer);
+  const id32 = bigField(l32, 'id');
+  const id64 = bigField(l64, 'id');
+  assert.equal(id32.offset, 4);
+  assert.equal(id64.offset, 8);
+  id64.set(dv, 100, 0x0807060504030201n);
+  assert.equal(Buffer.from(buf.subarray(108, 116)).toString('hex'), '0102030405060708');
+  assert.equal(id64.get(dv, 100), 0x0807060504030201n);
+  const gref = numberField(l64, 'seg[3].gref');
+  assert.equal(gref.offset, 24 + 24);
+  gref.set(dv, 0, 0xdeadbeef);
+  assert.equal(dv.getUint32(48, true), 0xdeadbeef);
+  assert.equal(fieldView(l64, 'seg[3].gref').get(dv, 0), 0xdeadbeef);
+  const status = numberField(layoutOf('blkif_response'), 'status');
+  status.set(dv, 0, -2);
+  assert.equal(status.get(dv, 0), -2);
+});
+
+test('element views index arrays and arrays of structs, bounds-checked', () => {
+  const req = { operation: 0, nr_segments: 0, handle: 0, id: 0, sector_number: 0, seg: Array.from({ length: 11 }, (_, i) => ({ gref: 1000 + i, first_sect: i, last_sect: 7 })) };
+  const bytes = encodeToBytes(l32, req);
+  const dv = new DataView(bytes.buffer);
+  const gref = elementField(l32, 'seg', 'gref');
+  assert.equal(gref.count, 11);
+  assert.equal(gref.stride, 8);
+  assert.equal(gref.at(dv, 0, 10), 1010);
+  assert.throws(() => gref.at(dv, 0, 11), (e: unknown) => e instanceof LayoutError && e.index === 11);
+  assert.throws(() => gref.at(dv, 0, -1), LayoutError);
+  const ind = layoutOf('blkif_request_indirect');
+  const grefs = elementField(ind, 'indirect_grefs');
+  const ib = codecFor('blkif_request_indirect').encodeToBytes({ operation: 6, indirect_op: 0, nr_segments: 1, id: 1, sector_number: 0, handle: 0, indirect_grefs: [1, 2, 3, 4, 5, 6, 7, 8] });
+  assert.equal(grefs.at(new DataView(ib.buffer), 0, 7), 8);
+  assert.throws(() => elementField(ind, 'id'), (e: unknown) => e instanceof LayoutError && e.code === 'UNKNOWN_FIELD_PATH');
+});
+
+test('signed and 8-bit views', () => {
+  const dv = new DataView(new ArrayBuffer(16));
+  const op = numberField(layoutOf('blkif_response'), 'operation');
+  op.set(dv, 0, 200);
+  assert.equal(op.get(dv, 0), 200);
+  const st = numberField(layoutOf('netif_rx_response'), 'status');
+  st.set(dv, 0, -1);
+  assert.equal(dv.getUint16(6, true), 0xffff);
+  assert.equal(st.get(dv, 0), -1);
+});
+
+test('bad paths are typed errors', () => {
+  for (const p of ['nope', 'seg[11].gref', 'seg.gref', 'seg[1]', 'id.x', '', 'seg[-1].gref']) {
+    assert.throws(() => resolvePath(l64, p), (e: unknown) => e instanceof LayoutError && e.code === 'UNKNOWN_FIELD_PATH', p);
+  }
+  assert.throws(() => numberField(l64, 'id'), LayoutError);
+  assert.throws(() => bigField(l64, 'handle'), LayoutError);
+  assert.equal(resolvePath(layoutOf('netif_extra_info'), 'u.gso.features').offset, 6);
+});
