@@ -12,5 +12,6 @@ export { encode, encodeToBytes, toInteger, type IntegerInput } from './codec/enc
 export { describe, describeLines, type DescribedLine } from './codec/describe.js';
 export { fieldView, numberField, bigField, elementField, resolvePath, type NumberField, type BigField, type ScalarField } from './codec/views.js';
 export { codecFor, type StructCodec } from './codec/codec.js';
+export { asDataView as dataViewOf } from './codec/scalar-io.js';
 export { PlainRingPort, type RingPort, type NotifyHandler } from './memory/ring-port.js';
 export * as protocol from '../protocol/index.js';

@@ -53,8 +53,17 @@ function genRecord(g: Gen, l: StructLayout, v: string, base: number): void {
   // No unknown members: the object has exactly as many own enumerable keys as the struct has members,
   // and each member is present (checked below, as undefined fails every type check).
   g.checks.push(`{ let n = 0; for (const k in ${v}) { if (!Object.prototype.hasOwnProperty.call(${v}, k)) return false; n++; } if (n !== ${l.fields.length}) return false; }`);
-  for (const h of l.holes) for (let i = 0; i < h.size; i++) g.writes.push(`dv.setUint8(b + ${base + h.offset + i}, 0);`);
+  for (const h of l.holes) zeroHole(g, base + h.offset, h.size);
   for (const f of l.fields) genMember(g, f, `${v}[${JSON.stringify(f.name)}]`, base + f.offset);
+}
+
+/** Zero a padding hole with the widest stores its alignment allows. */
+function zeroHole(g: Gen, at: number, size: number): void {
+  for (let p = at, end = at + size; p < end;) {
+    const w = p % 4 === 0 && end - p >= 4 ? 4 : p % 2 === 0 && end - p >= 2 ? 2 : 1;
+    g.writes.push(w === 4 ? `dv.setUint32(b + ${p}, 0);` : w === 2 ? `dv.setUint16(b + ${p}, 0);` : `dv.setUint8(b + ${p}, 0);`);
+    p += w;
+  }
 }
 
 function genMember(g: Gen, f: FieldLayout, expr: string, at: number): void {

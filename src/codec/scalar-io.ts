@@ -34,7 +34,18 @@ export function scalarRange(leaf: ScalarLeaf): { min: bigint; max: bigint } {
     : { min: 0n, max: (1n << bits) - 1n };
 }
 
-/** A DataView over exactly the bytes of a Uint8Array (or the DataView itself). */
+const views = new WeakMap<Uint8Array, DataView>();
+
+/**
+ * A DataView over exactly the bytes of a Uint8Array (or the DataView itself), made once per array and
+ * cached, so calls that take either form allocate nothing after the first.
+ */
 export function asDataView(buf: Uint8Array | DataView): DataView {
-  return buf instanceof DataView ? buf : new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+  if (buf instanceof DataView) return buf;
+  let dv = views.get(buf);
+  if (dv === undefined) {
+    dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    views.set(buf, dv);
+  }
+  return dv;
 }

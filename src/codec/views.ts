@@ -2,6 +2,9 @@
  * Zero-copy views: accessors that read or write one member of a record in place, given (view, base).
  * Offsets are resolved once, when the accessor is made; a read is then one DataView call, with no
  * allocation. Use these on hot paths; use decode/encode for whole records.
+ *
+ * Accessors take a DataView (for a Uint8Array, `dataViewOf(bytes)` gives one, made once and cached): a
+ * check for "Uint8Array or DataView" on every read costs more than the read itself.
  */
 import type { FieldLayout, ScalarLeaf, StructLayout } from '../layout/layout.js';
 import { LayoutError } from '../errors.js';

@@ -130,3 +130,22 @@ test('describe lists every leaf with offset, size, type and bytes, and flags non
   const gso = codecFor('netif_extra_info').describe(codecFor('netif_extra_info').encodeToBytes({ type: 1, flags: 0, u: { gso: { size: 9000, type: 2, pad: 0, features: 0 } } }));
   assert.match(gso, /u\.gso\.size\s+9000/);
 });
+
+test('encode over a dirty buffer writes every hole and unused union byte as zero', () => {
+  for (const abi of ['x86_64', 'x86_32'] as const) {
+    const l = layoutOf('blkif_request', { abi });
+    const dirty = new Uint8Array(l.size).fill(0xff);
+    encode(l, request, dirty);
+    assert.deepEqual(dirty, encodeToBytes(l, request), abi);
+    // seg[i] has 2 bytes of tail padding on every ABI; x86_64 has a 4-byte hole before id.
+    assert.equal(dirty[l.fields[5]!.offset + 6], 0);
+    assert.equal(dirty[l.fields[5]!.offset + 7], 0);
+  }
+  const x = layoutOf('netif_extra_info');
+  const dirty = new Uint8Array(8).fill(0xff);
+  encode(x, { type: 2, flags: 0, u: { hash: { type: 1, algorithm: 1, value: [1, 2, 3, 4] } } }, dirty);
+  assert.equal(Buffer.from(dirty).toString('hex'), '0200010101020304');
+  const partial = new Uint8Array(8).fill(0xff);
+  encode(layoutOf('xen_netif_gref'), { ref: 1, flags: 2, status: 3 }, partial);
+  assert.equal(Buffer.from(partial).toString('hex'), '0100000002000300');
+});

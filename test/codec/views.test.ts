@@ -61,3 +61,16 @@ test('bad paths are typed errors', () => {
   assert.throws(() => bigField(l64, 'handle'), LayoutError);
   assert.equal(resolvePath(layoutOf('netif_extra_info'), 'u.gso.features').offset, 6);
 });
+
+test('dataViewOf gives one cached DataView over exactly a Uint8Array\'s bytes', async () => {
+  const { dataViewOf } = await import('../../src/index.js');
+  const big = new Uint8Array(64);
+  const part = big.subarray(16, 32);
+  const dv = dataViewOf(part);
+  assert.equal(dv, dataViewOf(part));
+  assert.equal(dv.byteOffset, 16);
+  assert.equal(dv.byteLength, 16);
+  numberField(layoutOf('netif_tx_request'), 'size').set(dv, 0, 0x0201);
+  assert.deepEqual([big[26], big[27]], [1, 2]);
+  assert.equal(dataViewOf(dv), dv);
+});
