@@ -15,3 +15,4 @@ export { codecFor, type StructCodec } from './codec/codec.js';
 export { asDataView as dataViewOf } from './codec/scalar-io.js';
 export { PlainRingPort, type RingPort, type NotifyHandler } from './memory/ring-port.js';
 export * as protocol from '../protocol/index.js';
+export * from './xen/index.js';

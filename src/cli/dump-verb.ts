@@ -4,7 +4,9 @@
  */
 import { UsageError, type CliIo, type VerbMain } from './io.js';
 
-const kinds: Record<string, () => Promise<VerbMain>> = {};
+const kinds: Record<string, () => Promise<VerbMain>> = {
+  xen: async () => (await import('./dump-xen.js')).dumpXen,
+};
 
 export async function dumpVerb(args: string[], io: CliIo): Promise<number> {
   const [kind, ...rest] = args;

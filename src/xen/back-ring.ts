@@ -1,0 +1,119 @@
+/**
+ * The backend's half of a ring (ring.h `struct name_back_ring`): it consumes requests and produces
+ * responses. `rspProdPvt` and `reqCons` are private; as in C, the caller advances them.
+ */
+import { RingEnd } from './ring-end.js';
+import type { SharedRing } from './shared-ring.js';
+import { idxAdd, idxSub, ringIdx } from './ring-index.js';
+import { RingError, xenRingErrorCodes } from './ring-error.js';
+
+export class BackRing extends RingEnd {
+  private pvtRspProd: number;
+  private pvtReqCons: number;
+
+  private constructor(sring: SharedRing, start: number, channel: number) {
+    super(sring, channel);
+    this.pvtRspProd = ringIdx(start);
+    this.pvtReqCons = ringIdx(start);
+  }
+
+  /**
+   * BACK_RING_ATTACH(_r, _s, _i, __size): `rsp_prod_pvt = req_cons = _i; nr_ents = __RING_SIZE(_s, __size)`.
+   * BACK_RING_INIT is attach(sring, 0).
+   */
+  static attach(sring: SharedRing, start = 0, options: { channel?: number } = {}): BackRing {
+    return new BackRing(sring, start, options.channel ?? 0);
+  }
+
+  /** `(_r)->rsp_prod_pvt` */
+  get rspProdPvt(): number { return this.pvtRspProd; }
+  set rspProdPvt(v: number) { this.pvtRspProd = v >>> 0; }
+  /** `(_r)->req_cons` */
+  get reqCons(): number { return this.pvtReqCons; }
+  set reqCons(v: number) { this.pvtReqCons = v >>> 0; }
+
+  /**
+   * XEN_RING_NR_UNCONSUMED_REQUESTS(_r):
+   *   req = sring->req_prod - req_cons; rsp = RING_SIZE(_r) - (req_cons - rsp_prod_pvt); req < rsp ? req : rsp
+   * The clamp keeps a backend from consuming more requests than it has room to answer.
+   */
+  unconsumedRequests(): number {
+    const req = idxSub(this.sring.reqProd, this.pvtReqCons);
+    const rsp = idxSub(this.nrEnts, idxSub(this.pvtReqCons, this.pvtRspProd));
+    return req < rsp ? req : rsp;
+  }
+
+  /** RING_HAS_UNCONSUMED_REQUESTS(_r): XEN_RING_NR_UNCONSUMED_REQUESTS(_r), a count (see front's note). */
+  hasUnconsumedRequests(): number {
+    return this.unconsumedRequests();
+  }
+
+  /** RING_REQUEST_CONS_OVERFLOW(_r, _cons): `((_cons) - (_r)->rsp_prod_pvt) >= RING_SIZE(_r)` — loop termination. */
+  requestConsOverflow(cons: number): boolean {
+    return idxSub(cons, this.pvtRspProd) >= this.nrEnts;
+  }
+
+  /** RING_REQUEST_PROD_OVERFLOW(_r, _prod): `((_prod) - (_r)->rsp_prod_pvt) > RING_SIZE(_r)` — an ill-behaved frontend. */
+  requestProdOverflow(prod: number): boolean {
+    return idxSub(prod, this.pvtRspProd) > this.nrEnts;
+  }
+
+  /** RING_PUSH_RESPONSES(_r): `xen_wmb(); (_r)->sring->rsp_prod = (_r)->rsp_prod_pvt;` */
+  pushResponses(): void {
+    this.sring.rspProd = this.pvtRspProd;
+  }
+
+  /**
+   * RING_PUSH_RESPONSES_AND_CHECK_NOTIFY(_r, _notify):
+   *   __old = sring->rsp_prod; __new = rsp_prod_pvt; xen_wmb(); sring->rsp_prod = __new; xen_mb();
+   *   _notify = (RING_IDX)(__new - sring->rsp_event) < (RING_IDX)(__new - __old)
+   */
+  pushResponsesAndCheckNotify(): boolean {
+    const s = this.sring;
+    const old = s.rspProd;
+    const next = this.pvtRspProd;
+    s.rspProd = next;
+    s.port.fence();
+    return idxSub(next, s.rspEvent) < idxSub(next, old);
+  }
+
+  /**
+   * RING_FINAL_CHECK_FOR_REQUESTS(_r, _work_to_do):
+   *   _work_to_do = RING_HAS_UNCONSUMED_REQUESTS(_r); if (_work_to_do) break;
+   *   sring->req_event = req_cons + 1; xen_mb(); _work_to_do = RING_HAS_UNCONSUMED_REQUESTS(_r);
+   * Returns the count of unconsumed requests (0 = go to sleep), as ring.h does.
+   */
+  finalCheckForRequests(): number {
+    const n = this.unconsumedRequests();
+    if (n !== 0) return n;
+    this.sring.reqEvent = idxAdd(this.pvtReqCons, 1);
+    this.sring.port.fence();
+    return this.unconsumedRequests();
+  }
+
+  /**
+   * Read req_prod once and check it before consuming (Linux blkback's pattern): RING_REQUEST_PROD_OVERFLOW
+   * is refused with XEN_RING_REQ_PROD_OVERFLOW and changes nothing. Returns the index to consume up to.
+   */
+  checkedRequestProd(): number {
+    const prod = this.sring.reqProd;
+    if (this.requestProdOverflow(prod)) {
+      throw new RingError(xenRingErrorCodes.REQ_PROD_OVERFLOW, `req_prod ${prod} is ${idxSub(prod, this.pvtRspProd)} past rsp_prod_pvt ${this.pvtRspProd}; the ring holds ${this.nrEnts}.`, {
+        index: prod, expected: `req_prod - rsp_prod_pvt <= ${this.nrEnts}`, received: { req_prod: prod, rsp_prod_pvt: this.pvtRspProd }, rule: 'ring.h RING_REQUEST_PROD_OVERFLOW',
+      });
+    }
+    return prod;
+  }
+
+  /** Claim the next response slot: returns rsp_prod_pvt and advances it; refuses to answer past req_cons. */
+  nextResponseIndex(): number {
+    if (this.pvtRspProd === this.pvtReqCons) {
+      throw new RingError(xenRingErrorCodes.RING_FULL, `No consumed request left to answer: rsp_prod_pvt ${this.pvtRspProd} == req_cons.`, {
+        index: this.pvtRspProd, expected: 'rsp_prod_pvt != req_cons', received: this.pvtReqCons,
+      });
+    }
+    const i = this.pvtRspProd;
+    this.pvtRspProd = idxAdd(i, 1);
+    return i;
+  }
+}

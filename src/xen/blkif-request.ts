@@ -1,0 +1,169 @@
+/**
+ * blkif requests as objects, and their encoding into / decoding from a ring slot. A slot holds one of
+ * blkif_request (read, write, write-barrier, flush), blkif_request_discard or blkif_request_indirect,
+ * selected by the first byte, `operation` (blkif.h).
+ */
+import { codecFor, type StructCodec } from '../codec/codec.js';
+import { bigField, elementField, numberField, type BigField, type NumberField } from '../codec/views.js';
+import type { AbiName } from '../../protocol/index.js';
+import { xenConstant } from './xen-constants.js';
+import { RingError, xenRingErrorCodes } from './ring-error.js';
+
+export const BLKIF_OP_READ = xenConstant('BLKIF_OP_READ');
+export const BLKIF_OP_WRITE = xenConstant('BLKIF_OP_WRITE');
+export const BLKIF_OP_WRITE_BARRIER = xenConstant('BLKIF_OP_WRITE_BARRIER');
+export const BLKIF_OP_FLUSH_DISKCACHE = xenConstant('BLKIF_OP_FLUSH_DISKCACHE');
+export const BLKIF_OP_DISCARD = xenConstant('BLKIF_OP_DISCARD');
+export const BLKIF_OP_INDIRECT = xenConstant('BLKIF_OP_INDIRECT');
+export const BLKIF_MAX_SEGMENTS_PER_REQUEST = xenConstant('BLKIF_MAX_SEGMENTS_PER_REQUEST');
+export const BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST = xenConstant('BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST');
+export const BLKIF_DISCARD_SECURE = xenConstant('BLKIF_DISCARD_SECURE');
+export const BLKIF_RSP_OKAY = xenConstant('BLKIF_RSP_OKAY');
+export const BLKIF_RSP_ERROR = xenConstant('BLKIF_RSP_ERROR');
+export const BLKIF_RSP_EOPNOTSUPP = xenConstant('BLKIF_RSP_EOPNOTSUPP');
+
+export interface BlkifSegment { readonly gref: number; readonly first_sect: number; readonly last_sect: number }
+
+export type BlkifRequest =
+  | { readonly op: 'read' | 'write' | 'write_barrier'; readonly id?: bigint; readonly handle?: number; readonly sector: bigint; readonly segments: readonly BlkifSegment[] }
+  | { readonly op: 'flush'; readonly id?: bigint; readonly handle?: number; readonly sector?: bigint }
+  | { readonly op: 'discard'; readonly id?: bigint; readonly handle?: number; readonly sector: bigint; readonly nrSectors: bigint; readonly secure?: boolean }
+  | { readonly op: 'indirect'; readonly id?: bigint; readonly handle?: number; readonly indirectOp: 'read' | 'write'; readonly sector: bigint; readonly nrSegments: number; readonly indirectGrefs: readonly number[] };
+
+/** A request as the backend sees it: the id always present, and the ring index it came from. */
+export type BlkifReceivedRequest = BlkifRequest & { readonly id: bigint; readonly index: number };
+
+const opCodes: Record<string, number> = {
+  read: BLKIF_OP_READ, write: BLKIF_OP_WRITE, write_barrier: BLKIF_OP_WRITE_BARRIER, flush: BLKIF_OP_FLUSH_DISKCACHE,
+  discard: BLKIF_OP_DISCARD, indirect: BLKIF_OP_INDIRECT,
+};
+
+export function blkifOperation(r: BlkifRequest): number {
+  return opCodes[r.op] as number;
+}
+
+const zeroSeg: BlkifSegment = { gref: 0, first_sect: 0, last_sect: 0 };
+
+/** The codecs for the three request shapes of one ABI. */
+export class BlkifRequestCodec {
+  readonly rw: StructCodec;
+  readonly discard: StructCodec;
+  readonly indirect: StructCodec;
+  // Zero-allocation accessors for the hot read/write shape (offsets from the blkif_request layout).
+  private readonly fOp: NumberField;
+  private readonly fNseg: NumberField;
+  private readonly fHandle: NumberField;
+  private readonly fId: BigField;
+  private readonly fSector: BigField;
+  private readonly fGref: NumberField & { readonly stride: number };
+  private readonly fFirst: NumberField;
+  private readonly fLast: NumberField;
+
+  constructor(abi: AbiName) {
+    this.rw = codecFor('blkif_request', { abi });
+    this.discard = codecFor('blkif_request_discard', { abi });
+    this.indirect = codecFor('blkif_request_indirect', { abi });
+    const l = this.rw.layout;
+    this.fOp = numberField(l, 'operation');
+    this.fNseg = numberField(l, 'nr_segments');
+    this.fHandle = numberField(l, 'handle');
+    this.fId = bigField(l, 'id');
+    this.fSector = bigField(l, 'sector_number');
+    this.fGref = elementField(l, 'seg', 'gref');
+    this.fFirst = elementField(l, 'seg', 'first_sect');
+    this.fLast = elementField(l, 'seg', 'last_sect');
+  }
+
+  /** The read/write/barrier shape written field by field; false (nothing written) if a value is out of range. */
+  private encodeRwFast(op: number, r: { readonly handle?: number; readonly sector: bigint; readonly segments: readonly BlkifSegment[] }, id: bigint, buf: Uint8Array): boolean {
+    const handle = r.handle ?? 0;
+    const n = r.segments.length;
+    if (!(handle >>> 0 === handle && handle <= 0xffff) || id < 0n || id > 0xffffffffffffffffn || r.sector < 0n || r.sector > 0xffffffffffffffffn) return false;
+    for (let i = 0; i < n; i++) {
+      const g = r.segments[i] as BlkifSegment;
+      if (g.gref >>> 0 !== g.gref || (g.first_sect & 0xff) !== g.first_sect || (g.last_sect & 0xff) !== g.last_sect) return false;
+    }
+    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    buf.fill(0);
+    this.fOp.set(dv, 0, op);
+    this.fNseg.set(dv, 0, n);
+    this.fHandle.set(dv, 0, handle);
+    this.fId.set(dv, 0, id);
+    this.fSector.set(dv, 0, r.sector);
+    const stride = this.fGref.stride;
+    for (let i = 0; i < n; i++) {
+      const g = r.segments[i] as BlkifSegment;
+      this.fGref.set(dv, i * stride, g.gref);
+      this.fFirst.set(dv, i * stride, g.first_sect);
+      this.fLast.set(dv, i * stride, g.last_sect);
+    }
+    return true;
+  }
+
+  /** Encode `r` with id `id` into `buf` (sizeof(blkif_request) bytes, zero-filled by the codec). */
+  encode(r: BlkifRequest, id: bigint, buf: Uint8Array): void {
+    const handle = r.handle ?? 0;
+    switch (r.op) {
+      case 'discard':
+        buf.fill(0);
+        this.discard.encode({ operation: BLKIF_OP_DISCARD, flag: r.secure === true ? BLKIF_DISCARD_SECURE : 0, handle, id, sector_number: r.sector, nr_sectors: r.nrSectors }, buf, 0);
+        return;
+      case 'indirect': {
+        if (r.indirectGrefs.length > BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST) throw badRequest('indirect_grefs', r.indirectGrefs.length, BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST);
+        const grefs = Array.from({ length: BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST }, (_v, i) => r.indirectGrefs[i] ?? 0);
+        buf.fill(0);
+        const v: Record<string, unknown> = { operation: BLKIF_OP_INDIRECT, indirect_op: opCodes[r.indirectOp], nr_segments: r.nrSegments, id, sector_number: r.sector, handle, indirect_grefs: grefs };
+        if (this.indirect.layout.fields.some((f) => f.name === 'pad')) v['pad'] = 0n;
+        this.indirect.encode(v, buf, 0);
+        return;
+      }
+      case 'flush':
+        this.rw.encode({ operation: BLKIF_OP_FLUSH_DISKCACHE, nr_segments: 0, handle, id, sector_number: r.sector ?? 0n, seg: segs([]) }, buf, 0);
+        return;
+      default:
+        if (r.segments.length > BLKIF_MAX_SEGMENTS_PER_REQUEST) throw badRequest('nr_segments', r.segments.length, BLKIF_MAX_SEGMENTS_PER_REQUEST);
+        if (typeof r.sector === 'bigint' && typeof id === 'bigint' && this.encodeRwFast(opCodes[r.op] as number, r, id, buf)) return;
+        this.rw.encode({ operation: opCodes[r.op], nr_segments: r.segments.length, handle, id, sector_number: r.sector, seg: segs(r.segments) }, buf, 0);
+    }
+  }
+
+  /** Decode a private copy of a request slot; a malformed record is a BAD_RECORD RingError. */
+  decode(copy: Uint8Array, index: number): BlkifReceivedRequest {
+    const op = copy[0];
+    if (op === BLKIF_OP_DISCARD) {
+      const d = this.discard.decode(copy) as unknown as { flag: number; handle: number; id: bigint; sector_number: bigint; nr_sectors: bigint };
+      return { op: 'discard', index, id: d.id, handle: d.handle, sector: d.sector_number, nrSectors: d.nr_sectors, secure: (d.flag & BLKIF_DISCARD_SECURE) !== 0 };
+    }
+    if (op === BLKIF_OP_INDIRECT) {
+      const d = this.indirect.decode(copy) as unknown as { indirect_op: number; nr_segments: number; handle: number; id: bigint; sector_number: bigint; indirect_grefs: number[] };
+      if (d.indirect_op !== BLKIF_OP_READ && d.indirect_op !== BLKIF_OP_WRITE) throw badRecord(index, 'blkif_request_indirect.indirect_op', d.indirect_op, 'BLKIF_OP_READ or BLKIF_OP_WRITE');
+      const pages = Math.min(BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST, Math.ceil(d.nr_segments / 512));
+      return { op: 'indirect', index, id: d.id, handle: d.handle, indirectOp: d.indirect_op === BLKIF_OP_READ ? 'read' : 'write', sector: d.sector_number, nrSegments: d.nr_segments, indirectGrefs: d.indirect_grefs.slice(0, pages) };
+    }
+    const dv = new DataView(copy.buffer, copy.byteOffset, copy.byteLength);
+    const id = this.fId.get(dv, 0);
+    const handle = this.fHandle.get(dv, 0);
+    const sector = this.fSector.get(dv, 0);
+    if (op === BLKIF_OP_FLUSH_DISKCACHE) return { op: 'flush', index, id, handle, sector };
+    if (op !== BLKIF_OP_READ && op !== BLKIF_OP_WRITE && op !== BLKIF_OP_WRITE_BARRIER) throw badRecord(index, 'blkif_request.operation', op, 'a BLKIF_OP_* value');
+    const n = this.fNseg.get(dv, 0);
+    if (n > BLKIF_MAX_SEGMENTS_PER_REQUEST) throw badRecord(index, 'blkif_request.nr_segments', n, `<= ${BLKIF_MAX_SEGMENTS_PER_REQUEST}`);
+    const segments: BlkifSegment[] = new Array(n);
+    const stride = this.fGref.stride;
+    for (let i = 0; i < n; i++) segments[i] = { gref: this.fGref.get(dv, i * stride), first_sect: this.fFirst.get(dv, i * stride), last_sect: this.fLast.get(dv, i * stride) };
+    const name = op === BLKIF_OP_READ ? 'read' : op === BLKIF_OP_WRITE ? 'write' : 'write_barrier';
+    return { op: name, index, id, handle, sector, segments };
+  }
+}
+
+function segs(s: readonly BlkifSegment[]): BlkifSegment[] {
+  return Array.from({ length: BLKIF_MAX_SEGMENTS_PER_REQUEST }, (_v, i) => s[i] ?? zeroSeg);
+}
+
+function badRequest(path: string, received: number, max: number): RingError {
+  return new RingError(xenRingErrorCodes.BAD_RECORD, `A blkif request may carry at most ${max} ${path}; got ${received}.`, { path, expected: `<= ${max}`, received });
+}
+
+function badRecord(index: number, path: string, received: number | undefined, expected: string): RingError {
+  return new RingError(xenRingErrorCodes.BAD_RECORD, `Request ${index}: ${path} is ${String(received)}, expected ${expected}.`, { index, path, expected, received });
+}

@@ -1,0 +1,126 @@
+/**
+ * Typed blkif ends in one thread: every request kind round-trips through the ring with its fields intact,
+ * responses match by id, and a hostile peer's response or request is refused with the ring unchanged.
+ */
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  SharedRing, FrontRing, BackRing, BlkifFront, BlkifBack, ringType, RingError, BLKIF_RSP_OKAY, BLKIF_RSP_EOPNOTSUPP, type BlkifRequest,
+} from '../../src/xen/index.js';
+import type { AbiName } from '../../protocol/index.js';
+
+function pair(abi: AbiName = 'x86_64') {
+  const s = SharedRing.init(new ArrayBuffer(4096), ringType('blkif', { abi }));
+  return { s, front: new BlkifFront(FrontRing.attach(s, 0xfffffffd)), back: new BlkifBack(BackRing.attach(s, 0xfffffffd)) };
+}
+
+for (const abi of ['x86_64', 'x86_32'] as const) {
+  test(`blkif ${abi}: read, write, barrier, flush, discard and indirect requests round-trip and complete by id`, () => {
+    const { s, front, back } = pair(abi);
+    s.reqProd = s.rspProd = 0xfffffffd;
+    const reqs: BlkifRequest[] = [
+      { op: 'read', handle: 0x0201, sector: 0x0807060504030201n, segments: [{ gref: 7, first_sect: 1, last_sect: 6 }, { gref: 8, first_sect: 0, last_sect: 7 }] },
+      { op: 'write', id: 1000n, sector: 64n, segments: Array.from({ length: 11 }, (_v, i) => ({ gref: 100 + i, first_sect: 0, last_sect: 7 })) },
+      { op: 'write_barrier', sector: 5n, segments: [] },
+      { op: 'flush', handle: 3 },
+      { op: 'discard', sector: 1024n, nrSectors: 2048n, secure: true },
+      { op: 'discard', handle: 9, sector: 1n, nrSectors: 1n },
+      { op: 'indirect', indirectOp: 'write', sector: 4096n, nrSegments: 600, indirectGrefs: [41, 42], handle: 2 },
+      { op: 'indirect', indirectOp: 'read', sector: 0n, nrSegments: 1, indirectGrefs: [77] },
+    ];
+    const ids = reqs.map((r) => front.queue(r));
+    assert.deepEqual(ids, [0n, 1000n, 1n, 2n, 3n, 4n, 5n, 6n]);
+    assert.equal(front.outstanding, 8);
+    assert.equal(back.take().length, 0, 'not visible before push');
+    assert.equal(front.push(), true, 'req_event 1 lies in (old, new] = (0xfffffffd, 5] once the indices wrap');
+    const got = back.take(5);
+    got.push(...back.take());
+    assert.equal(got.length, 8);
+    got.forEach((g, i) => {
+      const want = reqs[i] as BlkifRequest & Record<string, unknown>;
+      assert.equal(g.id, ids[i]);
+      assert.equal(g.index, (0xfffffffd + i) >>> 0);
+      for (const [k, v] of Object.entries(want)) if (k !== 'id') assert.deepEqual((g as unknown as Record<string, unknown>)[k], v, `${abi} request ${i}.${k}`);
+    });
+    for (const g of got) back.respond(g, g.op === 'discard' ? BLKIF_RSP_EOPNOTSUPP : BLKIF_RSP_OKAY);
+    back.push();
+    const done = front.poll();
+    assert.deepEqual(done.map((c) => [c.id, c.status]), ids.map((id, i) => [id, reqs[i]?.op === 'discard' ? -2 : 0]));
+    assert.equal(done[0]?.request, reqs[0]);
+    assert.equal(front.outstanding, 0);
+    assert.equal(front.finalCheck(), 0);
+    assert.equal(back.finalCheck(), 0);
+  });
+}
+
+test('blkif front refuses a duplicate id, a full ring and over-long requests, changing nothing', () => {
+  const { front } = pair();
+  front.queue({ op: 'read', id: 5n, sector: 0n, segments: [] });
+  assert.throws(() => front.queue({ op: 'read', id: 5n, sector: 0n, segments: [] }), { code: 'XEN_RING_DUPLICATE_REQUEST_ID' });
+  assert.throws(() => front.queue({ op: 'read', sector: 0n, segments: Array.from({ length: 12 }, () => ({ gref: 1, first_sect: 0, last_sect: 7 })) }), { code: 'XEN_RING_BAD_RECORD' });
+  assert.throws(() => front.queue({ op: 'indirect', indirectOp: 'read', sector: 0n, nrSegments: 1, indirectGrefs: [1, 2, 3, 4, 5, 6, 7, 8, 9] }), { code: 'XEN_RING_BAD_RECORD' });
+  assert.throws(() => front.queue({ op: 'read', sector: 0n, segments: [{ gref: -1, first_sect: 0, last_sect: 7 }] }), { code: 'CODEC_OUT_OF_RANGE' });
+  assert.equal(front.outstanding, 1, 'a refused record is not queued');
+  for (let i = 1; i < 32; i++) front.queue({ op: 'flush' });
+  assert.equal(front.ring.full(), true);
+  const prod = front.ring.reqProdPvt;
+  assert.throws(() => front.queue({ op: 'flush' }), { code: 'XEN_RING_FULL' });
+  assert.equal(front.ring.reqProdPvt, prod);
+  assert.equal(front.outstanding, 32);
+  assert.throws(() => new BlkifFront(FrontRing.attach(SharedRing.init(new ArrayBuffer(4096), ringType('netif_tx')))), { code: 'XEN_RING_UNKNOWN_TYPE' });
+  assert.throws(() => new BlkifBack(BackRing.attach(SharedRing.init(new ArrayBuffer(4096), ringType('netif_rx')))), { code: 'XEN_RING_UNKNOWN_TYPE' });
+});
+
+test('a response whose id was never requested is XEN_RING_UNKNOWN_RESPONSE_ID, and the ring is unchanged', () => {
+  const { s, front, back } = pair();
+  s.reqProd = s.rspProd = 0xfffffffd;
+  const a = front.queue({ op: 'read', sector: 0n, segments: [] });
+  front.queue({ op: 'write', sector: 8n, segments: [] });
+  front.push();
+  const [ra, rb] = back.take();
+  back.respond(ra as { id: bigint; op: 'read' }, 0);
+  back.respond({ id: 99n, op: (rb as { op: 'write' }).op }, 0); // a hostile backend answers id 99
+  back.push();
+  const cons = front.ring.rspCons;
+  const err = (() => { try { front.poll(); } catch (e) { return e; } return undefined; })();
+  assert.ok(err instanceof RingError);
+  assert.equal(err.code, 'XEN_RING_UNKNOWN_RESPONSE_ID');
+  assert.equal(err.index, 0xfffffffe);
+  assert.equal(err.received, 99n);
+  assert.equal(front.ring.rspCons, cons, 'rsp_cons not advanced');
+  assert.equal(front.outstanding, 2, 'id a still outstanding: the batch was refused whole');
+  // a duplicate answer for the same id in one batch is refused too
+  back.ring.rspProdPvt = cons;
+  back.respond({ id: a, op: 'read' }, 0);
+  back.respond({ id: a, op: 'read' }, 0);
+  back.push();
+  assert.throws(() => front.poll(), { code: 'XEN_RING_UNKNOWN_RESPONSE_ID' });
+  back.ring.rspProdPvt = cons;
+  back.respond({ id: a, op: 'write' }, 0); // wrong operation echoed
+  back.ring.pushResponses();
+  s.rspProd = cons + 1;
+  assert.throws(() => front.poll(), { code: 'XEN_RING_BAD_RECORD' });
+  s.rspProd = cons + 40;
+  assert.throws(() => front.poll(), { code: 'XEN_RING_RSP_PROD_OVERFLOW' });
+  assert.equal(front.outstanding, 2);
+});
+
+test('blkif back refuses req_prod overflow and malformed requests before consuming', () => {
+  const { s, back } = pair();
+  s.reqProd = 0xfffffffd + 33;
+  assert.throws(() => back.take(), { code: 'XEN_RING_REQ_PROD_OVERFLOW' });
+  assert.equal(back.ring.reqCons, 0xfffffffd);
+  s.reqProd = 0xfffffffd + 2;
+  const bytes = new Uint8Array(112);
+  bytes[0] = 9; // no such BLKIF_OP
+  back.ring.writeRequest(0xfffffffe, bytes);
+  assert.throws(() => back.take(), (e: unknown) => e instanceof RingError && e.code === 'XEN_RING_BAD_RECORD' && e.index === 0xfffffffe && e.received === 9);
+  assert.equal(back.ring.reqCons, 0xfffffffd);
+  bytes[0] = 0; bytes[1] = 12; // 12 segments
+  back.ring.writeRequest(0xfffffffe, bytes);
+  assert.throws(() => back.take(), { code: 'XEN_RING_BAD_RECORD', path: 'blkif_request.nr_segments' });
+  bytes[0] = 6; bytes[1] = 4; // indirect with indirect_op 4
+  back.ring.writeRequest(0xfffffffe, bytes);
+  assert.throws(() => back.take(), { code: 'XEN_RING_BAD_RECORD', path: 'blkif_request_indirect.indirect_op' });
+  assert.throws(() => back.respond({ id: 1n, op: 'read' }, 0), { code: 'XEN_RING_FULL' });
+});

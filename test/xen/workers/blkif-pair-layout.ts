@@ -1,0 +1,37 @@
+/**
+ * The shared memory of the cross-thread blkif tests and bench: one order-0 blkif ring (x86_64) at byte 0,
+ * then control words: [0] front->back event, [1] back->front event, [2] done flag.
+ */
+export const RING_BYTES = 4096;
+export const CONTROL_WORDS = 4;
+export const EVT_TO_BACK = 0;
+export const EVT_TO_FRONT = 1;
+export const DONE = 2;
+
+export interface PairConfig {
+  readonly sab: SharedArrayBuffer;
+  /** Requests to complete. */
+  readonly total: number;
+  readonly seed: number;
+  /** Fixed batch size; 0 = random 1..32 per batch. */
+  readonly batch: number;
+  /** Back-end delays (short spins / yields) on a random subset of requests. */
+  readonly delays: boolean;
+  /** Wait timeout: a wait that times out counts as a lost wakeup. */
+  readonly waitMs: number;
+}
+
+export function controlWords(sab: SharedArrayBuffer): Int32Array {
+  return new Int32Array(sab, RING_BYTES, CONTROL_WORDS);
+}
+
+/** xorshift32 */
+export function prng(seed: number): () => number {
+  let x = seed >>> 0 || 1;
+  return () => { x ^= x << 13; x >>>= 0; x ^= x >>> 17; x ^= x << 5; x >>>= 0; return x; };
+}
+
+/** The payload the frontend puts in request `id` and the backend checks: sector, segment count, grefs. */
+export function expectedSector(id: number): bigint { return BigInt(id) * 8n; }
+export function expectedSegments(id: number): number { return (id % 11) + 1; }
+export function expectedGref(id: number, j: number): number { return (id * 13 + j) >>> 0; }
