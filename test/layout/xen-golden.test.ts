@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { layoutOf, decode, encodeToBytes, toJSONValue, protocol } from '../../src/index.js';
+import { layoutOf, decode, encodeToBytes, toJSONValue, protocol, ringType, type XenRingName } from '../../src/index.js';
 import type { StructLayout, FieldLayout } from '../../src/index.js';
 import type { AbiName } from '../../protocol/index.js';
 
@@ -63,6 +63,19 @@ for (const abi of protocol.abiNames) {
         continue;
       }
       assert.deepEqual(h.find((f) => f.path === g.path), g, g.path);
+    }
+  });
+
+  test(`${abi}: entry size and __CONST_RING_SIZE slot counts for 1..16 pages equal ring.h's`, () => {
+    assert.deepEqual(Object.keys(golden.rings).sort(), ['blkif', 'netif_rx', 'netif_tx', 'xen_netif_ctrl']);
+    for (const [name, g] of Object.entries(golden.rings)) {
+      const t = ringType(name as XenRingName, { abi });
+      assert.equal(t.header.ring, g.header_size, `${name} header`);
+      assert.equal(t.entrySize, g.entry_size, `${name} entry`);
+      for (const [pages, slots] of Object.entries(g.slots)) {
+        assert.equal(t.nrEnts(Math.log2(Number(pages))), slots, `${name} ${pages} pages`);
+        assert.equal(t.ringBytes(Math.log2(Number(pages))), 4096 * Number(pages));
+      }
     }
   });
 
