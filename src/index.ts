@@ -16,3 +16,4 @@ export { asDataView as dataViewOf } from './codec/scalar-io.js';
 export { PlainRingPort, type RingPort, type NotifyHandler } from './memory/ring-port.js';
 export * as protocol from '../protocol/index.js';
 export * from './xen/index.js';
+export * from './virtio/index.js';

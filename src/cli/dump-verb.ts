@@ -6,6 +6,8 @@ import { UsageError, type CliIo, type VerbMain } from './io.js';
 
 const kinds: Record<string, () => Promise<VerbMain>> = {
   xen: async () => (await import('./dump-xen.js')).dumpXen,
+  'virtio-split': async () => (await import('./dump-virtio.js')).dumpVirtioSplit,
+  'virtio-packed': async () => (await import('./dump-virtio.js')).dumpVirtioPacked,
 };
 
 export async function dumpVerb(args: string[], io: CliIo): Promise<number> {

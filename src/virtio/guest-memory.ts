@@ -1,0 +1,121 @@
+/**
+ * Guest memory: guest-physical address ranges mapped onto RingPorts (each port an ArrayBuffer or
+ * SharedArrayBuffer region). Descriptor addresses resolve through it; every access is bounds-checked with
+ * addr + len overflow included, so a walk can never touch bytes outside a mapped region.
+ *
+ * Design: one RingPort per mapped region. Rings resolve their areas once to (port, offset) and then do every
+ * shared-memory read, write and notification through that port, which is what a trace recorder wraps.
+ * Addresses are 64-bit on the wire; mapped regions lie below 2^53, so a resolved address is a plain number
+ * and the hot path reads the two 32-bit halves of a descriptor's addr without making a bigint.
+ */
+import { PlainRingPort, type RingPort, type NotifyHandler } from '../memory/ring-port.js';
+import { VirtqError } from './errors.js';
+
+export interface GuestRegion {
+  /** Guest-physical address of the first byte. */
+  readonly gpa: number;
+  readonly port: RingPort;
+}
+
+/** What resolve() reports instead of a region index. */
+export const UNMAPPED = -1;
+export const WRAPS = -2;
+
+const TWO32 = 0x1_0000_0000;
+
+export class GuestMemory {
+  private readonly regions: GuestRegion[] = [];
+  /** Region bounds as plain numbers, so resolve() touches no port or typed-array getter. */
+  private starts = new Float64Array(0);
+  private ends = new Float64Array(0);
+  /** Offset within the resolved region's port, set by resolve(). */
+  offset = 0;
+
+  constructor(regions: readonly GuestRegion[] = []) {
+    for (const r of regions) this.map(r.gpa, r.port);
+  }
+
+  /** Map `port`'s bytes at guest-physical `gpa`. Regions may not overlap or reach 2^53. */
+  map(gpa: number | bigint, port: RingPort): this {
+    const base = typeof gpa === 'bigint' ? Number(gpa) : gpa;
+    const len = port.bytes.byteLength;
+    if (!Number.isSafeInteger(base) || base < 0 || !Number.isSafeInteger(base + len)) {
+      throw new VirtqError('VIRTQ_BAD_GEOMETRY', `region at ${String(gpa)} (+${len}) must lie below 2^53`, { received: String(gpa) });
+    }
+    for (const r of this.regions) {
+      if (base < r.gpa + r.port.bytes.byteLength && r.gpa < base + len) {
+        throw new VirtqError('VIRTQ_BAD_GEOMETRY', `region at 0x${base.toString(16)} overlaps the region at 0x${r.gpa.toString(16)}`, { received: base });
+      }
+    }
+    this.regions.push({ gpa: base, port });
+    this.starts = Float64Array.from(this.regions, (r) => r.gpa);
+    this.ends = Float64Array.from(this.regions, (r) => r.gpa + r.port.bytes.byteLength);
+    return this;
+  }
+
+  /** Map a fresh zeroed buffer at `gpa` and return its port. */
+  mapNew(gpa: number, length: number, options: { shared?: boolean; onNotify?: NotifyHandler } = {}): RingPort {
+    const buf = options.shared === true ? new SharedArrayBuffer(length) : new ArrayBuffer(length);
+    const port = new PlainRingPort(buf, 0, length, options.onNotify);
+    this.map(gpa, port);
+    return port;
+  }
+
+  get regionCount(): number { return this.regions.length; }
+  region(i: number): GuestRegion {
+    const r = this.regions[i];
+    if (r === undefined) throw new RangeError(`no region ${i}`);
+    return r;
+  }
+
+  /**
+   * Find the region holding [addr, addr + len) where addr = hi·2^32 + lo. Returns its index and sets
+   * `this.offset`, or a negative value: UNMAPPED (-1) or WRAPS (-2). len is 0..2^32-1; len 0 asks whether addr itself is mapped.
+   * Allocates nothing.
+   */
+  resolve(lo: number, hi: number, len: number): number {
+    lo >>>= 0; hi >>>= 0;
+    if (hi === 0xffffffff && lo + len > TWO32) return WRAPS;
+    if (hi >= 0x200000) return UNMAPPED; // at or above 2^53: nothing is mapped there
+    const addr = hi * TWO32 + lo;
+    const end = addr + len;
+    const starts = this.starts;
+    const ends = this.ends;
+    for (let i = 0; i < starts.length; i++) {
+      const start = starts[i] as number;
+      const stop = ends[i] as number;
+      if (addr >= start && end <= stop && (len > 0 || addr < stop)) {
+        this.offset = addr - start;
+        return i;
+      }
+    }
+    return UNMAPPED;
+  }
+
+  /** resolve() for a number address. */
+  resolveNumber(addr: number, len: number): number {
+    if (!Number.isSafeInteger(addr) || addr < 0) return UNMAPPED;
+    return this.resolve(addr % TWO32, Math.floor(addr / TWO32), len);
+  }
+
+  /** Resolve or throw VIRTQ_ADDR_UNMAPPED / VIRTQ_ADDR_WRAP; returns the port and sets `offset`. */
+  portFor(addr: number | bigint, len: number, what: string): RingPort {
+    const a = BigInt(addr);
+    const r = a < 0n || a >= 1n << 64n ? UNMAPPED : this.resolve(Number(a & 0xffffffffn), Number(a >> 32n), len);
+    if (r === WRAPS) throw new VirtqError('VIRTQ_ADDR_WRAP', `${what} at 0x${a.toString(16)} + ${len} wraps the address space`, { addr: a });
+    if (r < 0) throw new VirtqError('VIRTQ_ADDR_UNMAPPED', `${what} at 0x${a.toString(16)} (+${len}) is not in mapped guest memory`, { addr: a });
+    return (this.regions[r] as GuestRegion).port;
+  }
+
+  /** Copy guest bytes into `dst` (bounds-checked). */
+  read(addr: number | bigint, dst: Uint8Array): void {
+    const port = this.portFor(addr, dst.byteLength, 'read');
+    dst.set(port.bytes.subarray(this.offset, this.offset + dst.byteLength));
+  }
+
+  /** Write bytes into guest memory through the region's port (bounds-checked). */
+  write(addr: number | bigint, src: Uint8Array): void {
+    const port = this.portFor(addr, src.byteLength, 'write');
+    port.write(this.offset, src);
+  }
+}

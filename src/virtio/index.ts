@@ -1,0 +1,17 @@
+/**
+ * ringwire's virtio half: guest memory, split and packed virtqueues for driver and device, the chain walker.
+ */
+export { VirtqError, virtqRules, type VirtqErrorCode } from './errors.js';
+export { GuestMemory, type GuestRegion } from './guest-memory.js';
+export { vringNeedEvent } from './event-idx.js';
+export { vringSize, splitAreas, legacyPlacement, type SplitAreas, type LegacyPlacement } from './split-geometry.js';
+export { SplitRing, legacySplitConfig, type SplitQueueConfig } from './split-ring.js';
+export { DescChain } from './chain.js';
+export { walkSplitChain, type SplitWalkContext } from './chain-walker.js';
+export { UsedBuffer, type VirtqBuffer } from './buffers.js';
+export { SplitDriver } from './split-driver.js';
+export { SplitDevice } from './split-device.js';
+export { PackedRing, type PackedQueueConfig } from './packed-ring.js';
+export { walkPackedChain } from './packed-walker.js';
+export { PackedDriver } from './packed-driver.js';
+export { PackedDevice } from './packed-device.js';

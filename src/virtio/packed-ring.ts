@@ -1,0 +1,141 @@
+/**
+ * PackedRing: a packed virtqueue's areas resolved to ports (virtio 1.2 §2.8): the descriptor ring
+ * (size × vring_packed_desc, 16-aligned), the driver event suppression structure and the device event
+ * suppression structure (vring_packed_desc_event, 4-aligned, §2.8.10.1). Packed rings exist only in
+ * virtio 1.x, so every field is little-endian. Descriptor flags and event words go through
+ * load/storeIndex16: a descriptor's flags store is what hands it to the other side.
+ */
+import { virtioConstant } from '../../protocol/index.js';
+import { layoutOf } from '../layout/compile.js';
+import { numberField } from '../codec/views.js';
+import type { RingPort } from '../memory/ring-port.js';
+import { VirtqError } from './errors.js';
+import type { GuestMemory } from './guest-memory.js';
+
+export const VRING_PACKED_DESC_F_AVAIL_BIT = 1 << virtioConstant('VRING_PACKED_DESC_F_AVAIL');
+export const VRING_PACKED_DESC_F_USED_BIT = 1 << virtioConstant('VRING_PACKED_DESC_F_USED');
+export const VRING_PACKED_EVENT_FLAG_ENABLE = virtioConstant('VRING_PACKED_EVENT_FLAG_ENABLE');
+export const VRING_PACKED_EVENT_FLAG_DISABLE = virtioConstant('VRING_PACKED_EVENT_FLAG_DISABLE');
+export const VRING_PACKED_EVENT_FLAG_DESC = virtioConstant('VRING_PACKED_EVENT_FLAG_DESC');
+export const VRING_PACKED_EVENT_F_WRAP_CTR = virtioConstant('VRING_PACKED_EVENT_F_WRAP_CTR');
+
+export interface PackedQueueConfig {
+  /** Guest memory that buffers and indirect tables live in. */
+  readonly memory: GuestMemory;
+  /** Memory the ring and event structures live in, when not `memory`; default `memory`. */
+  readonly ringMemory?: GuestMemory;
+  /** Queue size, 1..32768 (any value; §2.8). */
+  readonly size: number;
+  /** Guest-physical addresses of the descriptor ring and the two event suppression structures. */
+  readonly desc: number | bigint;
+  readonly driverEvent: number | bigint;
+  readonly deviceEvent: number | bigint;
+  /** VIRTIO_RING_F_EVENT_IDX: VRING_PACKED_EVENT_FLAG_DESC may be used. */
+  readonly eventIdx?: boolean;
+  readonly indirect?: boolean;
+  readonly maxIndirect?: number;
+  readonly queueIndex?: number;
+}
+
+export class PackedRing {
+  readonly memory: GuestMemory;
+  readonly size: number;
+  readonly eventIdx: boolean;
+  readonly indirect: boolean;
+  readonly maxIndirect: number;
+  readonly queueIndex: number;
+  readonly stride: number;
+  readonly descPort: RingPort;
+  readonly descBase: number;
+  readonly driverEventPort: RingPort;
+  readonly driverEventBase: number;
+  readonly deviceEventPort: RingPort;
+  readonly deviceEventBase: number;
+  /** Offsets within a vring_packed_desc. */
+  readonly addrOff: number;
+  readonly lenOff: number;
+  readonly idOff: number;
+  readonly flagsOff: number;
+  private readonly offWrapOff: number;
+  private readonly evFlagsOff: number;
+
+  constructor(c: PackedQueueConfig) {
+    if (!Number.isInteger(c.size) || c.size < 1 || c.size > 32768) {
+      throw new VirtqError('VIRTQ_BAD_GEOMETRY', `packed queue size ${c.size} is not in 1..32768`, { received: c.size });
+    }
+    this.memory = c.memory;
+    this.size = c.size;
+    this.eventIdx = c.eventIdx === true;
+    this.indirect = c.indirect === true;
+    this.maxIndirect = c.maxIndirect ?? c.size;
+    this.queueIndex = c.queueIndex ?? 0;
+    const d = layoutOf('vring_packed_desc');
+    const e = layoutOf('vring_packed_desc_event');
+    this.stride = d.size;
+    this.addrOff = d.fields.find((f) => f.name === 'addr')?.offset ?? -1;
+    this.lenOff = numberField(d, 'len').offset;
+    this.idOff = numberField(d, 'id').offset;
+    this.flagsOff = numberField(d, 'flags').offset;
+    this.offWrapOff = numberField(e, 'off_wrap').offset;
+    this.evFlagsOff = numberField(e, 'flags').offset;
+    const rings = c.ringMemory ?? c.memory;
+    [this.descPort, this.descBase] = this.area(rings, c.desc, this.size * d.size, 16, 'descriptor ring');
+    [this.driverEventPort, this.driverEventBase] = this.area(rings, c.driverEvent, e.size, 4, 'driver event suppression');
+    [this.deviceEventPort, this.deviceEventBase] = this.area(rings, c.deviceEvent, e.size, 4, 'device event suppression');
+  }
+
+  private area(rings: GuestMemory, gpa: number | bigint, len: number, align: number, what: string): [RingPort, number] {
+    const a = BigInt(gpa);
+    if (a % BigInt(align) !== 0n) throw new VirtqError('VIRTQ_BAD_GEOMETRY', `${what} at 0x${a.toString(16)} is not ${align}-byte aligned`, { addr: a, expected: align });
+    const port = rings.portFor(a, len, what);
+    return [port, rings.offset];
+  }
+
+  descFlags(pos: number): number { return this.descPort.loadIndex16(this.descBase + pos * this.stride + this.flagsOff); }
+  setDescFlags(pos: number, flags: number): void { this.descPort.storeIndex16(this.descBase + pos * this.stride + this.flagsOff, flags); }
+
+  /** Write a descriptor's addr, len and id (not flags) in a table at (port, base). */
+  writeDescBody(port: RingPort, base: number, pos: number, lo: number, hi: number, len: number, id: number): void {
+    const at = base + pos * this.stride;
+    port.writeU32(at + this.addrOff, lo, true);
+    port.writeU32(at + this.addrOff + 4, hi, true);
+    port.writeU32(at + this.lenOff, len, true);
+    port.writeU16(at + this.idOff, id, true);
+  }
+
+  driverEventOffWrap(): number { return this.driverEventPort.loadIndex16(this.driverEventBase + this.offWrapOff); }
+  driverEventFlags(): number { return this.driverEventPort.loadIndex16(this.driverEventBase + this.evFlagsOff); }
+  setDriverEvent(offWrap: number, flags: number): void {
+    this.driverEventPort.storeIndex16(this.driverEventBase + this.offWrapOff, offWrap);
+    this.driverEventPort.storeIndex16(this.driverEventBase + this.evFlagsOff, flags);
+  }
+  deviceEventOffWrap(): number { return this.deviceEventPort.loadIndex16(this.deviceEventBase + this.offWrapOff); }
+  deviceEventFlags(): number { return this.deviceEventPort.loadIndex16(this.deviceEventBase + this.evFlagsOff); }
+  setDeviceEvent(offWrap: number, flags: number): void {
+    this.deviceEventPort.storeIndex16(this.deviceEventBase + this.offWrapOff, offWrap);
+    this.deviceEventPort.storeIndex16(this.deviceEventBase + this.evFlagsOff, flags);
+  }
+
+  /** Is the descriptor with these flags available to the device in a pass with driver wrap counter `wrap`? (§2.8.1) */
+  static isAvail(flags: number, wrap: number): boolean {
+    const a = (flags & VRING_PACKED_DESC_F_AVAIL_BIT) !== 0 ? 1 : 0;
+    const u = (flags & VRING_PACKED_DESC_F_USED_BIT) !== 0 ? 1 : 0;
+    return a === wrap && u !== wrap;
+  }
+
+  /** Is the descriptor with these flags a used descriptor for device wrap counter `wrap`? (§2.8.1) */
+  static isUsed(flags: number, wrap: number): boolean {
+    const a = (flags & VRING_PACKED_DESC_F_AVAIL_BIT) !== 0 ? 1 : 0;
+    const u = (flags & VRING_PACKED_DESC_F_USED_BIT) !== 0 ? 1 : 0;
+    return a === u && u === wrap;
+  }
+
+  /** vring_need_event for a packed event suppression structure (Linux virtqueue_kick_prepare_packed). */
+  needEvent(offWrap: number, flags: number, wrap: number, newPos: number, added: number): boolean {
+    if (flags !== VRING_PACKED_EVENT_FLAG_DESC) return flags !== VRING_PACKED_EVENT_FLAG_DISABLE;
+    let ev = offWrap & ~(1 << VRING_PACKED_EVENT_F_WRAP_CTR) & 0xffff;
+    if ((offWrap >>> VRING_PACKED_EVENT_F_WRAP_CTR) !== wrap) ev -= this.size;
+    const oldPos = newPos - added;
+    return (((newPos - ev - 1) & 0xffff) < ((newPos - oldPos) & 0xffff));
+  }
+}

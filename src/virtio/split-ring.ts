@@ -1,0 +1,206 @@
+/**
+ * SplitRing: a split virtqueue's three areas resolved to (RingPort, offset) once, and the accessors both
+ * ends use. Every shared-memory access of SplitDriver and SplitDevice goes through these ports: idx, flags
+ * and the event words through load/storeIndex16 (atomic on a SharedArrayBuffer), descriptors and ring
+ * entries through the port's view and write* methods.
+ *
+ * Byte order is a parameter of the queue: 'little' for virtio 1.x, the guest's for legacy devices
+ * (virtio 1.2 §2.7.3). Atomics act in host (little-endian) order, so a big-endian queue swaps its 16-bit
+ * index values above the port.
+ */
+import { virtioConstant } from '../../protocol/index.js';
+import { layoutOf } from '../layout/compile.js';
+import { numberField } from '../codec/views.js';
+import type { RingPort } from '../memory/ring-port.js';
+import type { VirtioByteOrder } from '../layout/layout.js';
+import { VirtqError } from './errors.js';
+import type { GuestMemory } from './guest-memory.js';
+import { splitAreas, legacyPlacement, VRING_AVAIL_ALIGN_SIZE, VRING_DESC_ALIGN_SIZE, VRING_USED_ALIGN_SIZE, type SplitAreas } from './split-geometry.js';
+
+export const VRING_DESC_F_NEXT = virtioConstant('VRING_DESC_F_NEXT');
+export const VRING_DESC_F_WRITE = virtioConstant('VRING_DESC_F_WRITE');
+export const VRING_DESC_F_INDIRECT = virtioConstant('VRING_DESC_F_INDIRECT');
+export const VRING_USED_F_NO_NOTIFY = virtioConstant('VRING_USED_F_NO_NOTIFY');
+export const VRING_AVAIL_F_NO_INTERRUPT = virtioConstant('VRING_AVAIL_F_NO_INTERRUPT');
+
+export interface SplitQueueConfig {
+  /** Guest memory that buffers and indirect tables live in. */
+  readonly memory: GuestMemory;
+  /** Memory the three areas live in, when not `memory` (a dump of ring images); default `memory`. */
+  readonly ringMemory?: GuestMemory;
+  /** Queue size: a power of two, 1..32768 (virtio 1.2 §2.7). */
+  readonly size: number;
+  /** Guest-physical addresses of the descriptor table, driver area and device area. */
+  readonly desc: number | bigint;
+  readonly avail: number | bigint;
+  readonly used: number | bigint;
+  /** Byte order of the ring's fields: 'little' (virtio 1.x, default) or the legacy guest's. */
+  readonly byteOrder?: VirtioByteOrder;
+  /** VIRTIO_RING_F_EVENT_IDX negotiated: used_event / avail_event are present and used. */
+  readonly eventIdx?: boolean;
+  /** VIRTIO_RING_F_INDIRECT_DESC negotiated. */
+  readonly indirect?: boolean;
+  /** Most entries an indirect table may hold (default: the queue size). */
+  readonly maxIndirect?: number;
+  /** Channel passed to RingPort.notify for kicks and interrupts (the queue index). */
+  readonly queueIndex?: number;
+  /**
+   * Areas placed by vring_init() (legacy, §2.7.2): the used ring is aligned to the caller's `align` rather
+   * than to VRING_USED_ALIGN_SIZE, so only the 2-byte alignment atomic index access needs is required.
+   */
+  readonly legacy?: boolean;
+}
+
+/** The three areas of a legacy queue placed by vring_init(num, align) from `gpa` (legacy rings always reserve the event words). */
+export function legacySplitConfig(memory: GuestMemory, size: number, gpa: number, align: number, rest: Partial<SplitQueueConfig> = {}): SplitQueueConfig {
+  const p = legacyPlacement(size, align);
+  return { ...rest, memory, size, desc: gpa + p.desc, avail: gpa + p.avail, used: gpa + p.used, legacy: true };
+}
+
+/** Descriptor field accessors (offsets from protocol/ via the layout) for one byte order. */
+export interface DescFields {
+  readonly le: boolean;
+  readonly stride: number;
+  readonly addrLoOff: number;
+  readonly addrHiOff: number;
+  readonly len: number;
+  readonly flags: number;
+  readonly next: number;
+}
+
+export function splitDescFields(byteOrder: VirtioByteOrder): DescFields {
+  const l = layoutOf('vring_desc', { byteOrder });
+  const le = byteOrder === 'little';
+  const addr = numberFieldOffset(l, 'addr');
+  return {
+    le, stride: l.size,
+    addrLoOff: le ? addr : addr + 4, addrHiOff: le ? addr + 4 : addr,
+    len: numberField(l, 'len').offset, flags: numberField(l, 'flags').offset, next: numberField(l, 'next').offset,
+  };
+}
+
+function numberFieldOffset(l: ReturnType<typeof layoutOf>, name: string): number {
+  const f = l.fields.find((x) => x.name === name);
+  if (f === undefined) throw new Error(`${l.name}.${name} missing`);
+  return f.offset;
+}
+
+function isPow2(n: number): boolean {
+  return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
+}
+
+export class SplitRing {
+  readonly memory: GuestMemory;
+  readonly size: number;
+  readonly byteOrder: VirtioByteOrder;
+  readonly le: boolean;
+  readonly eventIdx: boolean;
+  readonly indirect: boolean;
+  readonly maxIndirect: number;
+  readonly queueIndex: number;
+  readonly areas: SplitAreas;
+  readonly d: DescFields;
+
+  readonly descPort: RingPort;
+  readonly descBase: number;
+  readonly availPort: RingPort;
+  readonly availBase: number;
+  readonly usedPort: RingPort;
+  readonly usedBase: number;
+
+  private readonly availFlagsOff: number;
+  private readonly availIdxOff: number;
+  private readonly usedFlagsOff: number;
+  private readonly usedIdxOff: number;
+  readonly usedElemId: number;
+  readonly usedElemLen: number;
+
+  constructor(c: SplitQueueConfig) {
+    if (!isPow2(c.size) || c.size > 32768) {
+      throw new VirtqError('VIRTQ_BAD_GEOMETRY', `split queue size ${c.size} is not a power of two in 1..32768`, { received: c.size });
+    }
+    this.memory = c.memory;
+    this.size = c.size;
+    this.byteOrder = c.byteOrder ?? 'little';
+    this.le = this.byteOrder === 'little';
+    this.eventIdx = c.eventIdx === true;
+    this.indirect = c.indirect === true;
+    this.maxIndirect = c.maxIndirect ?? c.size;
+    this.queueIndex = c.queueIndex ?? 0;
+    this.areas = splitAreas(c.size, this.eventIdx);
+    this.d = splitDescFields(this.byteOrder);
+    const legacy = c.legacy === true;
+    const rings = c.ringMemory ?? c.memory;
+    [this.descPort, this.descBase] = this.area(rings, c.desc, this.areas.descSize, legacy ? 2 : VRING_DESC_ALIGN_SIZE, 'descriptor table');
+    [this.availPort, this.availBase] = this.area(rings, c.avail, this.areas.availSize, VRING_AVAIL_ALIGN_SIZE, 'driver area');
+    [this.usedPort, this.usedBase] = this.area(rings, c.used, this.areas.usedSize, legacy ? 2 : VRING_USED_ALIGN_SIZE, 'device area');
+    const avail = layoutOf('vring_avail', { byteOrder: this.byteOrder });
+    const used = layoutOf('vring_used', { byteOrder: this.byteOrder });
+    const elem = layoutOf('vring_used_elem', { byteOrder: this.byteOrder });
+    this.availFlagsOff = this.availBase + numberField(avail, 'flags').offset;
+    this.availIdxOff = this.availBase + numberField(avail, 'idx').offset;
+    this.usedFlagsOff = this.usedBase + numberField(used, 'flags').offset;
+    this.usedIdxOff = this.usedBase + numberField(used, 'idx').offset;
+    this.usedElemId = numberField(elem, 'id').offset;
+    this.usedElemLen = numberField(elem, 'len').offset;
+  }
+
+  private area(rings: GuestMemory, gpa: number | bigint, len: number, align: number, what: string): [RingPort, number] {
+    const a = BigInt(gpa);
+    if (a % BigInt(align) !== 0n) {
+      throw new VirtqError('VIRTQ_BAD_GEOMETRY', `${what} at 0x${a.toString(16)} is not ${align}-byte aligned`, { addr: a, expected: align });
+    }
+    const port = rings.portFor(a, len, what);
+    const off = rings.offset;
+    if (off % 2 !== 0) throw new VirtqError('VIRTQ_BAD_GEOMETRY', `${what} must be 2-aligned within its region for atomic index access`, { addr: a });
+    return [port, off];
+  }
+
+  private swap(v: number): number {
+    return this.le ? v : ((v & 0xff) << 8) | (v >>> 8);
+  }
+
+  availIdx(): number { return this.swap(this.availPort.loadIndex16(this.availIdxOff)); }
+  setAvailIdx(v: number): void { this.availPort.storeIndex16(this.availIdxOff, this.swap(v & 0xffff)); }
+  availFlags(): number { return this.swap(this.availPort.loadIndex16(this.availFlagsOff)); }
+  setAvailFlags(v: number): void { this.availPort.storeIndex16(this.availFlagsOff, this.swap(v & 0xffff)); }
+  usedIdx(): number { return this.swap(this.usedPort.loadIndex16(this.usedIdxOff)); }
+  setUsedIdx(v: number): void { this.usedPort.storeIndex16(this.usedIdxOff, this.swap(v & 0xffff)); }
+  usedFlags(): number { return this.swap(this.usedPort.loadIndex16(this.usedFlagsOff)); }
+  setUsedFlags(v: number): void { this.usedPort.storeIndex16(this.usedFlagsOff, this.swap(v & 0xffff)); }
+  /** vring_used_event(): avail->ring[num], written by the driver (EVENT_IDX only). */
+  usedEvent(): number { return this.swap(this.availPort.loadIndex16(this.availBase + this.areas.usedEvent)); }
+  setUsedEvent(v: number): void { this.availPort.storeIndex16(this.availBase + this.areas.usedEvent, this.swap(v & 0xffff)); }
+  /** vring_avail_event(): used->ring[num], written by the device (EVENT_IDX only). */
+  availEvent(): number { return this.swap(this.usedPort.loadIndex16(this.usedBase + this.areas.availEvent)); }
+  setAvailEvent(v: number): void { this.usedPort.storeIndex16(this.usedBase + this.areas.availEvent, this.swap(v & 0xffff)); }
+
+  availRing(slot: number): number {
+    return this.availPort.view.getUint16(this.availBase + this.areas.availRing + slot * this.areas.availStride, this.le);
+  }
+  setAvailRing(slot: number, head: number): void {
+    this.availPort.writeU16(this.availBase + this.areas.availRing + slot * this.areas.availStride, head, this.le);
+  }
+  usedElemIdAt(slot: number): number {
+    return this.usedPort.view.getUint32(this.usedBase + this.areas.usedRing + slot * this.areas.usedStride + this.usedElemId, this.le);
+  }
+  usedElemLenAt(slot: number): number {
+    return this.usedPort.view.getUint32(this.usedBase + this.areas.usedRing + slot * this.areas.usedStride + this.usedElemLen, this.le);
+  }
+  setUsedElem(slot: number, id: number, len: number): void {
+    const base = this.usedBase + this.areas.usedRing + slot * this.areas.usedStride;
+    this.usedPort.writeU32(base + this.usedElemId, id, this.le);
+    this.usedPort.writeU32(base + this.usedElemLen, len, this.le);
+  }
+
+  /** Write descriptor `i` of a table at (port, base) — the ring's table or an indirect one. */
+  writeDesc(port: RingPort, base: number, i: number, lo: number, hi: number, len: number, flags: number, next: number): void {
+    const d = this.d;
+    const at = base + i * d.stride;
+    port.writeU32(at + d.addrLoOff, lo, d.le);
+    port.writeU32(at + d.addrHiOff, hi, d.le);
+    port.writeU32(at + d.len, len, d.le);
+    port.writeU16(at + d.flags, flags, d.le);
+    port.writeU16(at + d.next, next, d.le);
+  }
+}
