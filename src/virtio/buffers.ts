@@ -1,6 +1,7 @@
 /**
  * What a driver hands a queue: buffers in guest memory, device-readable first, then device-writable
- * (virtio 1.2 §2.6.4.2), and the result object getUsed() fills (reused, no allocation per entry).
+ * (virtio 1.2 §2.7.4.2 split, §2.8.17 packed), and the result object getUsed() fills (reused, no
+ * allocation per entry).
  */
 import { VirtqError } from './errors.js';
 import { WRAPS, type GuestMemory } from './guest-memory.js';

@@ -5,7 +5,7 @@
  * sentence that names the spec section it enforces (`rule`).
  *
  * Section numbers are those of Virtual I/O Device (VIRTIO) Version 1.2: §2.7 split virtqueues,
- * §2.8 packed virtqueues.
+ * §2.8 packed virtqueues. A rule the spec does not state as a requirement says "ringwire policy".
  */
 import { RingwireError, type ErrorDetail } from '../errors.js';
 
@@ -15,27 +15,27 @@ export const virtqRules = {
   VIRTQ_HEAD_OUT_OF_RANGE: 'virtio 1.2 §2.7.6: each avail ring entry is the index of a descriptor chain head in the descriptor table of queue-size entries.',
   VIRTQ_NEXT_OUT_OF_RANGE: 'virtio 1.2 §2.7.5: next names another entry of the same descriptor table (or indirect table, §2.7.5.3).',
   VIRTQ_DESC_LOOP: 'virtio 1.2 §2.7.5.2: a chain is at most as long as the descriptor table; loops are forbidden.',
-  VIRTQ_CHAIN_TOO_LONG: 'virtio 1.2 §2.8.13: a packed-ring chain uses at most queue-size descriptors.',
-  VIRTQ_ZERO_LENGTH: 'virtio 1.2 §2.7.5 / §2.8.4: a descriptor describes a buffer of len bytes; ringwire rejects zero-length elements as carrying nothing.',
-  VIRTQ_READ_AFTER_WRITE: 'virtio 1.2 §2.6.4.2: the driver places device-writable elements after all device-readable ones.',
+  VIRTQ_CHAIN_TOO_LONG: 'virtio 1.2 §2.8.5 / §2.8.17: a packed-ring descriptor list MUST NOT be longer than the queue size (or the device\'s limit).',
+  VIRTQ_ZERO_LENGTH: 'virtio 1.2 §2.7.5 / §2.8.4: a descriptor describes a buffer of len bytes; the spec has no MUST against len 0, and ringwire policy rejects zero-length elements as carrying nothing.',
+  VIRTQ_READ_AFTER_WRITE: 'virtio 1.2 §2.7.4.2 / §2.8.17: the driver places device-writable elements after all device-readable ones.',
   VIRTQ_INDIRECT_BAD_LEN: 'virtio 1.2 §2.7.5.3 / §2.8.7: an indirect descriptor\'s len is the byte size of a table of 16-byte descriptors, so a non-zero multiple of 16.',
-  VIRTQ_INDIRECT_NESTED: 'virtio 1.2 §2.7.5.3.1 / §2.8.16: the driver MUST NOT set VIRTQ_DESC_F_INDIRECT within an indirect table.',
-  VIRTQ_INDIRECT_WITH_NEXT: 'virtio 1.2 §2.7.5.3.1: the driver MUST NOT set both VIRTQ_DESC_F_INDIRECT and VIRTQ_DESC_F_NEXT.',
-  VIRTQ_INDIRECT_NOT_NEGOTIATED: 'virtio 1.2 §2.7.5.3.1 / §2.8.16: VIRTQ_DESC_F_INDIRECT needs VIRTIO_F_INDIRECT_DESC.',
-  VIRTQ_INDIRECT_TOO_LARGE: 'virtio 1.2 §2.7.5.3.1: a chain (an indirect table\'s entries included) is no longer than the queue size (or the limit the device set).',
-  VIRTQ_LENGTH_OVERFLOW: 'virtio 1.2 §2.7.5.2: drivers MUST NOT add a descriptor chain longer than 2^32 bytes in total.',
+  VIRTQ_INDIRECT_NESTED: 'virtio 1.2 §2.7.5.3.1 / §2.8.19: the driver MUST NOT set VIRTQ_DESC_F_INDIRECT within an indirect table.',
+  VIRTQ_INDIRECT_WITH_NEXT: 'virtio 1.2 §2.7.5.3.1 / §2.8.19: VIRTQ_DESC_F_INDIRECT MUST NOT be combined with VIRTQ_DESC_F_NEXT (split: not both on one descriptor; packed: no indirect descriptor in a list linked by NEXT).',
+  VIRTQ_INDIRECT_NOT_NEGOTIATED: 'virtio 1.2 §2.7.5.3.1 / §2.8.19: VIRTQ_DESC_F_INDIRECT needs VIRTIO_F_INDIRECT_DESC.',
+  VIRTQ_INDIRECT_TOO_LARGE: 'virtio 1.2 §2.7.5.3.1 / §2.8.17: a chain (an indirect table\'s entries included) is no longer than the queue size (or the limit the device set).',
+  VIRTQ_LENGTH_OVERFLOW: 'virtio 1.2 §2.7.5.2: a split-ring driver MUST keep a descriptor chain\'s total length within 2^32 bytes; ringwire policy applies the same bound to packed chains.',
   VIRTQ_ADDR_UNMAPPED: 'virtio 1.2 §2.7.5: addr is a guest-physical address; the whole buffer must lie in mapped guest memory.',
   VIRTQ_ADDR_WRAP: 'virtio 1.2 §2.7.5: addr + len must not wrap around the 64-bit guest-physical address space.',
   VIRTQ_USED_IDX_JUMP: 'virtio 1.2 §2.7.8: used.idx counts entries the device wrote; it cannot run ahead of the buffers outstanding.',
   VIRTQ_USED_ID_OUT_OF_RANGE: 'virtio 1.2 §2.7.8 / §2.8.22: a used id names a descriptor chain head (split) or buffer id (packed) below the queue size.',
   VIRTQ_USED_ID_NOT_OUTSTANDING: 'virtio 1.2 §2.7.8 / §2.8.22: a used id names a buffer the driver made available and the device has not yet returned.',
   VIRTQ_USED_ID_TWICE: 'virtio 1.2 §2.7.8 / §2.8.22: each available buffer is used exactly once; this id was already completed.',
-  VIRTQ_USED_LEN_TOO_LARGE: 'virtio 1.2 §2.7.8.1 / §2.8.22: len is the number of bytes written into the device-writable part of the buffer, so at most its size.',
+  VIRTQ_USED_LEN_TOO_LARGE: 'virtio 1.2 §2.7.8 / §2.8.4: len is the number of bytes written into the device-writable part of the buffer, so at most its size.',
   VIRTQ_PACKED_DESC_NOT_AVAIL: 'virtio 1.2 §2.8.1 / §2.8.6: every descriptor of a chain is made available with AVAIL equal to the driver wrap counter and USED its inverse.',
-  VIRTQ_PACKED_BAD_ID: 'virtio 1.2 §2.8.6 / §2.8.13: a buffer id is below the queue size.',
-  VIRTQ_PACKED_DUPLICATE_ID: 'virtio 1.2 §2.8.13: the driver MUST NOT reuse a buffer id before the device has used it.',
-  VIRTQ_NO_SPACE: 'virtio 1.2 §2.7.13.1 / §2.8.19: a driver adds a buffer only when enough free descriptors remain.',
-  VIRTQ_BAD_BUFFER: 'virtio 1.2 §2.7.13.1: a buffer the driver adds has a length in 1..2^32-1 and an address inside guest memory.',
+  VIRTQ_PACKED_BAD_ID: 'virtio 1.2 §2.8.6 / §2.8.13: a chain\'s last descriptor carries its buffer id; the spec sets no range for it, and ringwire policy requires it below the queue size (as the spec\'s example driver in §2.8.21.3 / §2.8.22 keeps it).',
+  VIRTQ_PACKED_DUPLICATE_ID: 'virtio 1.2 §2.8.21.1 / §2.8.22: the driver takes a free buffer id for each buffer and gets it back in the used descriptor; rejecting an id made available again before the device used it is ringwire policy (the spec states no MUST).',
+  VIRTQ_NO_SPACE: 'virtio 1.2 §2.7.13.1 / §2.8.17: a driver adds a buffer only when enough free descriptors remain.',
+  VIRTQ_BAD_BUFFER: 'virtio 1.2 §2.7.13.1 / §2.8.21.1: each buffer element goes into a descriptor as a 64-bit guest-physical address and a 32-bit len; ringwire policy also rejects len 0.',
   VIRTQ_BAD_GEOMETRY: 'virtio 1.2 §2.7 / §2.8: queue size is a power of two (split) or at most 2^15 (packed), and each area lies in mapped memory with its alignment.',
 } as const;
 

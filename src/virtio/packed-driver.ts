@@ -1,5 +1,6 @@
 /**
- * PackedDriver: the driver end of a packed virtqueue (virtio 1.2 §2.8.19–§2.8.22).
+ * PackedDriver: the driver end of a packed virtqueue (virtio 1.2 §2.8.20–§2.8.22; driver
+ * requirements in §2.8.16, §2.8.17 and §2.8.19).
  *
  * Descriptors are written at next_avail in ring order; each carries the buffer id, and the chain's first
  * descriptor gets its flags (AVAIL = avail wrap counter, USED = its inverse) last, which publishes the whole

@@ -55,7 +55,7 @@ export class SplitDevice {
     return this.chain;
   }
 
-  /** Return chain `id` with `len` bytes written (virtio 1.2 §2.7.8: set len, then publish used.idx). */
+  /** Return chain `id` with `len` bytes written (virtio 1.2 §2.7.8.2: set len, then publish used.idx). */
   pushUsed(id: number, len: number): void {
     const r = this.ring;
     if (id >>> 0 !== id || id >= r.size || this.outstanding[id] !== 1) {
