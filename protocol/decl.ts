@@ -37,6 +37,12 @@ export interface FieldDecl {
   readonly onlyAbi?: readonly AbiName[];
   /** For a union member: how to choose its live member when decoding. */
   readonly select?: UnionSelect;
+  /**
+   * A C99 flexible array member (`vring_used_elem ring[]`), which must come last: it is aligned and placed
+   * like an array and raises the struct's alignment, but adds no size. Its elements lie beyond sizeof; the
+   * code that knows their count (the queue size) places them.
+   */
+  readonly flexible?: true;
   /** A producer/consumer index or event field shared with the peer: accessed atomically on shared memory. */
   readonly sharedIndex?: true;
   /** Protocol meaning, one line. */
@@ -45,6 +51,8 @@ export interface FieldDecl {
 
 export interface AbiExpectation {
   readonly size: number;
+  /** _Alignof, where it is not simply the largest member's (a flexible array member can raise it). */
+  readonly align?: number;
   /** Offsets of top-level members that the ABI moves (or that must never move). */
   readonly offsets?: Readonly<Record<string, number>>;
 }

@@ -9,9 +9,8 @@
  *   device area (vring_used):   | flags | idx | ring[num] (vring_used_elem)   | avail_event (EVENT_IDX only) |
  *   vring_used_elem (8 bytes):  | id (4) | len (4) |
  *
- * The flexible array members `ring[]` and the trailing event words are not part of these declarations:
- * C's sizeof(struct vring_avail) is the 4-byte header, and the geometry module places ring[i] and the event
- * word from `num` using these layouts' sizes.
+ * The flexible array members `ring[]` are declared as such (they add no size: C's sizeof(struct vring_avail)
+ * is the 4-byte header); the geometry module places ring[i] and the trailing event word from `num`.
  *
  * Packed ring (virtio 1.2 §2.8, always little-endian):
  *   vring_packed_desc (16 bytes):        | addr (8) | len (4) | id (2) | flags (2) |
@@ -44,8 +43,9 @@ export const vring_avail: StructDecl = {
   fields: [
     { name: 'flags', type: '__virtio16', sharedIndex: true, doc: 'VRING_AVAIL_F_NO_INTERRUPT (without EVENT_IDX)' },
     { name: 'idx', type: '__virtio16', sharedIndex: true, doc: 'free-running count of heads the driver has made available' },
+    { name: 'ring', type: '__virtio16', flexible: true, doc: 'ring[num]: chain heads; used_event follows it with VIRTIO_RING_F_EVENT_IDX' },
   ],
-  expect: everyAbi({ size: 4, offsets: { flags: 0, idx: 2 } }),
+  expect: everyAbi({ size: 4, align: 2, offsets: { flags: 0, idx: 2, ring: 4 } }),
   abiIndependent: true,
 };
 
@@ -70,8 +70,10 @@ export const vring_used: StructDecl = {
   fields: [
     { name: 'flags', type: '__virtio16', sharedIndex: true, doc: 'VRING_USED_F_NO_NOTIFY (without EVENT_IDX)' },
     { name: 'idx', type: '__virtio16', sharedIndex: true, doc: 'free-running count of used entries the device has written' },
+    { name: 'ring', type: 'vring_used_elem', flexible: true, doc: 'ring[num]: used entries; avail_event follows it with VIRTIO_RING_F_EVENT_IDX' },
   ],
-  expect: everyAbi({ size: 4, offsets: { flags: 0, idx: 2 } }),
+  // The flexible ring[] of 4-aligned vring_used_elem raises _Alignof(struct vring_used) to 4.
+  expect: everyAbi({ size: 4, align: 4, offsets: { flags: 0, idx: 2, ring: 4 } }),
   abiIndependent: true,
 };
 

@@ -20,16 +20,20 @@ export interface FieldJson {
   size: number;
   type: string;
   count?: number;
+  /** A flexible array member (`ring[]`): count 0, size 0, elements beyond sizeof. */
+  flexible?: true;
   fields?: FieldJson[];
 }
 
 export function layoutJson(l: StructLayout): LayoutJson {
-  return { name: l.name, abi: l.abi, size: l.size, align: l.align, fields: l.fields.map(fieldJson), holes: l.holes.map((h) => ({ ...h })) };
+  const fields = l.flexible === undefined ? l.fields : [...l.fields, l.flexible];
+  return { name: l.name, abi: l.abi, size: l.size, align: l.align, fields: fields.map(fieldJson), holes: l.holes.map((h) => ({ ...h })) };
 }
 
 function fieldJson(f: FieldLayout): FieldJson {
   const out: FieldJson = { name: f.name, offset: f.offset, size: f.size, type: f.cType };
   if (f.count !== undefined) out.count = f.count;
+  if (f.size === 0 && f.count === 0) out.flexible = true;
   if (f.aggregate !== undefined) out.fields = f.aggregate.fields.map(fieldJson);
   return out;
 }
@@ -52,9 +56,9 @@ function column(depth: number, text: string, comment: string): string {
 
 function body(l: StructLayout, depth: number, lines: string[]): void {
   const pad = '\t'.repeat(depth);
-  for (const f of l.fields) {
+  for (const f of l.flexible === undefined ? l.fields : [...l.fields, l.flexible]) {
     for (const h of l.holes) if (h.before === f.name) lines.push('', `${pad}/* XXX ${h.size} byte${h.size === 1 ? '' : 's'} hole at ${h.offset} */`, '');
-    const decl = `${f.name}${f.count === undefined ? '' : `[${f.count}]`};`;
+    const decl = `${f.name}${f.count === undefined ? '' : f === l.flexible ? '[]' : `[${f.count}]`};`;
     const pos = `/* ${String(f.offset).padStart(5)} ${String(f.size).padStart(5)} */`;
     if (f.aggregate !== undefined && f.cType.indexOf(' ') < 0) {
       lines.push(`${pad}${f.cType} {`);

@@ -60,10 +60,24 @@ function compileAggregate(
 ): StructLayout {
   const fields: FieldLayout[] = [];
   const holes: Hole[] = [];
+  let flexible: FieldLayout | undefined;
   let end = 0;
   let align = 1;
-  for (const f of decls) {
+  for (const [i, f] of decls.entries()) {
     if (f.onlyAbi !== undefined && !f.onlyAbi.includes(abi)) continue;
+    if (f.flexible === true) {
+      if (i !== decls.length - 1 || kind !== 'struct' || f.count !== undefined) {
+        throw new LayoutError('LAYOUT_SELF_CHECK', `${name}.${f.name}: a flexible array member must be the last member of a struct, without a count.`, { path: `${name}.${f.name}` });
+      }
+      // C11 6.7.2.1p18: placed like an array of unknown size at its alignment; contributes no size.
+      const m = compileMember(name, f, abi, byteOrder);
+      const offset = roundUp(end, m.align);
+      if (offset > end) holes.push({ offset: end, size: offset - end, before: f.name });
+      flexible = { ...m, offset, size: 0, count: 0 };
+      end = offset;
+      align = Math.max(align, m.align);
+      continue;
+    }
     const m = compileMember(name, f, abi, byteOrder);
     const offset = kind === 'union' ? 0 : roundUp(end, m.align);
     if (kind === 'struct' && offset > end) holes.push({ offset: end, size: offset - end, before: f.name });
@@ -73,7 +87,7 @@ function compileAggregate(
   }
   const size = roundUp(end, align);
   if (size > end && kind === 'struct') holes.push({ offset: end, size: size - end, before: '(end)' });
-  return Object.freeze({ name, kind, abi, byteOrder, size, align, fields: Object.freeze(fields), holes: Object.freeze(holes), decl });
+  return Object.freeze({ name, kind, abi, byteOrder, size, align, fields: Object.freeze(fields), flexible, holes: Object.freeze(holes), decl });
 }
 
 function compileMember(owner: string, f: FieldDecl, abi: AbiName, byteOrder: VirtioByteOrder): Omit<FieldLayout, 'offset'> {

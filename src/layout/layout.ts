@@ -46,7 +46,10 @@ export interface StructLayout {
   readonly byteOrder: VirtioByteOrder;
   readonly size: number;
   readonly align: number;
+  /** The fixed members: everything sizeof covers, in C order. */
   readonly fields: readonly FieldLayout[];
+  /** A trailing flexible array member (`ring[]`): offset and element type, count 0, outside sizeof. */
+  readonly flexible: FieldLayout | undefined;
   readonly holes: readonly Hole[];
   /** The declaration it came from (absent for anonymous inline aggregates). */
   readonly decl: StructDecl | undefined;

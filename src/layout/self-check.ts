@@ -34,6 +34,13 @@ export function checkLayout(l: StructLayout): void {
     }
     if (f.aggregate !== undefined) checkLayout(f.aggregate);
   }
+  if (l.flexible !== undefined) {
+    const hole = l.holes.find((h) => h.before === l.flexible?.name)?.size ?? 0;
+    if (l.flexible.offset !== covered + hole || l.flexible.size !== 0 || l.flexible.offset % l.flexible.align !== 0) {
+      throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: flexible array ${l.flexible.name} at ${l.flexible.offset} is misplaced.`, { path: `${l.name}.${l.flexible.name}`, offset: l.flexible.offset });
+    }
+    covered = l.flexible.offset;
+  }
   const tail = l.holes.find((h) => h.before === '(end)')?.size ?? 0;
   const end = l.kind === 'struct' ? covered + tail : Math.max(0, ...l.fields.map((f) => f.size)) + tail;
   if (end !== l.size && l.kind === 'struct') {
@@ -47,8 +54,11 @@ export function checkLayout(l: StructLayout): void {
     if (expect.size !== l.size) {
       throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: derived size ${l.size}, the C compiler gives ${expect.size}.`, { path: l.name, expected: expect.size, received: l.size });
     }
+    if (expect.align !== undefined && expect.align !== l.align) {
+      throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: derived alignment ${l.align}, the C compiler gives ${expect.align}.`, { path: l.name, expected: expect.align, received: l.align });
+    }
     for (const [name, off] of Object.entries(expect.offsets ?? {})) {
-      const f = l.fields.find((m) => m.name === name);
+      const f = l.fields.find((m) => m.name === name) ?? (l.flexible?.name === name ? l.flexible : undefined);
       if (f?.offset !== off) {
         throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: ${name} derived at ${f?.offset}, the C compiler puts it at ${off}.`, { path: `${l.name}.${name}`, expected: off, received: f?.offset });
       }

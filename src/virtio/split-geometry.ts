@@ -2,18 +2,19 @@
  * Where the parts of a split virtqueue lie (virtio 1.2 §2.7): the descriptor table, the driver area
  * (vring_avail + ring[num] + used_event) and the device area (vring_used + ring[num] + avail_event).
  *
- * Sizes come from the protocol/ layouts: a descriptor is sizeof(vring_desc), the area headers are
- * sizeof(vring_avail) / sizeof(vring_used), a used entry is sizeof(vring_used_elem) and an avail entry or
+ * Sizes come from the protocol/ layouts: a descriptor is sizeof(vring_desc), the rings start at the
+ * flexible members offsetof(vring_avail, ring) / offsetof(vring_used, ring), a used entry is sizeof(vring_used_elem) and an avail entry or
  * event word is a __virtio16. The alignments are VRING_DESC/AVAIL/USED_ALIGN_SIZE.
  */
 import { scalarTypes, virtioConstant } from '../../protocol/index.js';
 import { layoutOf } from '../layout/compile.js';
 
 const DESC = layoutOf('vring_desc').size;
-const AVAIL_HDR = layoutOf('vring_avail').size;
-const USED_HDR = layoutOf('vring_used').size;
 const USED_ELEM = layoutOf('vring_used_elem').size;
 const U16 = (scalarTypes['__virtio16'] as { size: number }).size;
+/** offsetof(struct vring_avail, ring) and offsetof(struct vring_used, ring): the flexible arrays. */
+const AVAIL_RING = (layoutOf('vring_avail').flexible as { offset: number }).offset;
+const USED_RING = (layoutOf('vring_used').flexible as { offset: number }).offset;
 
 export const VRING_DESC_ALIGN_SIZE = virtioConstant('VRING_DESC_ALIGN_SIZE');
 export const VRING_AVAIL_ALIGN_SIZE = virtioConstant('VRING_AVAIL_ALIGN_SIZE');
@@ -46,12 +47,12 @@ export function splitAreas(num: number, eventIdx: boolean): SplitAreas {
   return {
     num, eventIdx,
     descSize: DESC * num,
-    availSize: AVAIL_HDR + U16 * num + ev,
-    usedSize: USED_HDR + USED_ELEM * num + ev,
-    availRing: AVAIL_HDR,
-    usedEvent: AVAIL_HDR + U16 * num,
-    usedRing: USED_HDR,
-    availEvent: USED_HDR + USED_ELEM * num,
+    availSize: AVAIL_RING + U16 * num + ev,
+    usedSize: USED_RING + USED_ELEM * num + ev,
+    availRing: AVAIL_RING,
+    usedEvent: AVAIL_RING + U16 * num,
+    usedRing: USED_RING,
+    availEvent: USED_RING + USED_ELEM * num,
     descStride: DESC, availStride: U16, usedStride: USED_ELEM,
   };
 }
@@ -67,7 +68,7 @@ export interface LegacyPlacement {
 export function legacyPlacement(num: number, align: number): LegacyPlacement {
   const avail = DESC * num;
   // vring_init: used = align_up(&avail->ring[num] + sizeof(__virtio16)) — the driver area always has used_event.
-  const used = Number((BigInt(avail + AVAIL_HDR + U16 * num + U16) + BigInt(align) - 1n) & ~(BigInt(align) - 1n));
+  const used = Number((BigInt(avail + AVAIL_RING + U16 * num + U16) + BigInt(align) - 1n) & ~(BigInt(align) - 1n));
   return { desc: 0, avail, used, size: vringSize(num, align) };
 }
 

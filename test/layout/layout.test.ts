@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { layoutOf, structNames, checkLayout, checkAllLayouts, LayoutError, protocol } from '../../src/index.js';
+import { layoutOf, structNames, checkLayout, checkAllLayouts, LayoutError, protocol, codecFor } from '../../src/index.js';
 import { parseAbi } from '../../src/layout/abi-name.js';
 import type { StructLayout } from '../../src/index.js';
 
@@ -71,4 +71,17 @@ test('self-check rejects a union selector naming no member', () => {
   assert.ok(u?.aggregate);
   const badUnion = { ...u.aggregate, fields: u.aggregate.fields.map((f, i) => (i === 1 ? { ...f, offset: 2 } : f)) };
   assert.throws(() => checkLayout(badUnion), (e: unknown) => e instanceof LayoutError && /must sit at 0/.test((e as Error).message));
+});
+
+test('a flexible array member is placed at its alignment, raises _Alignof, adds no size, and is checked', () => {
+  const used = layoutOf('vring_used');
+  assert.equal(used.size, 4);
+  assert.equal(used.align, 4, 'ring[] of 4-aligned vring_used_elem raises the alignment');
+  assert.deepEqual([used.flexible?.name, used.flexible?.offset, used.flexible?.size, used.flexible?.count, used.flexible?.elemSize], ['ring', 4, 0, 0, 8]);
+  assert.ok(!used.fields.some((f) => f.name === 'ring'), 'not a fixed member: the codec neither reads nor writes it');
+  assert.deepEqual(Object.keys(codecFor('vring_used').decode(new Uint8Array(4))), ['flags', 'idx']);
+  const flex = used.flexible;
+  assert.ok(flex);
+  assert.throws(() => checkLayout(tampered(used, { flexible: { ...flex, offset: 8 } })), (e: unknown) => e instanceof LayoutError && /flexible array ring at 8 is misplaced/.test((e as Error).message));
+  assert.throws(() => checkLayout(tampered(used, { align: 2 })), (e: unknown) => e instanceof LayoutError && e.expected === 4 && e.received === 2);
 });

@@ -34,6 +34,8 @@ static void sep(void) { if (!first) printf(","); first = 0; }
 #define STRUCT_BEGIN(s) do { sep(); printf("\n    \"%s\": { \"size\": %zu, \"fields\": {", #s, sizeof(struct s)); \
     aligns_len += snprintf(aligns + aligns_len, sizeof aligns - aligns_len, "%s\"%s\": %zu", aligns_len ? ", " : "", #s, _Alignof(struct s)); int f1 = 1;
 #define F(s, m) printf("%s\n      \"%s\": { \"offset\": %zu, \"size\": %zu }", f1 ? "" : ",", #m, offsetof(struct s, m), MSIZE(struct s, m)); f1 = 0;
+/* A flexible array member (ring[]): sizeof is not defined for it; it adds no size, so 0. */
+#define FLEX(s, m) printf("%s\n      \"%s\": { \"offset\": %zu, \"size\": 0 }", f1 ? "" : ",", #m, offsetof(struct s, m)); f1 = 0;
 #define STRUCT_END() printf("\n    } }"); } while (0)
 #define C(c) do { sep(); printf("\n    \"%s\": %lld", #c, (long long)(c)); } while (0)
 
@@ -201,9 +203,9 @@ int main(void) {
     printf("\n  \"structs\": {");
     first = 1;
     STRUCT_BEGIN(vring_desc) F(vring_desc, addr) F(vring_desc, len) F(vring_desc, flags) F(vring_desc, next) STRUCT_END();
-    STRUCT_BEGIN(vring_avail) F(vring_avail, flags) F(vring_avail, idx) STRUCT_END();
+    STRUCT_BEGIN(vring_avail) F(vring_avail, flags) F(vring_avail, idx) FLEX(vring_avail, ring) STRUCT_END();
     STRUCT_BEGIN(vring_used_elem) F(vring_used_elem, id) F(vring_used_elem, len) STRUCT_END();
-    STRUCT_BEGIN(vring_used) F(vring_used, flags) F(vring_used, idx) STRUCT_END();
+    STRUCT_BEGIN(vring_used) F(vring_used, flags) F(vring_used, idx) FLEX(vring_used, ring) STRUCT_END();
     STRUCT_BEGIN(vring_packed_desc_event) F(vring_packed_desc_event, off_wrap) F(vring_packed_desc_event, flags) STRUCT_END();
     STRUCT_BEGIN(vring_packed_desc) F(vring_packed_desc, addr) F(vring_packed_desc, len) F(vring_packed_desc, id) F(vring_packed_desc, flags) STRUCT_END();
     STRUCT_BEGIN(virtio_net_hdr_v1) F(virtio_net_hdr_v1, flags) F(virtio_net_hdr_v1, gso_type) F(virtio_net_hdr_v1, hdr_len)
