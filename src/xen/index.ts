@@ -19,3 +19,22 @@ export { BlkifFront, type BlkifCompletion } from './blkif-front.js';
 export { BlkifBack } from './blkif-back.js';
 export { inspectRingImage, type RingImageReport, type RingImageSlot } from './ring-image.js';
 export { EventChannelWord } from './event-channel.js';
+export {
+  NetifExtraCodec, type NetifExtras, type NetifGso, type NetifHash, XEN_NETIF_NR_SLOTS_MIN, XEN_NETIF_MAX_TX_SIZE, XEN_PAGE_SIZE,
+  XEN_NETIF_EXTRA_TYPE_NONE, XEN_NETIF_EXTRA_TYPE_GSO, XEN_NETIF_EXTRA_TYPE_MCAST_ADD, XEN_NETIF_EXTRA_TYPE_MCAST_DEL, XEN_NETIF_EXTRA_TYPE_HASH,
+  XEN_NETIF_EXTRA_TYPE_MAX, XEN_NETIF_EXTRA_FLAG_MORE, XEN_NETIF_GSO_TYPE_NONE, XEN_NETIF_GSO_TYPE_TCPV4, XEN_NETIF_GSO_TYPE_TCPV6,
+  NETIF_RSP_DROPPED, NETIF_RSP_ERROR, NETIF_RSP_OKAY, NETIF_RSP_NULL,
+} from './netif-extra.js';
+export {
+  NetifTxFront, NetifTxBack, type NetifTxPacket, type NetifTxFragment, type NetifTxCompletion, type NetifTxReceivedPacket, type NetifTxReceivedFragment,
+  NETTXF_csum_blank, NETTXF_data_validated, NETTXF_more_data, NETTXF_extra_info,
+} from './netif-tx.js';
+export {
+  NetifRxFront, NetifRxBack, type NetifRxBuffer, type NetifRxFragment, type NetifRxPacket, type NetifRxDelivery, type NetifRxDelivered,
+  NETRXF_data_validated, NETRXF_csum_blank, NETRXF_more_data, NETRXF_extra_info, NETRXF_gso_prefix,
+} from './netif-rx.js';
+export {
+  NetifCtrlFront, NetifCtrlBack, netifCtrlType, type NetifCtrlRequest, type NetifCtrlOp, type NetifCtrlReceivedRequest, type NetifCtrlCompletion,
+  XEN_NETIF_CTRL_TYPE_INVALID, XEN_NETIF_CTRL_STATUS_SUCCESS, XEN_NETIF_CTRL_STATUS_NOT_SUPPORTED, XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER,
+  XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW, XEN_NETIF_CTRL_HASH_ALGORITHM_NONE, XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ,
+} from './netif-ctrl.js';

@@ -1,0 +1,256 @@
+/**
+ * The netif control ring (netif.h "Control ring", "Control requests", "Control responses", "Control
+ * messages"): xen_netif_ctrl_request {id, type, data[3]} answered by xen_netif_ctrl_response {id, type,
+ * status, data}. "The control ring uses a fixed request/response message size and is balanced (i.e. one
+ * request to one response) ... there is no requirement that responses are issued in the same order as
+ * requests", so the frontend matches them by id. Requests are objects named after their
+ * XEN_NETIF_CTRL_TYPE_*; each one's data[] words are laid out as netif.h's "Control messages" list them.
+ */
+import type { FrontRing } from './front-ring.js';
+import type { BackRing } from './back-ring.js';
+import { elementField, numberField, type NumberField } from '../codec/views.js';
+import type { StructCodec } from '../codec/codec.js';
+import { xenConstant } from './xen-constants.js';
+import { RingError, xenRingErrorCodes } from './ring-error.js';
+import { idxAdd, idxSub } from './ring-index.js';
+import { requireRingType, idSpace } from './netif-extra.js';
+
+export const XEN_NETIF_CTRL_TYPE_INVALID = xenConstant('XEN_NETIF_CTRL_TYPE_INVALID');
+export const XEN_NETIF_CTRL_STATUS_SUCCESS = xenConstant('XEN_NETIF_CTRL_STATUS_SUCCESS');
+export const XEN_NETIF_CTRL_STATUS_NOT_SUPPORTED = xenConstant('XEN_NETIF_CTRL_STATUS_NOT_SUPPORTED');
+export const XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER = xenConstant('XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER');
+export const XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW = xenConstant('XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW');
+export const XEN_NETIF_CTRL_HASH_ALGORITHM_NONE = xenConstant('XEN_NETIF_CTRL_HASH_ALGORITHM_NONE');
+export const XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ = xenConstant('XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ');
+
+export type NetifCtrlRequest =
+  | { readonly op: 'get_hash_flags' }
+  /** data[0] = bitwise OR of XEN_NETIF_CTRL_HASH_TYPE_* values */
+  | { readonly op: 'set_hash_flags'; readonly flags: number }
+  /** data[0] = grant reference of the page holding the key, data[1] = key size in octets */
+  | { readonly op: 'set_hash_key'; readonly gref: number; readonly size: number }
+  | { readonly op: 'get_hash_mapping_size' }
+  /** data[0] = number of entries in the mapping table */
+  | { readonly op: 'set_hash_mapping_size'; readonly size: number }
+  /** data[0] = grant reference of the (sub-)table, data[1] = its size in entries, data[2] = its offset in entries */
+  | { readonly op: 'set_hash_mapping'; readonly gref: number; readonly size: number; readonly offset: number }
+  /** data[0] = a XEN_NETIF_CTRL_HASH_ALGORITHM_* value */
+  | { readonly op: 'set_hash_algorithm'; readonly algorithm: number }
+  /** data[0] = queue index (0 when omitted) */
+  | { readonly op: 'get_gref_mapping_size'; readonly queue?: number }
+  /** data[0] = queue index, data[1] = grant reference of the xen_netif_gref list, data[2] = entries in it */
+  | { readonly op: 'add_gref_mapping' | 'del_gref_mapping'; readonly queue?: number; readonly gref: number; readonly size: number };
+
+export type NetifCtrlOp = NetifCtrlRequest['op'];
+
+/** A request as the backend sees it. A type netif.h does not define arrives as `unknown`: answer it NOT_SUPPORTED. */
+export type NetifCtrlReceivedRequest =
+  (NetifCtrlRequest | { readonly op: 'unknown' })
+  & { readonly id: number; readonly index: number; readonly type: number; readonly data: readonly [number, number, number] };
+
+export interface NetifCtrlCompletion {
+  readonly id: number;
+  readonly request: NetifCtrlRequest;
+  /** XEN_NETIF_CTRL_STATUS_* */
+  readonly status: number;
+  readonly data: number;
+}
+
+/** Each request's XEN_NETIF_CTRL_TYPE_* and which member goes in data[0], data[1], data[2]. */
+const layouts: Record<NetifCtrlOp, { readonly type: number; readonly data: readonly string[] }> = {
+  get_hash_flags: { type: xenConstant('XEN_NETIF_CTRL_TYPE_GET_HASH_FLAGS'), data: [] },
+  set_hash_flags: { type: xenConstant('XEN_NETIF_CTRL_TYPE_SET_HASH_FLAGS'), data: ['flags'] },
+  set_hash_key: { type: xenConstant('XEN_NETIF_CTRL_TYPE_SET_HASH_KEY'), data: ['gref', 'size'] },
+  get_hash_mapping_size: { type: xenConstant('XEN_NETIF_CTRL_TYPE_GET_HASH_MAPPING_SIZE'), data: [] },
+  set_hash_mapping_size: { type: xenConstant('XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING_SIZE'), data: ['size'] },
+  set_hash_mapping: { type: xenConstant('XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING'), data: ['gref', 'size', 'offset'] },
+  set_hash_algorithm: { type: xenConstant('XEN_NETIF_CTRL_TYPE_SET_HASH_ALGORITHM'), data: ['algorithm'] },
+  get_gref_mapping_size: { type: xenConstant('XEN_NETIF_CTRL_TYPE_GET_GREF_MAPPING_SIZE'), data: ['queue'] },
+  add_gref_mapping: { type: xenConstant('XEN_NETIF_CTRL_TYPE_ADD_GREF_MAPPING'), data: ['queue', 'gref', 'size'] },
+  del_gref_mapping: { type: xenConstant('XEN_NETIF_CTRL_TYPE_DEL_GREF_MAPPING'), data: ['queue', 'gref', 'size'] },
+};
+
+const opOfType = new Map<number, NetifCtrlOp>(Object.entries(layouts).map(([op, l]) => [l.type, op as NetifCtrlOp]));
+
+/** The XEN_NETIF_CTRL_TYPE_* of a request. */
+export function netifCtrlType(r: NetifCtrlRequest): number {
+  const l = layouts[r.op];
+  if (l === undefined) {
+    throw new RingError(xenRingErrorCodes.BAD_RECORD, `"${String(r.op)}" is not a netif control request.`, { path: 'op', expected: Object.keys(layouts), received: r.op });
+  }
+  return l.type;
+}
+
+
+export class NetifCtrlFront {
+  readonly ring: FrontRing;
+  private readonly reqCodec: StructCodec;
+  private readonly slot: Uint8Array;
+  private readonly inFlight = new Map<number, NetifCtrlRequest>();
+  private nextId = 0;
+  /** xen_netif_ctrl_request.id is a uint16_t: ids run modulo 2^16. */
+  private readonly idSpace: number;
+  private readonly rsp: Uint8Array;
+  private readonly rspView: DataView;
+  private readonly fId: NumberField;
+  private readonly fType: NumberField;
+  private readonly fStatus: NumberField;
+  private readonly fData: NumberField;
+
+  constructor(ring: FrontRing) {
+    requireRingType('NetifCtrlFront', ring, 'xen_netif_ctrl');
+    this.ring = ring;
+    const t = ring.sring.type;
+    this.reqCodec = t.request;
+    this.slot = new Uint8Array(t.request.size);
+    this.idSpace = idSpace(numberField(t.request.layout, 'id'));
+    this.rsp = new Uint8Array(t.response.size);
+    this.rspView = new DataView(this.rsp.buffer);
+    const l = t.response.layout;
+    this.fId = numberField(l, 'id');
+    this.fType = numberField(l, 'type');
+    this.fStatus = numberField(l, 'status');
+    this.fData = numberField(l, 'data');
+  }
+
+  /** Requests queued and not yet answered. */
+  get outstanding(): number { return this.inFlight.size; }
+
+  /**
+   * Queue a request in the next free slot (not visible until push()); returns its id, the next uint16 not in
+   * flight. An unknown op (XEN_RING_BAD_RECORD), a value that is no uint32 (CodecError) or a full ring
+   * (XEN_RING_FULL) changes nothing.
+   */
+  queue(r: NetifCtrlRequest): number {
+    const type = netifCtrlType(r);
+    let id = this.nextId;
+    while (this.inFlight.has(id)) id = (id + 1) % this.idSpace;
+    const fields = r as unknown as Record<string, number | undefined>;
+    const data = [0, 1, 2].map((i) => { const name = layouts[r.op].data[i]; return name === undefined ? 0 : fields[name] ?? 0; });
+    this.reqCodec.encode({ id, type, data }, this.slot, 0);
+    this.ring.writeRequest(this.ring.nextRequestIndex(), this.slot);
+    this.inFlight.set(id, r);
+    this.nextId = (id + 1) % this.idSpace;
+    return id;
+  }
+
+  /** RING_PUSH_REQUESTS_AND_CHECK_NOTIFY, then notify the backend when it asked. Returns notify. */
+  push(): boolean {
+    const notify = this.ring.pushRequestsAndCheckNotify();
+    if (notify) this.ring.notify();
+    return notify;
+  }
+
+  /**
+   * Take every published response, in any order. Checked before anything changes: an id not outstanding or
+   * answered twice in the batch (XEN_RING_UNKNOWN_RESPONSE_ID), a type that does not echo the request's or
+   * a status that is no XEN_NETIF_CTRL_STATUS_* (XEN_RING_BAD_RECORD).
+   */
+  poll(): NetifCtrlCompletion[] {
+    const r = this.ring;
+    const prod = r.checkedResponseProd();
+    const n = idxSub(prod, r.rspCons);
+    const out: NetifCtrlCompletion[] = [];
+    const seen = new Set<number>();
+    const dv = this.rspView;
+    for (let i = 0; i < n; i++) {
+      const idx = idxAdd(r.rspCons, i);
+      r.copyResponse(idx, this.rsp);
+      const id = this.fId.get(dv, 0);
+      const request = this.inFlight.get(id);
+      if (request === undefined || seen.has(id)) {
+        throw new RingError(xenRingErrorCodes.UNKNOWN_RESPONSE_ID, `Response ${idx} answers id ${id}, which is not an outstanding control request.`, {
+          index: idx, path: 'xen_netif_ctrl_response.id', expected: 'an outstanding request id', received: id,
+        });
+      }
+      const type = this.fType.get(dv, 0);
+      if (type !== netifCtrlType(request)) {
+        throw new RingError(xenRingErrorCodes.BAD_RECORD, `Response ${idx} for id ${id} has type ${type}; the request was type ${netifCtrlType(request)}.`, {
+          index: idx, path: 'xen_netif_ctrl_response.type', expected: netifCtrlType(request), received: type,
+          rule: 'netif.h Control responses: type: the type of the corresponding request',
+        });
+      }
+      const status = this.fStatus.get(dv, 0);
+      if (status > XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW) {
+        throw new RingError(xenRingErrorCodes.BAD_RECORD, `Response ${idx}: status ${status} is not a XEN_NETIF_CTRL_STATUS_* value.`, {
+          index: idx, path: 'xen_netif_ctrl_response.status', expected: `${XEN_NETIF_CTRL_STATUS_SUCCESS}..${XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW}`, received: status,
+        });
+      }
+      seen.add(id);
+      out.push({ id, request, status, data: this.fData.get(dv, 0) });
+    }
+    for (const c of out) this.inFlight.delete(c.id);
+    r.rspCons = prod;
+    return out;
+  }
+
+  /** RING_FINAL_CHECK_FOR_RESPONSES: 0 means sleep until the backend notifies. */
+  finalCheck(): number {
+    return this.ring.finalCheckForResponses();
+  }
+}
+
+export class NetifCtrlBack {
+  readonly ring: BackRing;
+  private readonly rspCodec: StructCodec;
+  private readonly req: Uint8Array;
+  private readonly reqView: DataView;
+  private readonly rsp: Uint8Array;
+  private readonly fId: NumberField;
+  private readonly fType: NumberField;
+  private readonly fData: NumberField & { at(dv: DataView, base: number, i: number): number };
+
+  constructor(ring: BackRing) {
+    requireRingType('NetifCtrlBack', ring, 'xen_netif_ctrl');
+    this.ring = ring;
+    const t = ring.sring.type;
+    this.rspCodec = t.response;
+    this.req = new Uint8Array(t.request.size);
+    this.reqView = new DataView(this.req.buffer);
+    this.rsp = new Uint8Array(t.response.size);
+    this.fId = numberField(t.request.layout, 'id');
+    this.fType = numberField(t.request.layout, 'type');
+    this.fData = elementField(t.request.layout, 'data');
+  }
+
+  /** Take up to `max` published requests (req_prod checked: XEN_RING_REQ_PROD_OVERFLOW), from private copies. */
+  take(max = Infinity): NetifCtrlReceivedRequest[] {
+    const r = this.ring;
+    r.checkedRequestProd();
+    const n = Math.min(max, r.unconsumedRequests());
+    const out: NetifCtrlReceivedRequest[] = [];
+    const dv = this.reqView;
+    for (let i = 0; i < n; i++) {
+      const index = idxAdd(r.reqCons, i);
+      r.copyRequest(index, this.req);
+      const type = this.fType.get(dv, 0);
+      const data = [this.fData.at(dv, 0, 0), this.fData.at(dv, 0, 1), this.fData.at(dv, 0, 2)] as const;
+      const op = opOfType.get(type);
+      const head = { id: this.fId.get(dv, 0), index, type, data };
+      if (op === undefined) { out.push({ op: 'unknown', ...head }); continue; }
+      const fields: Record<string, unknown> = { op, ...head };
+      layouts[op].data.forEach((name, k) => { fields[name] = data[k]; });
+      out.push(fields as NetifCtrlReceivedRequest);
+    }
+    r.reqCons = idxAdd(r.reqCons, n);
+    return out;
+  }
+
+  /** Answer a taken request (echoing its id and type) in the next response slot; not visible until push(). */
+  respond(req: { readonly id: number; readonly type: number }, status: number, data = 0): void {
+    this.rspCodec.encode({ id: req.id, type: req.type, status, data }, this.rsp, 0);
+    this.ring.writeResponse(this.ring.nextResponseIndex(), this.rsp);
+  }
+
+  /** RING_PUSH_RESPONSES_AND_CHECK_NOTIFY, then notify the frontend when it asked. Returns notify. */
+  push(): boolean {
+    const notify = this.ring.pushResponsesAndCheckNotify();
+    if (notify) this.ring.notify();
+    return notify;
+  }
+
+  /** RING_FINAL_CHECK_FOR_REQUESTS: 0 means sleep until the frontend notifies. */
+  finalCheck(): number {
+    return this.ring.finalCheckForRequests();
+  }
+}
