@@ -16,6 +16,7 @@ import { PlainRingPort } from '../memory/ring-port.js';
 import {
   DescChain, GuestMemory, PackedRing, SplitRing, VirtqError, splitAreas, walkPackedChain, walkSplitChain,
 } from '../virtio/index.js';
+import { VRING_DESC_F_INDIRECT } from '../virtio/split-ring.js';
 import { layoutOf } from '../layout/compile.js';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
@@ -86,7 +87,7 @@ function chainDescs(c: DescChain, packed: boolean): DescJson[] {
     if (c.inTable[k] === 1 && table !== undefined) table.push(d);
     else {
       out.push(d);
-      if ((d.flags & 4) !== 0) { table = []; d.table = table; }
+      if ((d.flags & VRING_DESC_F_INDIRECT) !== 0) { table = []; d.table = table; }
     }
   }
   return out;

@@ -79,6 +79,8 @@ export class PackedRing {
     this.offWrapOff = numberField(e, 'off_wrap').offset;
     this.evFlagsOff = numberField(e, 'flags').offset;
     const rings = c.ringMemory ?? c.memory;
+    // virtio 1.2 §2.8, "Structure Size and Alignment": the descriptor ring is 16-byte aligned, each event
+    // suppression structure 4-byte aligned (the headers define no constants for the packed layout).
     [this.descPort, this.descBase] = this.area(rings, c.desc, this.size * d.size, 16, 'descriptor ring');
     [this.driverEventPort, this.driverEventBase] = this.area(rings, c.driverEvent, e.size, 4, 'driver event suppression');
     [this.deviceEventPort, this.deviceEventBase] = this.area(rings, c.deviceEvent, e.size, 4, 'device event suppression');
