@@ -14,6 +14,7 @@ export { fieldView, numberField, bigField, elementField, resolvePath, type Numbe
 export { codecFor, type StructCodec } from './codec/codec.js';
 export { asDataView as dataViewOf } from './codec/scalar-io.js';
 export { PlainRingPort, type RingPort, type NotifyHandler } from './memory/ring-port.js';
+export { RecordingRingPort, replayPortEvents, type PortEvent } from './memory/recording-port.js';
 export * as protocol from '../protocol/index.js';
 export * from './xen/index.js';
 export * from './virtio/index.js';
