@@ -12,9 +12,11 @@ import { CodecError } from '../errors.js';
 import { jsonText, UsageError, type CliIo } from './io.js';
 import { layoutJson, layoutTable } from './layout-table.js';
 
-const abiOption = { abi: { type: 'string' as const }, json: { type: 'boolean' as const } };
+const abiOption = { abi: { type: 'string' as const }, json: { type: 'boolean' as const }, 'legacy-be': { type: 'boolean' as const } };
 
-function parse(args: string[], maxPositionals: number, verb: string): { abi: AbiName; abiGiven: boolean; json: boolean; positionals: string[] } {
+interface Parsed { abi: AbiName; abiGiven: boolean; json: boolean; byteOrder: 'little' | 'big'; positionals: string[] }
+
+function parse(args: string[], maxPositionals: number, verb: string): Parsed {
   let parsed;
   try {
     parsed = parseArgs({ args, options: abiOption, allowPositionals: true, strict: true });
@@ -23,7 +25,12 @@ function parse(args: string[], maxPositionals: number, verb: string): { abi: Abi
   }
   if (parsed.positionals.length > maxPositionals) throw new UsageError(`${verb}: too many arguments (${parsed.positionals.slice(maxPositionals).join(' ')})`);
   const abiText = parsed.values.abi;
-  return { abi: parseAbi(abiText ?? 'x86_64'), abiGiven: abiText !== undefined, json: parsed.values.json === true, positionals: parsed.positionals };
+  return {
+    abi: parseAbi(abiText ?? 'x86_64'), abiGiven: abiText !== undefined, json: parsed.values.json === true,
+    // Legacy virtio devices use the guest's byte order for __virtio16/32/64 (virtio 1.2 §2.7, legacy interface).
+    byteOrder: parsed.values['legacy-be'] === true ? 'big' : 'little',
+    positionals: parsed.positionals,
+  };
 }
 
 function requireStruct(positionals: string[], verb: string): string {
@@ -36,7 +43,7 @@ export function layoutVerb(args: string[], io: CliIo): number {
   const o = parse(args, 1, 'layout');
   const name = o.positionals[0];
   if (name !== undefined) {
-    const l = layoutOf(name, { abi: o.abi });
+    const l = layoutOf(name, { abi: o.abi, byteOrder: o.byteOrder });
     io.out(o.json ? jsonText(layoutJson(l)) : layoutTable(l));
     return 0;
   }
@@ -58,14 +65,14 @@ export function encodeVerb(args: string[], io: CliIo): number {
   } catch (e) {
     throw new UsageError(`encode: the value is not JSON (${(e as Error).message})`);
   }
-  io.out(Buffer.from(encodeToBytes(layoutOf(name, { abi: o.abi }), value)).toString('hex'));
+  io.out(Buffer.from(encodeToBytes(layoutOf(name, { abi: o.abi, byteOrder: o.byteOrder }), value)).toString('hex'));
   return 0;
 }
 
 export function decodeVerb(args: string[], io: CliIo): number {
   const o = parse(args, 2, 'decode');
   const name = requireStruct(o.positionals, 'decode');
-  const layout = layoutOf(name, { abi: o.abi });
+  const layout = layoutOf(name, { abi: o.abi, byteOrder: o.byteOrder });
   const hex = (o.positionals[1] ?? '').replace(/\s+/g, '').replace(/^0x/i, '');
   if (hex === '') throw new UsageError('decode: give the struct bytes as hex');
   if (!/^([0-9a-f]{2})+$/i.test(hex)) {

@@ -13,8 +13,8 @@ import { dumpVerb } from './dump-verb.js';
 
 const usage = `usage: ringwire <verb> ...
   layout [STRUCT] [--abi x86_64|x86_32|arm] [--json]
-  encode STRUCT [--abi A] JSON
-  decode STRUCT [--abi A] HEX [--json]
+  encode STRUCT [--abi A] [--legacy-be] JSON
+  decode STRUCT [--abi A] [--legacy-be] HEX [--json]
   dump xen --ring blkif|netif_tx|netif_rx|xen_netif_ctrl [--abi A] [--order N] FILE [--json]
   dump virtio-split --size N --desc FILE --avail FILE --used FILE [--mem GPA:FILE ...] [--event-idx] [--legacy-be] [--json]
   dump virtio-packed --size N --desc FILE [--driver-event FILE] [--device-event FILE] [--mem GPA:FILE ...] [--json]`;

@@ -81,3 +81,13 @@ test('bad usage and bad input exit 2 with one line on stderr naming the problem'
   assert.equal(help.status, 0);
   assert.match(help.out, /dump xen/);
 });
+
+test('--legacy-be switches __virtio fields to big-endian and leaves __le fields little-endian', async () => {
+  const desc = '{"addr":"4096","len":512,"flags":3,"next":7}';
+  assert.equal((await cli('encode', 'vring_desc', desc)).out.trim(), '0010000000000000' + '00020000' + '0300' + '0700');
+  assert.equal((await cli('encode', 'vring_desc', '--legacy-be', desc)).out.trim(), '0000000000001000' + '00000200' + '0003' + '0007');
+  const back = await cli('decode', 'vring_desc', '--legacy-be', '0000000000001000000002000003' + '0007', '--json');
+  assert.deepEqual(JSON.parse(back.out), { addr: '4096', len: 512, flags: 3, next: 7 });
+  const packed = '{"addr":"1","len":2,"id":3,"flags":32768}';
+  assert.equal((await cli('encode', 'vring_packed_desc', '--legacy-be', packed)).out, (await cli('encode', 'vring_packed_desc', packed)).out);
+});
