@@ -57,8 +57,8 @@ function textReport(file: string, r: RingImageReport): string {
     `  pvt       ${h.pvt.join(' ')}`,
     `  ${r.requestsOutstanding} request(s) outstanding [rsp_prod, req_prod); ${r.responseSlots} slot(s) in the response window [req_prod - ${r.nrEnts}, rsp_prod), ${r.zeroResponseSlots} of them all zero (not listed)`,
   ];
-  for (const s of r.requests) lines.push(`  request  ${s.index} (slot ${s.slot}, offset ${s.offset}): ${JSON.stringify(s.record)}`);
-  for (const s of r.responses) lines.push(`  response ${s.index} (slot ${s.slot}, offset ${s.offset}): ${JSON.stringify(s.record)}`);
+  for (const s of r.requests) lines.push(`  request  ${s.index} (slot ${s.slot}, offset ${s.offset}) ${s.struct}: ${JSON.stringify(s.record)}`);
+  for (const s of r.responses) lines.push(`  response ${s.index} (slot ${s.slot}, offset ${s.offset}) ${s.struct}: ${JSON.stringify(s.record)}`);
   lines.push(r.consistent ? '  consistent' : `  ${r.violations.length} violation(s):`);
   for (const e of r.violations) lines.push(`    ${e.code}: ${e.message}`);
   return lines.join('\n');

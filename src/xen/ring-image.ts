@@ -8,8 +8,15 @@
  *   responses at indices [req_prod - nrEnts, rsp_prod)   answered, slot not yet reused by a newer request
  * A slot of that response window whose bytes are all zero is counted (`zeroResponseSlots`), not listed: it is
  * what SHARED_RING_INIT's fresh, zeroed pages look like before a response ever landed there.
+ *
+ * netif slots that carry extra info are decoded as `netif_extra_info` (netif.h): on the tx ring the request
+ * slots after one with NETTXF_extra_info, on the rx ring the response slots after one with NETRXF_extra_info,
+ * chained while XEN_NETIF_EXTRA_FLAG_MORE is set. Each window is read from its first slot as if a packet
+ * began there (the slots before it have been overwritten, so nothing else can be known).
  */
 import { toJSONValue } from '../codec/decode.js';
+import { codecFor, type StructCodec } from '../codec/codec.js';
+import { xenConstant } from './xen-constants.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
 import { SharedRing } from './shared-ring.js';
 import type { XenRingType } from './ring-type.js';
@@ -19,6 +26,8 @@ export interface RingImageSlot {
   readonly index: number;
   readonly slot: number;
   readonly offset: number;
+  /** The C struct the slot was decoded as (the ring's request or response, or netif_extra_info). */
+  readonly struct: string;
   readonly record: unknown;
 }
 
@@ -42,8 +51,43 @@ export interface RingImageReport {
   readonly consistent: boolean;
 }
 
-/** blkif.h: BLKIF_MAX_SEGMENTS_PER_REQUEST, for the read/write/barrier/flush record check. */
-const blkifSegmentedOps = new Set([0, 1, 2, 3]);
+/** blkif.h: the operations whose request is a struct blkif_request with up to BLKIF_MAX_SEGMENTS_PER_REQUEST segments. */
+const blkifSegmentedOps = new Set(['BLKIF_OP_READ', 'BLKIF_OP_WRITE', 'BLKIF_OP_WRITE_BARRIER', 'BLKIF_OP_FLUSH_DISKCACHE'].map(xenConstant));
+const BLKIF_MAX_SEGMENTS_PER_REQUEST = xenConstant('BLKIF_MAX_SEGMENTS_PER_REQUEST');
+const XEN_NETIF_EXTRA_FLAG_MORE = xenConstant('XEN_NETIF_EXTRA_FLAG_MORE');
+
+/** The flag that says "extra-info slots follow" on each netif ring side, if any. */
+function extraInfoFlag(ring: string, side: 'request' | 'response'): number | undefined {
+  if (ring === 'netif_tx' && side === 'request') return xenConstant('NETTXF_extra_info');
+  if (ring === 'netif_rx' && side === 'response') return xenConstant('NETRXF_extra_info');
+  return undefined;
+}
+
+/**
+ * Decodes a window of slots in index order, switching to netif_extra_info after a slot that announces extra
+ * info and for as long as XEN_NETIF_EXTRA_FLAG_MORE chains them.
+ */
+class WindowDecoder {
+  private extrasPending = false;
+  private readonly extraFlag: number | undefined;
+  private readonly extra: StructCodec;
+
+  constructor(private readonly main: StructCodec, type: XenRingType, side: 'request' | 'response') {
+    this.extraFlag = extraInfoFlag(type.name, side);
+    this.extra = codecFor('netif_extra_info', { abi: type.abi });
+  }
+
+  decode(buf: Uint8Array, off: number): { struct: string; record: unknown } {
+    if (this.extrasPending) {
+      const rec = this.extra.decode(buf, off);
+      this.extrasPending = ((rec['flags'] as number) & XEN_NETIF_EXTRA_FLAG_MORE) !== 0;
+      return { struct: this.extra.layout.name, record: toJSONValue(rec) };
+    }
+    const rec = this.main.decode(buf, off);
+    this.extrasPending = this.extraFlag !== undefined && ((rec['flags'] as number) & this.extraFlag) !== 0;
+    return { struct: this.main.layout.name, record: toJSONValue(rec) };
+  }
+}
 
 export function inspectRingImage(image: Uint8Array, type: XenRingType, order: number): RingImageReport {
   const bytes = type.ringBytes(order);
@@ -81,23 +125,25 @@ export function inspectRingImage(image: Uint8Array, type: XenRingType, order: nu
       rspCount = 0;
     }
   }
-  const slotAt = (index: number, decode: (buf: Uint8Array, off: number) => unknown): RingImageSlot => {
+  const slotAt = (index: number, d: WindowDecoder): RingImageSlot => {
     const offset = s.slotOffset(index);
-    return { index, slot: (offset - s.ringOffset) / s.entrySize, offset, record: toJSONValue(decode(copy, offset) as never) };
+    return { index, slot: (offset - s.ringOffset) / s.entrySize, offset, ...d.decode(copy, offset) };
   };
   const requests: RingImageSlot[] = [];
+  const reqDecoder = new WindowDecoder(type.request, type, 'request');
   for (let i = 0; i < reqCount; i++) {
-    const r = slotAt((reqFrom + i) >>> 0, type.request.decode);
+    const r = slotAt((reqFrom + i) >>> 0, reqDecoder);
     requests.push(r);
     checkRecord(type, r, violations);
   }
   const responses: RingImageSlot[] = [];
+  const rspDecoder = new WindowDecoder(type.response, type, 'response');
   let zeroResponseSlots = 0;
   for (let i = 0; i < rspCount; i++) {
     const index = (rspFrom + i) >>> 0;
     const o = s.slotOffset(index);
     if (copy.subarray(o, o + type.response.size).every((x) => x === 0)) zeroResponseSlots++;
-    else responses.push(slotAt(index, type.response.decode));
+    else responses.push(slotAt(index, rspDecoder));
   }
   return {
     ring: type.name, abi: type.abi, order, ringBytes: bytes, nrEnts: n, entrySize: s.entrySize,
@@ -110,9 +156,9 @@ export function inspectRingImage(image: Uint8Array, type: XenRingType, order: nu
 function checkRecord(type: XenRingType, r: RingImageSlot, out: RingError[]): void {
   if (type.name !== 'blkif') return;
   const rec = r.record as { operation: number; nr_segments: number };
-  if (blkifSegmentedOps.has(rec.operation) && rec.nr_segments > 11) {
-    out.push(new RingError(xenRingErrorCodes.BAD_RECORD, `Request ${r.index} (slot ${r.slot}) has ${rec.nr_segments} segments; at most BLKIF_MAX_SEGMENTS_PER_REQUEST (11).`, {
-      index: r.index, offset: r.offset, path: 'blkif_request.nr_segments', expected: '<= 11', received: rec.nr_segments, rule: 'blkif.h BLKIF_MAX_SEGMENTS_PER_REQUEST',
+  if (blkifSegmentedOps.has(rec.operation) && rec.nr_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST) {
+    out.push(new RingError(xenRingErrorCodes.BAD_RECORD, `Request ${r.index} (slot ${r.slot}) has ${rec.nr_segments} segments; at most BLKIF_MAX_SEGMENTS_PER_REQUEST (${BLKIF_MAX_SEGMENTS_PER_REQUEST}).`, {
+      index: r.index, offset: r.offset, path: 'blkif_request.nr_segments', expected: `<= ${BLKIF_MAX_SEGMENTS_PER_REQUEST}`, received: rec.nr_segments, rule: 'blkif.h BLKIF_MAX_SEGMENTS_PER_REQUEST',
     }));
   }
 }

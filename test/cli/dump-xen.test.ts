@@ -41,8 +41,8 @@ test('dump xen text report names the header, the live slots and the violations',
   assert.equal(await dumpXen(['--ring', 'blkif', 'fixtures/xen/blkif-x86_64-order0.ring'], ok), 0);
   assert.match(ok.text, /blkif ring \(x86_64\), order 0: 4096 bytes, 32 entries of 112 bytes/);
   assert.match(ok.text, /req_prod {2}3 {3}req_event 4294967295/);
-  assert.match(ok.text, /request {2}0 \(slot 0, offset 64\): \{"operation":0,"nr_segments":3/);
-  assert.match(ok.text, /response 4294967295 \(slot 31, offset 3536\): \{"id":"4097","operation":1,"status":0\}/);
+  assert.match(ok.text, /request {2}0 \(slot 0, offset 64\) blkif_request: \{"operation":0,"nr_segments":3/);
+  assert.match(ok.text, /response 4294967295 \(slot 31, offset 3536\) blkif_response: \{"id":"4097","operation":1,"status":0\}/);
   assert.match(ok.text, /consistent/);
   const bad = capture();
   assert.equal(await dumpXen(['--ring', 'blkif', '--abi', 'x86_32-abi', 'fixtures/xen/blkif-x86_32-req-prod-overflow.ring'], bad), 1);
@@ -78,4 +78,22 @@ test('dump xen: bad usage and unreadable or short images exit 2 via UsageError',
   }
   await assert.rejects(async () => dumpXen(['--ring', 'blkif', '--abi', 'sparc', 'short'], io), { code: 'UNKNOWN_ABI' });
   assert.equal(await dumpXen(['--ring', 'blkif', '--order', '1', 'big', '--json'], io), 0, 'a zeroed 2-page image is a consistent empty ring');
+});
+
+test('dump xen decodes netif rx extra-info response slots as netif_extra_info', async () => {
+  const { SharedRing, FrontRing, BackRing, NetifRxFront, NetifRxBack, ringType } = await import('../../src/index.js');
+  const buf = new ArrayBuffer(4096);
+  const s = SharedRing.init(buf, ringType('netif_rx'));
+  const front = new NetifRxFront(FrontRing.attach(s));
+  const back = new NetifRxBack(BackRing.attach(s));
+  for (let g = 0; g < 4; g++) front.post(100 + g);
+  front.push();
+  back.deliver({ fragments: [{ offset: 0, size: 1000 }, { size: 400 }], extras: { gso: { size: 1448, type: 1, features: 0 }, hash: { type: 1, algorithm: 1, value: 0x01020304 } } });
+  back.push();
+  const io = capture({ img: new Uint8Array(buf) });
+  assert.equal(await dumpXen(['--ring', 'netif_rx', 'img', '--json'], io), 0);
+  const r = JSON.parse(io.text) as { responses: { struct: string; record: { flags: number; type?: number; u?: unknown } }[] };
+  assert.deepEqual(r.responses.map((x) => x.struct), ['netif_rx_response', 'netif_extra_info', 'netif_extra_info', 'netif_rx_response']);
+  assert.deepEqual(r.responses[1]?.record.u, { gso: { size: 1448, type: 1, pad: 0, features: 0 } });
+  assert.deepEqual(r.responses[2]?.record.u, { hash: { type: 1, algorithm: 1, value: [4, 3, 2, 1] } });
 });
