@@ -77,6 +77,13 @@ export class BackRing extends RingEnd {
     return idxSub(next, s.rspEvent) < idxSub(next, old);
   }
 
+  /** RING_PUSH_RESPONSES_AND_CHECK_NOTIFY, then notify_remote_via_evtchn when it says so. Returns notify. */
+  pushResponsesAndNotify(): boolean {
+    const notify = this.pushResponsesAndCheckNotify();
+    if (notify) this.notify();
+    return notify;
+  }
+
   /**
    * RING_FINAL_CHECK_FOR_REQUESTS(_r, _work_to_do):
    *   _work_to_do = RING_HAS_UNCONSUMED_REQUESTS(_r); if (_work_to_do) break;

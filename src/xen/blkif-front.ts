@@ -65,9 +65,7 @@ export class BlkifFront {
 
   /** RING_PUSH_REQUESTS_AND_CHECK_NOTIFY, then notify the backend when it asked to be told. Returns notify. */
   push(): boolean {
-    const notify = this.ring.pushRequestsAndCheckNotify();
-    if (notify) this.ring.notify();
-    return notify;
+    return this.ring.pushRequestsAndNotify();
   }
 
   /**

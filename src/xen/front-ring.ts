@@ -81,6 +81,13 @@ export class FrontRing extends RingEnd {
     return idxSub(next, s.reqEvent) < idxSub(next, old);
   }
 
+  /** RING_PUSH_REQUESTS_AND_CHECK_NOTIFY, then notify_remote_via_evtchn when it says so. Returns notify. */
+  pushRequestsAndNotify(): boolean {
+    const notify = this.pushRequestsAndCheckNotify();
+    if (notify) this.notify();
+    return notify;
+  }
+
   /**
    * RING_FINAL_CHECK_FOR_RESPONSES(_r, _work_to_do):
    *   _work_to_do = RING_HAS_UNCONSUMED_RESPONSES(_r); if (_work_to_do) break;

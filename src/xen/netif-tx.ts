@@ -175,9 +175,7 @@ export class NetifTxFront {
 
   /** RING_PUSH_REQUESTS_AND_CHECK_NOTIFY, then notify the backend when it asked. Returns notify. */
   push(): boolean {
-    const notify = this.ring.pushRequestsAndCheckNotify();
-    if (notify) this.ring.notify();
-    return notify;
+    return this.ring.pushRequestsAndNotify();
   }
 
   /**
@@ -382,9 +380,7 @@ export class NetifTxBack {
 
   /** RING_PUSH_RESPONSES_AND_CHECK_NOTIFY, then notify the frontend when it asked. Returns notify. */
   push(): boolean {
-    const notify = this.ring.pushResponsesAndCheckNotify();
-    if (notify) this.ring.notify();
-    return notify;
+    return this.ring.pushResponsesAndNotify();
   }
 
   /** RING_FINAL_CHECK_FOR_REQUESTS: 0 means sleep until the frontend notifies. */
