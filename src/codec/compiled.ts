@@ -61,7 +61,7 @@ function genRecord(g: Gen, l: StructLayout, v: string, base: number): void {
 function zeroHole(g: Gen, at: number, size: number): void {
   for (let p = at, end = at + size; p < end;) {
     const w = p % 4 === 0 && end - p >= 4 ? 4 : p % 2 === 0 && end - p >= 2 ? 2 : 1;
-    g.writes.push(w === 4 ? `dv.setUint32(b + ${p}, 0);` : w === 2 ? `dv.setUint16(b + ${p}, 0);` : `dv.setUint8(b + ${p}, 0);`);
+    g.writes.push(w === 4 ? `dv.setUint32(b + ${p}, 0, true);` : w === 2 ? `dv.setUint16(b + ${p}, 0, true);` : `dv.setUint8(b + ${p}, 0);`);
     p += w;
   }
 }
