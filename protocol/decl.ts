@@ -70,6 +70,11 @@ export interface StructDecl {
   readonly abiIndependent?: true;
 }
 
+/** The same expectation on every ABI (structs without 64-bit members or ABI-specific members). */
+export function everyAbi(e: AbiExpectation): Readonly<Record<AbiName, AbiExpectation>> {
+  return { x86_64: e, x86_32: e, arm: e };
+}
+
 /** A named integer constant, with the header that defines it. */
 export interface ConstantDecl {
   readonly name: string;

@@ -4,9 +4,8 @@
  *   virtio_blk_outhdr (16):                | type (4) | ioprio (4) | sector (8) |
  *   virtio_blk_discard_write_zeroes (16):  | sector (8) | num_sectors (4) | flags (4) |
  */
-import type { StructDecl } from '../decl.js';
+import { everyAbi, type StructDecl } from '../decl.js';
 
-const everyAbi = <T>(v: T) => ({ x86_64: v, x86_32: v, arm: v });
 
 export const virtio_blk_outhdr: StructDecl = {
   name: 'virtio_blk_outhdr',

@@ -10,9 +10,8 @@
  * `rsc`) name the same four bytes. The declaration vocabulary has no anonymous members, so the union is
  * written as its first member, csum_start and csum_offset at the top level, which is where C puts them too.
  */
-import type { StructDecl } from '../decl.js';
+import { everyAbi, type StructDecl } from '../decl.js';
 
-const everyAbi = <T>(v: T) => ({ x86_64: v, x86_32: v, arm: v });
 
 export const virtio_net_hdr: StructDecl = {
   name: 'virtio_net_hdr',

@@ -16,9 +16,8 @@
  *   vring_packed_desc (16 bytes):        | addr (8) | len (4) | id (2) | flags (2) |
  *   vring_packed_desc_event (4 bytes):   | off_wrap (2) | flags (2) |
  */
-import type { StructDecl } from '../decl.js';
+import { everyAbi, type StructDecl } from '../decl.js';
 
-const everyAbi = <T>(v: T) => ({ x86_64: v, x86_32: v, arm: v });
 
 export const vring_desc: StructDecl = {
   name: 'vring_desc',

@@ -11,9 +11,8 @@
  *   mcast: | addr (6)                              |
  *   hash:  | type | algorithm | value (4)          |
  */
-import type { StructDecl } from '../decl.js';
+import { everyAbi, type StructDecl } from '../decl.js';
 
-const everyAbi = <T>(v: T) => ({ x86_64: v, x86_32: v, arm: v });
 
 export const netif_tx_request: StructDecl = {
   name: 'netif_tx_request',
