@@ -22,7 +22,8 @@ export const processIo: CliIo = {
   err: (t) => { process.stderr.write(t.endsWith('\n') ? t : `${t}\n`); },
   readFile: (p) => {
     try {
-      return readFileSync(p);
+      // `-` is standard input, so a dump can be piped straight from a debugger or a guest memory reader.
+      return readFileSync(p === '-' ? 0 : p);
     } catch (e) {
       throw new UsageError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }
