@@ -33,3 +33,11 @@ test('ringwire exits 1 on a violating image and 2 with one stderr line on bad us
   assert.equal(missing.status, 2);
   assert.match(missing.stderr, /cannot read no-such-file: ENOENT/);
 });
+
+test('the built bin is executable and runs through its shebang, as npx and npm-installed links run it', async () => {
+  const { statSync } = await import('node:fs');
+  assert.ok((statSync(bin).mode & 0o111) !== 0, 'dist/src/cli/main.js must keep its execute bits after a build');
+  const r = spawnSync(bin, ['layout', 'blkif_response'], { cwd: root, encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /struct blkif_response/);
+});
