@@ -74,3 +74,18 @@ test('dataViewOf gives one cached DataView over exactly a Uint8Array\'s bytes', 
   assert.deepEqual([big[26], big[27]], [1, 2]);
   assert.equal(dataViewOf(dv), dv);
 });
+
+test('read/write take a Uint8Array (at its own byteOffset) or a DataView', () => {
+  const big = new Uint8Array(256);
+  const slot = big.subarray(100, 100 + 112);
+  const id = bigField(l64, 'id');
+  const nr = numberField(l64, 'nr_segments');
+  id.write(slot, 0, 0x0102030405060708n);
+  nr.write(slot, 0, 11);
+  assert.equal(big[108], 0x08, 'little-endian, at the subarray\'s offset');
+  assert.equal(big[101], 11);
+  assert.equal(id.read(slot, 0), 0x0102030405060708n);
+  assert.equal(id.read(new DataView(big.buffer), 100), 0x0102030405060708n);
+  assert.equal(nr.read(big, 100), 11);
+  assert.throws(() => nr.read(slot, 112), RangeError, 'reads stay inside the array');
+});
