@@ -4,8 +4,9 @@
  * selected by the first byte, `operation` (blkif.h).
  */
 import { codecFor, type StructCodec } from '../codec/codec.js';
+import { asDataView } from '../codec/scalar-io.js';
 import { bigField, elementField, numberField, type BigField, type NumberField } from '../codec/views.js';
-import type { AbiName } from '../../protocol/index.js';
+import { XEN_PAGE_SHIFT, type AbiName } from '../../protocol/index.js';
 import { xenConstant } from './xen-constants.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
 
@@ -58,6 +59,8 @@ export class BlkifRequestCodec {
   private readonly fGref: NumberField & { readonly stride: number };
   private readonly fFirst: NumberField;
   private readonly fLast: NumberField;
+  /** Segments per indirect page: a granted page holds PAGE_SIZE / sizeof(blkif_request_segment) of them. */
+  private readonly segsPerIndirectPage: number;
 
   constructor(abi: AbiName) {
     this.rw = codecFor('blkif_request', { abi });
@@ -72,6 +75,7 @@ export class BlkifRequestCodec {
     this.fGref = elementField(l, 'seg', 'gref');
     this.fFirst = elementField(l, 'seg', 'first_sect');
     this.fLast = elementField(l, 'seg', 'last_sect');
+    this.segsPerIndirectPage = (1 << XEN_PAGE_SHIFT) / codecFor('blkif_request_segment', { abi }).size;
   }
 
   /** The read/write/barrier shape written field by field; false (nothing written) if a value is out of range. */
@@ -83,7 +87,7 @@ export class BlkifRequestCodec {
       const g = r.segments[i] as BlkifSegment;
       if (g.gref >>> 0 !== g.gref || (g.first_sect & 0xff) !== g.first_sect || (g.last_sect & 0xff) !== g.last_sect) return false;
     }
-    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
+    const dv = asDataView(buf);
     buf.fill(0);
     this.fOp.set(dv, 0, op);
     this.fNseg.set(dv, 0, n);
@@ -137,10 +141,10 @@ export class BlkifRequestCodec {
     if (op === BLKIF_OP_INDIRECT) {
       const d = this.indirect.decode(copy) as unknown as { indirect_op: number; nr_segments: number; handle: number; id: bigint; sector_number: bigint; indirect_grefs: number[] };
       if (d.indirect_op !== BLKIF_OP_READ && d.indirect_op !== BLKIF_OP_WRITE) throw badRecord(index, 'blkif_request_indirect.indirect_op', d.indirect_op, 'BLKIF_OP_READ or BLKIF_OP_WRITE');
-      const pages = Math.min(BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST, Math.ceil(d.nr_segments / 512));
+      const pages = Math.min(BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST, Math.ceil(d.nr_segments / this.segsPerIndirectPage));
       return { op: 'indirect', index, id: d.id, handle: d.handle, indirectOp: d.indirect_op === BLKIF_OP_READ ? 'read' : 'write', sector: d.sector_number, nrSegments: d.nr_segments, indirectGrefs: d.indirect_grefs.slice(0, pages) };
     }
-    const dv = new DataView(copy.buffer, copy.byteOffset, copy.byteLength);
+    const dv = asDataView(copy);
     const id = this.fId.get(dv, 0);
     const handle = this.fHandle.get(dv, 0);
     const sector = this.fSector.get(dv, 0);

@@ -7,6 +7,7 @@
  * small helpers netif-ctrl.ts uses too).
  */
 import { codecFor, type StructCodec } from '../codec/codec.js';
+import { asDataView } from '../codec/scalar-io.js';
 import { numberField, type NumberField } from '../codec/views.js';
 import type { AbiName } from '../../protocol/index.js';
 import { XEN_PAGE_SHIFT } from '../../protocol/index.js';
@@ -130,7 +131,7 @@ export class NetifExtraCodec {
    * XEN_RING_BAD_RECORD; since no type may repeat, a chain is at most XEN_NETIF_EXTRA_TYPE_MAX - 1 slots.
    */
   parse(copy: Uint8Array, index: number, into: MutableExtras): boolean {
-    const dv = new DataView(copy.buffer, copy.byteOffset, copy.byteLength);
+    const dv = asDataView(copy);
     const type = this.fType.get(dv, 0);
     const key = keyOfType[type];
     if (key === undefined) {
