@@ -16,7 +16,7 @@ import { PlainRingPort } from '../memory/ring-port.js';
 import {
   DescChain, GuestMemory, PackedRing, SplitRing, VirtqError, splitAreas, walkPackedChain, walkSplitChain,
 } from '../virtio/index.js';
-import { VRING_DESC_F_INDIRECT } from '../virtio/split-ring.js';
+import { VRING_DESC_F_INDIRECT } from '../virtio/flags.js';
 import { layoutOf } from '../layout/compile.js';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);

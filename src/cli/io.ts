@@ -2,12 +2,24 @@
  * What every CLI verb gets: where to print and how to read files, so verbs are testable in-process.
  * A verb returns its exit status: 0 success / consistent, 1 a protocol violation shown, 2 bad usage or input.
  */
-import { readFileSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+
+/** A bounded read: at most `maxBytes` bytes starting at byte `offset` of the file (defaults: 0, the whole file). */
+export interface ReadOptions {
+  readonly offset?: number;
+  readonly maxBytes?: number;
+}
 
 export interface CliIo {
   out(text: string): void;
   err(text: string): void;
-  readFile(path: string): Uint8Array;
+  /**
+   * Read a file (`-` is standard input) from `offset`, stopping after `maxBytes`: an endless pipe or a huge
+   * file is never read further than the caller asked. Unreadable input throws UsageError.
+   */
+  readFile(path: string, options?: ReadOptions): Uint8Array;
+  /** The size of a regular file in bytes, or undefined for standard input, pipes and devices. */
+  sizeOf?(path: string): number | undefined;
 }
 
 /** Bad usage or unreadable input: the CLI prints the message as one line on stderr and exits 2. */
@@ -17,13 +29,54 @@ export class UsageError extends Error {
 
 export type VerbMain = (args: string[], io: CliIo) => number | Promise<number>;
 
+/** Read up to maxBytes at offset from an open descriptor, in chunks (a pipe delivers a little at a time). */
+function readBounded(fd: number, offset: number, maxBytes: number, positioned: boolean): Uint8Array {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  let skip = positioned ? 0 : offset;
+  let pos = offset;
+  while (total < maxBytes) {
+    const want = Math.min(1 << 20, skip > 0 ? skip : maxBytes - total);
+    const buf = new Uint8Array(want);
+    const n = readSync(fd, buf, 0, want, positioned ? pos : null);
+    if (n === 0) break;
+    if (skip > 0) { skip -= n; continue; }
+    chunks.push(buf.subarray(0, n));
+    total += n;
+    pos += n;
+  }
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const c of chunks) { out.set(c, at); at += c.byteLength; }
+  return out;
+}
+
 export const processIo: CliIo = {
   out: (t) => { process.stdout.write(t.endsWith('\n') ? t : `${t}\n`); },
   err: (t) => { process.stderr.write(t.endsWith('\n') ? t : `${t}\n`); },
-  readFile: (p) => {
+  readFile: (p, options = {}) => {
+    const offset = options.offset ?? 0;
+    const maxBytes = options.maxBytes ?? Number.MAX_SAFE_INTEGER;
+    let fd: number | undefined;
     try {
       // `-` is standard input, so a dump can be piped straight from a debugger or a guest memory reader.
-      return readFileSync(p === '-' ? 0 : p);
+      fd = p === '-' ? 0 : openSync(p, 'r');
+      const regular = fstatSync(fd).isFile();
+      return readBounded(fd, offset, maxBytes, regular);
+    } catch (e) {
+      throw new UsageError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+    } finally {
+      if (fd !== undefined && fd !== 0) closeSync(fd);
+    }
+  },
+  sizeOf: (p) => {
+    if (p === '-') return undefined;
+    try {
+      const fd = openSync(p, 'r');
+      try {
+        const st = fstatSync(fd);
+        return st.isFile() ? st.size : undefined;
+      } finally { closeSync(fd); }
     } catch (e) {
       throw new UsageError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
     }

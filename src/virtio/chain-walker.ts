@@ -14,7 +14,8 @@ import { VirtqError, addrOf } from './errors.js';
 import { WRAPS, type GuestMemory } from './guest-memory.js';
 import type { DescChain } from './chain.js';
 import type { RingPort } from '../memory/ring-port.js';
-import { VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE, type DescFields } from './split-ring.js';
+import { VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE } from './flags.js';
+import type { DescFields } from './split-ring.js';
 
 const TWO32 = 0x1_0000_0000;
 

@@ -15,3 +15,5 @@ export { PackedRing, type PackedQueueConfig } from './packed-ring.js';
 export { walkPackedChain } from './packed-walker.js';
 export { PackedDriver } from './packed-driver.js';
 export { PackedDevice } from './packed-device.js';
+export * from './flags.js';
+export { idx16, idx16Add, idx16Sub } from './index16.js';

@@ -7,11 +7,12 @@
 import { VirtqError } from './errors.js';
 import { DescChain } from './chain.js';
 import { walkPackedChain } from './packed-walker.js';
+import { PackedRing, type PackedQueueConfig } from './packed-ring.js';
 import {
-  PackedRing, VRING_PACKED_DESC_F_AVAIL_BIT, VRING_PACKED_DESC_F_USED_BIT, VRING_PACKED_EVENT_FLAG_DESC,
-  VRING_PACKED_EVENT_FLAG_DISABLE, VRING_PACKED_EVENT_FLAG_ENABLE, VRING_PACKED_EVENT_F_WRAP_CTR, type PackedQueueConfig,
-} from './packed-ring.js';
-import { VRING_DESC_F_WRITE } from './split-ring.js';
+  VRING_PACKED_DESC_F_AVAIL_BIT, VRING_PACKED_DESC_F_USED_BIT, VRING_PACKED_EVENT_FLAG_DESC,
+  VRING_PACKED_EVENT_FLAG_DISABLE, VRING_PACKED_EVENT_FLAG_ENABLE, VRING_PACKED_EVENT_F_WRAP_CTR,
+} from './flags.js';
+import { VRING_DESC_F_WRITE } from './flags.js';
 
 export class PackedDevice {
   readonly ring: PackedRing;

@@ -9,11 +9,12 @@
  */
 import { VirtqError } from './errors.js';
 import { UsedBuffer, addrHi, addrLo, checkBuffers, type VirtqBuffer } from './buffers.js';
+import { PackedRing, type PackedQueueConfig } from './packed-ring.js';
 import {
-  PackedRing, VRING_PACKED_DESC_F_AVAIL_BIT, VRING_PACKED_DESC_F_USED_BIT, VRING_PACKED_EVENT_FLAG_DESC,
-  VRING_PACKED_EVENT_FLAG_DISABLE, VRING_PACKED_EVENT_FLAG_ENABLE, VRING_PACKED_EVENT_F_WRAP_CTR, type PackedQueueConfig,
-} from './packed-ring.js';
-import { VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE } from './split-ring.js';
+  VRING_PACKED_DESC_F_AVAIL_BIT, VRING_PACKED_DESC_F_USED_BIT, VRING_PACKED_EVENT_FLAG_DESC,
+  VRING_PACKED_EVENT_FLAG_DISABLE, VRING_PACKED_EVENT_FLAG_ENABLE, VRING_PACKED_EVENT_F_WRAP_CTR,
+} from './flags.js';
+import { VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE } from './flags.js';
 
 
 const ID_OUTSTANDING = 1;

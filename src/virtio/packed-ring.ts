@@ -5,19 +5,13 @@
  * virtio 1.x, so every field is little-endian. Descriptor flags and event words go through
  * load/storeIndex16: a descriptor's flags store is what hands it to the other side.
  */
-import { virtioConstant } from '../../protocol/index.js';
+import { VRING_PACKED_DESC_F_AVAIL_BIT, VRING_PACKED_DESC_F_USED_BIT, VRING_PACKED_EVENT_FLAG_DESC, VRING_PACKED_EVENT_FLAG_DISABLE, VRING_PACKED_EVENT_F_WRAP_CTR } from './flags.js';
 import { layoutOf } from '../layout/compile.js';
 import { numberField } from '../codec/views.js';
 import type { RingPort } from '../memory/ring-port.js';
 import { VirtqError } from './errors.js';
 import type { GuestMemory } from './guest-memory.js';
 
-export const VRING_PACKED_DESC_F_AVAIL_BIT = 1 << virtioConstant('VRING_PACKED_DESC_F_AVAIL');
-export const VRING_PACKED_DESC_F_USED_BIT = 1 << virtioConstant('VRING_PACKED_DESC_F_USED');
-export const VRING_PACKED_EVENT_FLAG_ENABLE = virtioConstant('VRING_PACKED_EVENT_FLAG_ENABLE');
-export const VRING_PACKED_EVENT_FLAG_DISABLE = virtioConstant('VRING_PACKED_EVENT_FLAG_DISABLE');
-export const VRING_PACKED_EVENT_FLAG_DESC = virtioConstant('VRING_PACKED_EVENT_FLAG_DESC');
-export const VRING_PACKED_EVENT_F_WRAP_CTR = virtioConstant('VRING_PACKED_EVENT_F_WRAP_CTR');
 
 export interface PackedQueueConfig {
   /** Guest memory that buffers and indirect tables live in. */

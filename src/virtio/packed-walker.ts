@@ -8,7 +8,7 @@ import { VirtqError, addrOf } from './errors.js';
 import type { DescChain } from './chain.js';
 import { addrError } from './chain-walker.js';
 import { PackedRing } from './packed-ring.js';
-import { VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE } from './split-ring.js';
+import { VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE } from './flags.js';
 
 const TWO32 = 0x1_0000_0000;
 

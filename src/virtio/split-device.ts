@@ -7,7 +7,8 @@ import { VirtqError } from './errors.js';
 import { vringNeedEvent } from './event-idx.js';
 import { DescChain } from './chain.js';
 import { walkSplitChain } from './chain-walker.js';
-import { SplitRing, VRING_AVAIL_F_NO_INTERRUPT, VRING_USED_F_NO_NOTIFY, type SplitQueueConfig } from './split-ring.js';
+import { SplitRing, type SplitQueueConfig } from './split-ring.js';
+import { VRING_AVAIL_F_NO_INTERRUPT, VRING_USED_F_NO_NOTIFY } from './flags.js';
 
 export class SplitDevice {
   readonly ring: SplitRing;

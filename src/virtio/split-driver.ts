@@ -8,7 +8,8 @@
  */
 import { VirtqError } from './errors.js';
 import { vringNeedEvent } from './event-idx.js';
-import { SplitRing, VRING_AVAIL_F_NO_INTERRUPT, VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE, VRING_USED_F_NO_NOTIFY, type SplitQueueConfig } from './split-ring.js';
+import { SplitRing, type SplitQueueConfig } from './split-ring.js';
+import { VRING_AVAIL_F_NO_INTERRUPT, VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE, VRING_USED_F_NO_NOTIFY } from './flags.js';
 import { UsedBuffer, addrHi, addrLo, checkBuffers, type VirtqBuffer } from './buffers.js';
 
 const HEAD_NONE = 0;

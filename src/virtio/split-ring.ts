@@ -8,7 +8,6 @@
  * (virtio 1.2 §2.7.3). Atomics act in host (little-endian) order, so a big-endian queue swaps its 16-bit
  * index values above the port.
  */
-import { virtioConstant } from '../../protocol/index.js';
 import { layoutOf } from '../layout/compile.js';
 import { numberField } from '../codec/views.js';
 import type { RingPort } from '../memory/ring-port.js';
@@ -17,11 +16,6 @@ import { VirtqError } from './errors.js';
 import type { GuestMemory } from './guest-memory.js';
 import { splitAreas, legacyPlacement, VRING_AVAIL_ALIGN_SIZE, VRING_DESC_ALIGN_SIZE, VRING_USED_ALIGN_SIZE, type SplitAreas } from './split-geometry.js';
 
-export const VRING_DESC_F_NEXT = virtioConstant('VRING_DESC_F_NEXT');
-export const VRING_DESC_F_WRITE = virtioConstant('VRING_DESC_F_WRITE');
-export const VRING_DESC_F_INDIRECT = virtioConstant('VRING_DESC_F_INDIRECT');
-export const VRING_USED_F_NO_NOTIFY = virtioConstant('VRING_USED_F_NO_NOTIFY');
-export const VRING_AVAIL_F_NO_INTERRUPT = virtioConstant('VRING_AVAIL_F_NO_INTERRUPT');
 
 export interface SplitQueueConfig {
   /** Guest memory that buffers and indirect tables live in. */
