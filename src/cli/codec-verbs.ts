@@ -1,7 +1,6 @@
 /**
  * `ringwire layout|encode|decode`: the codec verbs over any declared struct.
  */
-import { parseArgs } from 'node:util';
 import { structNames, layoutOf } from '../layout/compile.js';
 import { parseAbi } from '../layout/abi-name.js';
 import { abiNames, type AbiName } from '../../protocol/index.js';
@@ -10,6 +9,7 @@ import { encodeToBytes } from '../codec/encode.js';
 import { describe } from '../codec/describe.js';
 import { CodecError } from '../errors.js';
 import { jsonText, UsageError, type CliIo } from './io.js';
+import { flag, parseVerbArgs, stringOption } from './args.js';
 import { layoutJson, layoutTable } from './layout-table.js';
 
 const abiOption = { abi: { type: 'string' as const }, json: { type: 'boolean' as const }, 'legacy-be': { type: 'boolean' as const } };
@@ -17,19 +17,13 @@ const abiOption = { abi: { type: 'string' as const }, json: { type: 'boolean' as
 interface Parsed { abi: AbiName; abiGiven: boolean; json: boolean; byteOrder: 'little' | 'big'; positionals: string[] }
 
 function parse(args: string[], maxPositionals: number, verb: string): Parsed {
-  let parsed;
-  try {
-    parsed = parseArgs({ args, options: abiOption, allowPositionals: true, strict: true });
-  } catch (e) {
-    throw new UsageError(`${verb}: ${(e as Error).message}`);
-  }
-  if (parsed.positionals.length > maxPositionals) throw new UsageError(`${verb}: too many arguments (${parsed.positionals.slice(maxPositionals).join(' ')})`);
-  const abiText = parsed.values.abi;
+  const p = parseVerbArgs(verb, args, abiOption, maxPositionals);
+  const abiText = stringOption(p, 'abi');
   return {
-    abi: parseAbi(abiText ?? 'x86_64'), abiGiven: abiText !== undefined, json: parsed.values.json === true,
+    abi: parseAbi(abiText ?? 'x86_64'), abiGiven: abiText !== undefined, json: flag(p, 'json'),
     // Legacy virtio devices use the guest's byte order for __virtio16/32/64 (virtio 1.2 §2.7, legacy interface).
-    byteOrder: parsed.values['legacy-be'] === true ? 'big' : 'little',
-    positionals: parsed.positionals,
+    byteOrder: flag(p, 'legacy-be') ? 'big' : 'little',
+    positionals: p.positionals,
   };
 }
 
@@ -75,8 +69,12 @@ export function decodeVerb(args: string[], io: CliIo): number {
   const layout = layoutOf(name, { abi: o.abi, byteOrder: o.byteOrder });
   const hex = (o.positionals[1] ?? '').replace(/\s+/g, '').replace(/^0x/i, '');
   if (hex === '') throw new UsageError('decode: give the struct bytes as hex');
-  if (!/^([0-9a-f]{2})+$/i.test(hex)) {
-    throw new CodecError('CODEC_BAD_HEX', `decode: the bytes must be an even number of hex digits.`, { path: name, received: hex.length });
+  const bad = /[^0-9a-f]/i.exec(hex);
+  if (bad !== null) {
+    throw new CodecError('CODEC_BAD_HEX', `decode: "${bad[0]}" at position ${bad.index} of the hex is not a hex digit.`, { path: name, offset: bad.index, received: bad[0] });
+  }
+  if (hex.length % 2 !== 0) {
+    throw new CodecError('CODEC_BAD_HEX', `decode: ${hex.length} hex digits is an odd number; each byte takes two.`, { path: name, received: hex.length });
   }
   const bytes = Buffer.from(hex, 'hex');
   if (bytes.length !== layout.size) {

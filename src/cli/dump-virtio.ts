@@ -10,8 +10,8 @@
  * structure's off_wrap in FLAG_DESC mode, else position 0 in pass 1) while descriptors are available in the
  * expected pass; each such chain is made available and not yet used, so every one is live.
  */
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { UsageError, jsonText, type CliIo, type VerbMain } from './io.js';
+import { parseInteger, parseU64, parseVerbArgs, type OptionSpec } from './args.js';
 import { PlainRingPort } from '../memory/ring-port.js';
 import {
   DescChain, GuestMemory, PackedRing, SplitRing, VirtqError, splitAreas, walkPackedChain, walkSplitChain,
@@ -26,19 +26,12 @@ function bigJson(v: bigint): number | string {
 }
 
 function parseGpa(s: string): bigint {
-  if (!/^(0x[0-9a-fA-F]+|[0-9]+)$/.test(s)) throw new UsageError(`--mem: bad guest-physical address "${s}" (decimal or 0x-hex)`);
-  const v = BigInt(s);
-  if (v >= 1n << 64n) throw new UsageError(`--mem: address ${s} does not fit 64 bits`);
-  return v;
+  return parseU64('--mem', s);
 }
 
 function parseSize(s: string | undefined, max: number, pow2: boolean): number {
   if (s === undefined) throw new UsageError('--size N is required');
-  const n = /^[0-9]+$/.test(s) ? Number(s) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > max || (pow2 && (n & (n - 1)) !== 0)) {
-    throw new UsageError(`--size: ${s} is not ${pow2 ? 'a power of two ' : ''}in 1..${max}`);
-  }
-  return n;
+  return parseInteger('--size', s, { min: 1, max, pow2 });
 }
 
 /** A port over a copy of `bytes`, padded to at least `min` bytes and a multiple of 4. */
@@ -105,18 +98,14 @@ const commonOptions = {
   json: { type: 'boolean' },
 } as const;
 
-function parse(args: string[], options: NonNullable<ParseArgsConfig['options']>) {
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false });
-  } catch (e) {
-    throw new UsageError((e as Error).message);
-  }
+function parse(args: string[], options: OptionSpec, verb: string) {
+  return parseVerbArgs(verb, args, options, 0);
 }
 
 export const dumpVirtioSplit: VerbMain = (args, io) => {
   const { values } = parse(args, {
     ...commonOptions, avail: { type: 'string' }, used: { type: 'string' }, 'event-idx': { type: 'boolean' }, 'legacy-be': { type: 'boolean' },
-  });
+  }, 'dump virtio-split');
   const v = values as { size?: string; desc?: string; avail?: string; used?: string; mem?: string[]; json?: boolean; 'event-idx'?: boolean; 'legacy-be'?: boolean };
   const size = parseSize(v.size, 32768, true);
   if (v.desc === undefined || v.avail === undefined || v.used === undefined) throw new UsageError('dump virtio-split needs --desc, --avail and --used');
@@ -200,7 +189,7 @@ function pushDescLines(lines: string[], descs: DescJson[], indent: string): void
 }
 
 export const dumpVirtioPacked: VerbMain = (args, io) => {
-  const { values } = parse(args, { ...commonOptions, 'driver-event': { type: 'string' }, 'device-event': { type: 'string' } });
+  const { values } = parse(args, { ...commonOptions, 'driver-event': { type: 'string' }, 'device-event': { type: 'string' } }, 'dump virtio-packed');
   const v = values as { size?: string; desc?: string; mem?: string[]; json?: boolean; 'driver-event'?: string; 'device-event'?: string };
   const size = parseSize(v.size, 32768, false);
   if (v.desc === undefined) throw new UsageError('dump virtio-packed needs --desc');

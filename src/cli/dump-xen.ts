@@ -5,46 +5,38 @@
  * or a response, and any overflow the indices show. Exit 0 consistent, 1 a violation shown, 2 bad usage
  * or an unreadable / short image.
  */
-import { parseArgs } from 'node:util';
 import { UsageError, jsonText, type VerbMain } from './io.js';
+import { flag, parseInteger, parseVerbArgs, stringOption } from './args.js';
 import { parseAbi } from '../layout/abi-name.js';
 import { ringType, xenRingNames, type XenRingName } from '../xen/ring-type.js';
 import { inspectRingImage, type RingImageReport } from '../xen/ring-image.js';
 import { RingError } from '../xen/ring-error.js';
 import { MAX_RING_PAGE_ORDER } from '../../protocol/index.js';
 
-const usage = 'usage: ringwire dump xen --ring blkif|netif_tx|netif_rx|xen_netif_ctrl [--abi x86_64|x86_32|arm] [--order 0..4] FILE [--json]';
-
 export const dumpXen: VerbMain = (args, io) => {
-  let parsed;
-  try {
-    parsed = parseArgs({
-      args, allowPositionals: true, strict: true,
-      options: { ring: { type: 'string' }, abi: { type: 'string' }, order: { type: 'string' }, json: { type: 'boolean' } },
-    });
-  } catch (e) {
-    throw new UsageError(`${(e as Error).message}\n${usage}`);
+  const p = parseVerbArgs('dump xen', args, { ring: { type: 'string' }, abi: { type: 'string' }, order: { type: 'string' }, json: { type: 'boolean' } }, 1);
+  const ring = stringOption(p, 'ring');
+  if (ring === undefined || !xenRingNames.includes(ring as XenRingName)) {
+    throw new UsageError(`dump xen: --ring must be one of ${xenRingNames.join(', ')}${ring === undefined ? '' : ` (got "${ring}")`}`);
   }
-  const { values: v, positionals } = parsed;
-  if (v.ring === undefined || !xenRingNames.includes(v.ring as XenRingName)) {
-    throw new UsageError(`--ring must be one of ${xenRingNames.join(', ')}${v.ring === undefined ? '' : ` (got "${v.ring}")`}\n${usage}`);
-  }
-  const abi = parseAbi(v.abi ?? 'x86_64');
-  const order = v.order === undefined ? 0 : Number(v.order);
-  if (!/^\d+$/.test(v.order ?? '0') || order > MAX_RING_PAGE_ORDER) throw new UsageError(`--order must be an integer 0..${MAX_RING_PAGE_ORDER}; got "${String(v.order)}"`);
-  if (positionals.length !== 1) throw new UsageError(`expected one image FILE, got ${positionals.length}\n${usage}`);
+  const abi = parseAbi(stringOption(p, 'abi') ?? 'x86_64');
+  const orderText = stringOption(p, 'order');
+  const order = orderText === undefined ? 0 : parseInteger('--order', orderText, { max: MAX_RING_PAGE_ORDER });
+  const positionals = p.positionals;
+  const v = { json: flag(p, 'json') };
+  if (positionals.length !== 1) throw new UsageError('dump xen: give one image FILE (or - for standard input)');
   const file = positionals[0] as string;
   const image = io.readFile(file);
-  const type = ringType(v.ring as XenRingName, { abi });
+  const type = ringType(ring as XenRingName, { abi });
   let report: RingImageReport;
   try {
     report = inspectRingImage(image, type, order);
   } catch (e) {
-    if (e instanceof RingError) throw new UsageError(`${file}: ${e.message}`);
+    if (e instanceof RingError) throw new UsageError(`${file}: ${e.message}`, 'CLI_INPUT_SIZE');
     /* c8 ignore next */
     throw e;
   }
-  io.out(v.json === true ? jsonText({ file, ...report, violations: report.violations.map((x) => x.toJSON()) }) : textReport(file, report));
+  io.out(v.json ? jsonText({ file, ...report, violations: report.violations.map((x) => x.toJSON()) }) : textReport(file, report));
   return report.consistent ? 0 : 1;
 };
 

@@ -3,6 +3,7 @@
  * A verb returns its exit status: 0 success / consistent, 1 a protocol violation shown, 2 bad usage or input.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { RingwireError } from '../errors.js';
 
 /** A bounded read: at most `maxBytes` bytes starting at byte `offset` of the file (defaults: 0, the whole file). */
 export interface ReadOptions {
@@ -22,12 +23,29 @@ export interface CliIo {
   sizeOf?(path: string): number | undefined;
 }
 
-/** Bad usage or unreadable input: the CLI prints the message as one line on stderr and exits 2. */
-export class UsageError extends Error {
-  readonly code = 'USAGE';
+/**
+ * Bad usage or unreadable input: the CLI prints `ringwire: CODE: message` on one line of stderr and exits 2.
+ * Codes: CLI_USAGE (arguments that do not fit the verb), CLI_UNKNOWN_VERB, CLI_UNKNOWN_OPTION, CLI_BAD_NUMBER,
+ * CLI_READ (a file that cannot be read), CLI_INPUT_SIZE (an input whose size does not fit what it should hold).
+ */
+export class UsageError extends RingwireError {
+  constructor(message: string, code = 'CLI_USAGE') {
+    super(code, message);
+  }
 }
 
 export type VerbMain = (args: string[], io: CliIo) => number | Promise<number>;
+
+/** A verb (or a `dump` kind): how to run it and its usage text, printed by `ringwire VERB --help`. */
+export interface Verb {
+  readonly usage: string;
+  /** One line for the top-level usage. */
+  readonly summary: string;
+  /** Load and run (modules are imported only when their verb runs). */
+  readonly run: (args: string[], io: CliIo) => number | Promise<number>;
+  /** Sub-verbs (`dump xen`, `dump virtio-split`), each with its own help. */
+  readonly kinds?: Readonly<Record<string, Verb>>;
+}
 
 /** Read up to maxBytes at offset from an open descriptor, in chunks (a pipe delivers a little at a time). */
 function readBounded(fd: number, offset: number, maxBytes: number, positioned: boolean): Uint8Array {
@@ -64,7 +82,7 @@ export const processIo: CliIo = {
       const regular = fstatSync(fd).isFile();
       return readBounded(fd, offset, maxBytes, regular);
     } catch (e) {
-      throw new UsageError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      throw new UsageError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'CLI_READ');
     } finally {
       if (fd !== undefined && fd !== 0) closeSync(fd);
     }
@@ -78,7 +96,7 @@ export const processIo: CliIo = {
         return st.isFile() ? st.size : undefined;
       } finally { closeSync(fd); }
     } catch (e) {
-      throw new UsageError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
+      throw new UsageError(`cannot read ${p}: ${(e as NodeJS.ErrnoException).code ?? String(e)}`, 'CLI_READ');
     }
   },
 };

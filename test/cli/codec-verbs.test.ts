@@ -52,11 +52,11 @@ test('encode prints exactly sizeof bytes as lowercase hex; decode reverses it', 
 test('bad usage and bad input exit 2 with one line on stderr naming the problem', async () => {
   const cases: [string[], RegExp][] = [
     [[], /usage/],
-    [['frobnicate'], /unknown verb/],
+    [['frobnicate'], /^ringwire: CLI_UNKNOWN_VERB: unknown verb "frobnicate"/],
     [['layout', 'nope'], /UNKNOWN_STRUCT/],
     [['layout', 'blkif_request', '--abi', 'mips'], /UNKNOWN_ABI/],
-    [['layout', 'blkif_request', '--bogus'], /Unknown option/],
-    [['layout', 'a', 'b'], /too many arguments/],
+    [['layout', 'blkif_request', '--bogus'], /^ringwire: CLI_UNKNOWN_OPTION: layout: unknown option --bogus/],
+    [['layout', 'a', 'b'], /^ringwire: CLI_USAGE: layout: unexpected argument "b"/],
     [['encode'], /name a struct/],
     [['encode', 'blkif_response'], /JSON object/],
     [['encode', 'blkif_response', '{nope'], /not JSON/],
@@ -64,9 +64,12 @@ test('bad usage and bad input exit 2 with one line on stderr naming the problem'
     [['encode', 'blkif_response', '{"id":1,"operation":1,"status":1,"x":1}'], /CODEC_UNKNOWN_FIELD/],
     [['encode', 'blkif_response', '{"id":1,"operation":-1,"status":1}'], /CODEC_OUT_OF_RANGE.*blkif_response\.operation/],
     [['decode', 'blkif_response'], /hex/],
-    [['decode', 'blkif_response', 'abc'], /CODEC_BAD_HEX/],
+    [['decode', 'blkif_response', 'abc'], /^ringwire: CODEC_BAD_HEX: decode: 3 hex digits is an odd number/],
+    [['decode', 'blkif_response', '00zz'], /^ringwire: CODEC_BAD_HEX: decode: "z" at position 2 of the hex is not a hex digit/],
     [['decode', 'blkif_response', '00'.repeat(12), '--abi', 'x86_64'], /CODEC_WRONG_LENGTH.*16 bytes, received 12/],
-    [['dump'], /dump: name what to dump/],
+    [['dump'], /^ringwire: CLI_USAGE: dump: name one of xen, virtio-split, virtio-packed/],
+    [['dump', 'xen', '--ring', 'blkif', '--order', '-1', 'f'], /^ringwire: CLI_BAD_NUMBER: --order: "-1" is not an integer 0..4/],
+    [['dump', 'virtio-split', '--size', '-8'], /^ringwire: CLI_BAD_NUMBER: --size: "-8" is not a power of two 1..32768/],
   ];
   for (const [argv, re] of cases) {
     const r = await cli(...argv);

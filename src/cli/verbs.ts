@@ -1,0 +1,58 @@
+/**
+ * Every verb of the command line, with its usage text (`ringwire VERB --help`). Verb modules are imported only
+ * when their verb runs.
+ */
+import type { Verb } from './io.js';
+
+export const verbs: Readonly<Record<string, Verb>> = {
+  layout: {
+    summary: 'pahole-style table (or JSON) of one or all structs',
+    usage: `usage: ringwire layout [STRUCT] [--abi x86_64|x86_32|arm] [--legacy-be] [--json]
+  Print the derived C layout of STRUCT (or of every struct, on every ABI or the one given): offset, size and
+  C type of each member, padding holes, sizeof and _Alignof. --json gives the same as JSON.`,
+    run: async (args, io) => (await import('./codec-verbs.js')).layoutVerb(args, io),
+  },
+  encode: {
+    summary: 'a struct as lowercase hex, from JSON',
+    usage: `usage: ringwire encode STRUCT [--abi A] [--legacy-be] JSON
+  Encode a JSON object keyed by the C member names (64-bit members as numbers or decimal/0x strings) into
+  exactly sizeof(STRUCT) bytes, printed as lowercase hex. Padding is zero.`,
+    run: async (args, io) => (await import('./codec-verbs.js')).encodeVerb(args, io),
+  },
+  decode: {
+    summary: 'annotated dump (or JSON) of a struct\'s bytes',
+    usage: `usage: ringwire decode STRUCT [--abi A] [--legacy-be] HEX [--json]
+  Decode exactly sizeof(STRUCT) bytes given as hex: an annotated dump (offset, size, type, path, value,
+  bytes; non-zero padding flagged), or with --json an object keyed by the C member names.`,
+    run: async (args, io) => (await import('./codec-verbs.js')).decodeVerb(args, io),
+  },
+  dump: {
+    summary: 'decode a ring memory image',
+    usage: 'usage: ringwire dump xen|virtio-split|virtio-packed ... (ringwire dump KIND --help)',
+    run: () => 2,
+    kinds: {
+      xen: {
+        summary: 'decode a Xen shared-ring image',
+        usage: `usage: ringwire dump xen --ring blkif|netif_tx|netif_rx|xen_netif_ctrl [--abi x86_64|x86_32|arm] [--order 0..4] FILE [--json]
+  Decode a raw Xen shared-ring memory image (FILE, or - for standard input): header indices, outstanding
+  requests, the response window, each live slot decoded, and every violation the indices or records show.
+  Exit 0 consistent, 1 violation(s) shown, 2 bad usage or input.`,
+        run: async (args, io) => (await import('./dump-xen.js')).dumpXen(args, io),
+      },
+      'virtio-split': {
+        summary: 'decode a split virtqueue snapshot',
+        usage: `usage: ringwire dump virtio-split --size N --desc FILE --avail FILE --used FILE [--mem GPA:FILE ...] [--event-idx] [--legacy-be] [--json]
+  Decode a split virtqueue from images of its descriptor table, driver area and device area, walking every
+  chain the avail ring names. Exit 0 consistent, 1 violation(s) shown, 2 bad usage or input.`,
+        run: async (args, io) => (await import('./dump-virtio.js')).dumpVirtioSplit(args, io),
+      },
+      'virtio-packed': {
+        summary: 'decode a packed virtqueue snapshot',
+        usage: `usage: ringwire dump virtio-packed --size N --desc FILE [--driver-event FILE] [--device-event FILE] [--mem GPA:FILE ...] [--json]
+  Decode a packed virtqueue from an image of its descriptor ring (and event suppression structures),
+  walking the chains the device would take next. Exit 0 consistent, 1 violation(s) shown, 2 bad usage or input.`,
+        run: async (args, io) => (await import('./dump-virtio.js')).dumpVirtioPacked(args, io),
+      },
+    },
+  },
+};
