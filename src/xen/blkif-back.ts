@@ -5,7 +5,7 @@
  */
 import type { BackRing } from './back-ring.js';
 import { bigField, numberField, type BigField, type NumberField } from '../codec/views.js';
-import { BlkifRequestCodec, blkifOperation, type BlkifReceivedRequest } from './blkif-request.js';
+import { BlkifRequestCodec, blkifResponseOperation, type BlkifAnswerable, type BlkifReceivedRequest } from './blkif-request.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
 import { idxAdd } from './ring-index.js';
 
@@ -49,12 +49,17 @@ export class BlkifBack {
     return out;
   }
 
-  /** Answer a request in the next response slot (not visible until push()). */
-  respond(req: { readonly id: bigint; readonly op: BlkifReceivedRequest['op'] }, status: number): void {
+  /**
+   * Answer a request in the next response slot (not visible until push()). The response carries the
+   * request's operation, and for BLKIF_OP_INDIRECT its indirect_op, as Linux blkback does
+   * (xen-blkback/blkback.c: dispatch_rw_block_io sets pending_req->operation to indirect_op, make_response
+   * echoes it).
+   */
+  respond(req: BlkifAnswerable & { readonly id: bigint }, status: number): void {
     const idx = this.ring.nextResponseIndex();
     this.rsp.fill(0);
     this.rspId.set(this.rspView, 0, req.id);
-    this.rspOp.set(this.rspView, 0, blkifOperation(req as BlkifReceivedRequest));
+    this.rspOp.set(this.rspView, 0, blkifResponseOperation(req));
     this.rspStatus.set(this.rspView, 0, status);
     this.ring.writeResponse(idx, this.rsp);
   }

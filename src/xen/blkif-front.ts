@@ -5,7 +5,7 @@
  */
 import type { FrontRing } from './front-ring.js';
 import { bigField, numberField, type BigField, type NumberField } from '../codec/views.js';
-import { BlkifRequestCodec, blkifOperation, type BlkifRequest } from './blkif-request.js';
+import { BlkifRequestCodec, blkifResponseOperation, type BlkifRequest } from './blkif-request.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
 import { idxAdd, idxSub } from './ring-index.js';
 
@@ -88,10 +88,13 @@ export class BlkifFront {
           index: idx, path: 'blkif_response.id', expected: 'an outstanding request id', received: id,
         });
       }
+      // Linux blkfront (xen-blkfront.c, blkif_interrupt) refuses a response whose operation is not the
+      // request's, reading BLKIF_OP_INDIRECT as its indirect_op (what blkback's make_response echoes).
       const operation = this.rspOp.get(this.rspView, 0);
-      if (operation !== blkifOperation(request)) {
-        throw new RingError(xenRingErrorCodes.BAD_RECORD, `Response ${idx} for id ${id} echoes operation ${operation}; the request was ${blkifOperation(request)}.`, {
-          index: idx, path: 'blkif_response.operation', expected: blkifOperation(request), received: operation,
+      const want = blkifResponseOperation(request);
+      if (operation !== want) {
+        throw new RingError(xenRingErrorCodes.BAD_RECORD, `Response ${idx} for id ${id} carries operation ${operation}; a response to this request carries ${want}.`, {
+          index: idx, path: 'blkif_response.operation', expected: want, received: operation, rule: 'xen-blkfront.c blkif_interrupt: response has wrong operation',
         });
       }
       seen.add(id);

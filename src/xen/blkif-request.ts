@@ -31,6 +31,11 @@ export type BlkifRequest =
   | { readonly op: 'discard'; readonly id?: bigint; readonly handle?: number; readonly sector: bigint; readonly nrSectors: bigint; readonly secure?: boolean }
   | { readonly op: 'indirect'; readonly id?: bigint; readonly handle?: number; readonly indirectOp: 'read' | 'write'; readonly sector: bigint; readonly nrSegments: number; readonly indirectGrefs: readonly number[] };
 
+/** What a response needs of its request: the operation (and for indirect requests the inner one). */
+export type BlkifAnswerable =
+  | { readonly op: Exclude<BlkifRequest['op'], 'indirect'> }
+  | { readonly op: 'indirect'; readonly indirectOp: 'read' | 'write' };
+
 /** A request as the backend sees it: the id always present, and the ring index it came from. */
 export type BlkifReceivedRequest = BlkifRequest & { readonly id: bigint; readonly index: number };
 
@@ -41,6 +46,16 @@ const opCodes: Record<string, number> = {
 
 export function blkifOperation(r: BlkifRequest): number {
   return opCodes[r.op] as number;
+}
+
+/**
+ * The operation a response to `r` carries. For BLKIF_OP_INDIRECT that is the inner operation, indirect_op:
+ * Linux blkback (drivers/block/xen-blkback/blkback.c, dispatch_rw_block_io) stores indirect_op as the pending
+ * request's operation and make_response echoes it; hardened Linux blkfront (drivers/block/xen-blkfront.c,
+ * blkif_interrupt) substitutes indirect_op for BLKIF_OP_INDIRECT before comparing the response's operation.
+ */
+export function blkifResponseOperation(r: BlkifAnswerable): number {
+  return r.op === 'indirect' ? opCodes[r.indirectOp] as number : opCodes[r.op] as number;
 }
 
 const zeroSeg: BlkifSegment = { gref: 0, first_sect: 0, last_sect: 0 };

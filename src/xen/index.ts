@@ -11,7 +11,7 @@ export { RingError, xenRingErrorCodes, type XenRingErrorCode } from './ring-erro
 export { ringIdx, idxAdd, idxSub, roundDownPow2 } from './ring-index.js';
 export { xenConstant } from './xen-constants.js';
 export {
-  BlkifRequestCodec, blkifOperation, type BlkifRequest, type BlkifReceivedRequest, type BlkifSegment,
+  BlkifRequestCodec, blkifOperation, blkifResponseOperation, type BlkifAnswerable, type BlkifRequest, type BlkifReceivedRequest, type BlkifSegment,
   BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_OP_WRITE_BARRIER, BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_DISCARD, BLKIF_OP_INDIRECT,
   BLKIF_MAX_SEGMENTS_PER_REQUEST, BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST, BLKIF_DISCARD_SECURE, BLKIF_RSP_OKAY, BLKIF_RSP_ERROR, BLKIF_RSP_EOPNOTSUPP,
 } from './blkif-request.js';

@@ -3,8 +3,10 @@
  * response codecs, the size of `union name_sring_entry`, and where the shared header's fields lie. Every
  * offset comes from protocol/ through layoutOf; nothing here restates one.
  */
-import { type AbiName, xenRingTypes, XEN_PAGE_SHIFT, MAX_RING_PAGE_ORDER } from '../../protocol/index.js';
-import { layoutOf } from '../layout/compile.js';
+import { type AbiName, type StructDecl, xenRingTypes, XEN_PAGE_SHIFT, MAX_RING_PAGE_ORDER } from '../../protocol/index.js';
+import { layoutOf, structDecl } from '../layout/compile.js';
+import { LayoutError } from '../errors.js';
+import type { StructLayout } from '../layout/layout.js';
 import { parseAbi } from '../layout/abi-name.js';
 import { numberField } from '../codec/views.js';
 import { codecFor, type StructCodec } from '../codec/codec.js';
@@ -21,6 +23,8 @@ export interface SringHeaderOffsets {
   readonly reqEvent: number;
   readonly rspProd: number;
   readonly rspEvent: number;
+  /** Offsets of every member declared `sharedIndex`: the words a peer publishes, accessed atomically. */
+  readonly sharedIndices: readonly number[];
   readonly pvt: number;
   readonly pvtSize: number;
   readonly pad: number;
@@ -45,24 +49,47 @@ export interface XenRingType {
 
 let headerOffsets: SringHeaderOffsets | undefined;
 
+/**
+ * The header offsets, from the xen_sring_header declaration. The four index words are the members the
+ * declaration marks `sharedIndex` (only those are accessed atomically, through RingPort.loadIndex32 /
+ * storeIndex32); a declaration that stops marking one of ring.h's four is refused, so the flag cannot drift
+ * from what SharedRing does.
+ */
 function sringHeader(): SringHeaderOffsets {
-  if (headerOffsets === undefined) {
-    const l = layoutOf('xen_sring_header');
-    const pvt = l.fields.find((f) => f.name === 'pvt');
-    const pad = l.fields.find((f) => f.name === '__pad');
-    /* c8 ignore next */
-    if (pvt === undefined || pad === undefined) throw new Error('xen_sring_header lacks pvt or __pad');
-    headerOffsets = Object.freeze({
-      reqProd: numberField(l, 'req_prod').offset,
-      reqEvent: numberField(l, 'req_event').offset,
-      rspProd: numberField(l, 'rsp_prod').offset,
-      rspEvent: numberField(l, 'rsp_event').offset,
-      pvt: pvt.offset, pvtSize: pvt.size,
-      pad: pad.offset, padSize: pad.size,
-      ring: l.size,
-    });
-  }
+  if (headerOffsets === undefined) headerOffsets = sringHeaderOffsets(structDecl('xen_sring_header'), layoutOf('xen_sring_header'));
   return headerOffsets;
+}
+
+/** sringHeader's derivation over any declaration and its layout (exported so the refusal can be tested). */
+export function sringHeaderOffsets(decl: StructDecl, l: StructLayout): SringHeaderOffsets {
+  const shared = new Map<string, number>();
+  for (const f of decl.fields) if (f.sharedIndex === true) shared.set(f.name, numberField(l, f.name).offset);
+  const index = (name: string): number => {
+    const o = shared.get(name);
+    if (o === undefined) {
+      throw new LayoutError('LAYOUT_SELF_CHECK', `xen_sring_header.${name} must be declared sharedIndex: ring.h's producers and consumers publish it to the peer.`, {
+        path: `xen_sring_header.${name}`, expected: 'sharedIndex: true', received: [...shared.keys()],
+      });
+    }
+    return o;
+  };
+  const member = (name: string) => {
+    const f = l.fields.find((x) => x.name === name);
+    if (f === undefined) throw new LayoutError('LAYOUT_SELF_CHECK', `xen_sring_header lacks ${name}.`, { path: `xen_sring_header.${name}` });
+    return f;
+  };
+  const pvt = member('pvt');
+  const pad = member('__pad');
+  return Object.freeze({
+    reqProd: index('req_prod'),
+    reqEvent: index('req_event'),
+    rspProd: index('rsp_prod'),
+    rspEvent: index('rsp_event'),
+    sharedIndices: Object.freeze([...shared.values()]),
+    pvt: pvt.offset, pvtSize: pvt.size,
+    pad: pad.offset, padSize: pad.size,
+    ring: l.size,
+  });
 }
 
 const types = new Map<string, XenRingType>();
