@@ -39,7 +39,7 @@ test('the shared-ring index words are exactly the members declared sharedIndex',
   b.writeResponse(b.nextResponseIndex(), new Uint8Array(4));
   b.pushResponsesAndCheckNotify();
   f.finalCheckForResponses();
-  const stores = new Set(log.filter((e) => e.kind === 'store32').map((e) => e.offset));
+  const stores = new Set(log.flatMap((e) => (e.kind === 'store32' ? [e.offset] : [])));
   assert.deepEqual([...stores].sort((x, y) => x - y), [0, 4, 8, 12]);
   assert.ok(log.every((e) => e.kind !== 'write' || e.offset >= h.ring), 'payload writes are slots, never the index words');
 });
