@@ -14,6 +14,7 @@ import { xenConstant } from './xen-constants.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
 import { idxAdd, idxSub } from './ring-index.js';
 import { requireRingType, idSpace } from './netif-extra.js';
+import { netifCtrlRing } from '../../protocol/xen/netif.js';
 
 export const XEN_NETIF_CTRL_TYPE_INVALID = xenConstant('XEN_NETIF_CTRL_TYPE_INVALID');
 export const XEN_NETIF_CTRL_STATUS_SUCCESS = xenConstant('XEN_NETIF_CTRL_STATUS_SUCCESS');
@@ -56,19 +57,13 @@ export interface NetifCtrlCompletion {
   readonly data: number;
 }
 
-/** Each request's XEN_NETIF_CTRL_TYPE_* and which member goes in data[0], data[1], data[2]. */
-const layouts: Record<NetifCtrlOp, { readonly type: number; readonly data: readonly string[] }> = {
-  get_hash_flags: { type: xenConstant('XEN_NETIF_CTRL_TYPE_GET_HASH_FLAGS'), data: [] },
-  set_hash_flags: { type: xenConstant('XEN_NETIF_CTRL_TYPE_SET_HASH_FLAGS'), data: ['flags'] },
-  set_hash_key: { type: xenConstant('XEN_NETIF_CTRL_TYPE_SET_HASH_KEY'), data: ['gref', 'size'] },
-  get_hash_mapping_size: { type: xenConstant('XEN_NETIF_CTRL_TYPE_GET_HASH_MAPPING_SIZE'), data: [] },
-  set_hash_mapping_size: { type: xenConstant('XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING_SIZE'), data: ['size'] },
-  set_hash_mapping: { type: xenConstant('XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING'), data: ['gref', 'size', 'offset'] },
-  set_hash_algorithm: { type: xenConstant('XEN_NETIF_CTRL_TYPE_SET_HASH_ALGORITHM'), data: ['algorithm'] },
-  get_gref_mapping_size: { type: xenConstant('XEN_NETIF_CTRL_TYPE_GET_GREF_MAPPING_SIZE'), data: ['queue'] },
-  add_gref_mapping: { type: xenConstant('XEN_NETIF_CTRL_TYPE_ADD_GREF_MAPPING'), data: ['queue', 'gref', 'size'] },
-  del_gref_mapping: { type: xenConstant('XEN_NETIF_CTRL_TYPE_DEL_GREF_MAPPING'), data: ['queue', 'gref', 'size'] },
-};
+/** Each request's XEN_NETIF_CTRL_TYPE_* and which member goes in data[0], data[1], data[2]: from the ring's declaration. */
+const layouts = Object.fromEntries(netifCtrlRing.requestVariants.variants.map((v) => [v.op, { type: xenConstant(v.constant), data: v.words.names }])) as
+  unknown as Record<NetifCtrlOp, { readonly type: number; readonly data: readonly string[] }>;
+
+/** The request objects above name exactly the declared ops (a compile error otherwise). */
+type DeclaredOp = (typeof netifCtrlRing.requestVariants.variants)[number]['op'];
+export const netifCtrlOpsMatchDeclaration: [DeclaredOp] extends [NetifCtrlOp] ? ([NetifCtrlOp] extends [DeclaredOp] ? true : never) : never = true;
 
 const opOfType = new Map<number, NetifCtrlOp>(Object.entries(layouts).map(([op, l]) => [l.type, op as NetifCtrlOp]));
 

@@ -3,7 +3,8 @@
  * response codecs, the size of `union name_sring_entry`, and where the shared header's fields lie. Every
  * offset comes from protocol/ through layoutOf; nothing here restates one.
  */
-import { type AbiName, type StructDecl, xenRingTypes, XEN_PAGE_SHIFT, MAX_RING_PAGE_ORDER } from '../../protocol/index.js';
+import { type AbiName, type StructDecl, type RingTypeDecl, type XenRingName, xenRingTypes, XEN_PAGE_SHIFT, MAX_RING_PAGE_ORDER } from '../../protocol/index.js';
+import { compileRingRecords, type RingRecords } from './ring-records.js';
 import { layoutOf, structDecl } from '../layout/compile.js';
 import { LayoutError } from '../errors.js';
 import type { StructLayout } from '../layout/layout.js';
@@ -13,9 +14,10 @@ import { codecFor, type StructCodec } from '../codec/codec.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
 import { roundDownPow2 } from './ring-index.js';
 
-export type XenRingName = 'blkif' | 'netif_tx' | 'netif_rx' | 'xen_netif_ctrl';
+export type { XenRingName };
 
-export const xenRingNames: readonly XenRingName[] = Object.freeze(xenRingTypes.map((t) => t.name as XenRingName));
+/** Every declared ring's name (protocol/xen/rings.ts), in declaration order. */
+export const xenRingNames: readonly XenRingName[] = Object.freeze(xenRingTypes.map((t) => t.name));
 
 /** Byte offsets of `struct name_sring`'s members, from the xen_sring_header declaration. */
 export interface SringHeaderOffsets {
@@ -38,6 +40,10 @@ export interface XenRingType {
   readonly abi: AbiName;
   readonly request: StructCodec;
   readonly response: StructCodec;
+  /** The ring's declaration (protocol/xen): request variants, extra-info slots, per-record rules. */
+  readonly decl: RingTypeDecl;
+  /** The declaration compiled for this ABI. */
+  readonly records: RingRecords;
   /** sizeof(union name_sring_entry): the larger record, rounded up to the union's alignment. */
   readonly entrySize: number;
   readonly header: SringHeaderOffsets;
@@ -94,14 +100,14 @@ export function sringHeaderOffsets(decl: StructDecl, l: StructLayout): SringHead
 
 const types = new Map<string, XenRingType>();
 
-/** The ring type `name` (blkif, netif_tx, netif_rx, xen_netif_ctrl) for an ABI (x86_64 by default). */
+/** The ring type `name` (one of xenRingNames) for an ABI (x86_64 by default). */
 export function ringType(name: XenRingName, options: { abi?: AbiName | string } = {}): XenRingType {
   // Takes ringwire's ABI names and the protocols.h spellings; an unknown one is LayoutError UNKNOWN_ABI.
   const abi = parseAbi(options.abi ?? 'x86_64');
   const key = `${name}/${abi}`;
   let t = types.get(key);
   if (t !== undefined) return t;
-  const decl = xenRingTypes.find((d) => d.name === name);
+  const decl: RingTypeDecl | undefined = xenRingTypes.find((d) => d.name === name);
   if (decl === undefined) {
     throw new RingError(xenRingErrorCodes.UNKNOWN_RING_TYPE, `Unknown Xen ring type "${String(name)}".`, {
       received: name, expected: xenRingNames,
@@ -113,7 +119,7 @@ export function ringType(name: XenRingName, options: { abi?: AbiName | string } 
   const entrySize = Math.ceil(Math.max(request.size, response.size) / align) * align;
   const header = sringHeader();
   t = Object.freeze({
-    name, abi, request, response, entrySize, header,
+    name, abi, request, response, decl, records: compileRingRecords(decl, abi, request), entrySize, header,
     ringBytes: (order: number) => checkOrder(order) && 1 << (XEN_PAGE_SHIFT + order),
     nrEnts: (order: number) => checkOrder(order) && roundDownPow2(Math.floor(((1 << (XEN_PAGE_SHIFT + order)) - header.ring) / entrySize)),
   });
