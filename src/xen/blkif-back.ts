@@ -28,7 +28,7 @@ export class BlkifBack extends TypedBack {
    * decoded and checked before req_cons moves, so a malformed one leaves the ring state unchanged.
    */
   take(max = Infinity): BlkifReceivedRequest[] {
-    return this.consumeRequests((idx) => ({ item: this.#codec.decode(this.ring.copyRequest(idx, this.req), idx), slots: 1 }), max);
+    return this.consumeRequests((idx) => this.#codec.decode(this.ring.copyRequest(idx, this.req), idx), max);
   }
 
   /**

@@ -83,7 +83,7 @@ export class BlkifFront extends TypedFront {
         });
       }
       seen.add(id);
-      return { item: { id, operation, status: this.#rspStatus.get(dv, 0), request }, slots: 1 };
+      return { id, operation, status: this.#rspStatus.get(dv, 0), request };
     }, (done) => { for (const c of done) this.#inFlight.delete(c.id); });
   }
 }

@@ -153,7 +153,7 @@ export class NetifCtrlFront extends TypedFront {
         });
       }
       seen.add(id);
-      return { item: { id, request, status, data: this.#fData.get(dv, 0) }, slots: 1 };
+      return { id, request, status, data: this.#fData.get(dv, 0) };
     }, (done) => { for (const c of done) this.#inFlight.delete(c.id); });
   }
 
@@ -184,10 +184,10 @@ export class NetifCtrlBack extends TypedBack {
       const data = [this.#fData.at(dv, 0, 0), this.#fData.at(dv, 0, 1), this.#fData.at(dv, 0, 2)] as const;
       const op = opOfType.get(type);
       const head = { id: this.#fId.get(dv, 0), index, type, data };
-      if (op === undefined) return { item: { op: 'unknown', ...head } as NetifCtrlReceivedRequest, slots: 1 };
+      if (op === undefined) return { op: 'unknown', ...head } as NetifCtrlReceivedRequest;
       const fields: Record<string, unknown> = { op, ...head };
       layouts[op].data.forEach((name, k) => { fields[name] = data[k]; });
-      return { item: fields as NetifCtrlReceivedRequest, slots: 1 };
+      return fields as NetifCtrlReceivedRequest;
     }, max);
   }
 

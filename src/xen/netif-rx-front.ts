@@ -61,10 +61,8 @@ export class NetifRxFront extends TypedFront {
    * XEN_NETIF_NR_SLOTS_MIN data slots (XEN_RING_BAD_RECORD).
    */
   poll(max = Infinity): NetifRxPacket[] {
-    return this.consumeResponses((idx, limit) => {
-      const p = this.#parsePacket(idx, limit);
-      return p === undefined ? undefined : { item: p, slots: p.slots };
-    }, (_packets, from, used) => { for (let k = 0; k < used; k++) this.#buffers.delete(idxAdd(from, k)); }, max);
+    return this.consumeResponses((idx, limit) => this.#parsePacket(idx, limit),
+      (_packets, from, used) => { for (let k = 0; k < used; k++) this.#buffers.delete(idxAdd(from, k)); }, max, (p) => p.slots);
   }
 
 

@@ -42,10 +42,7 @@ export class NetifTxBack extends TypedBack {
    * page) leaves the ring state unchanged.
    */
   take(max = Infinity): NetifTxReceivedPacket[] {
-    return this.consumeRequests((idx, limit) => {
-      const p = this.#parsePacket(idx, limit);
-      return p === undefined ? undefined : { item: p, slots: p.slots };
-    }, max);
+    return this.consumeRequests((idx, limit) => this.#parsePacket(idx, limit), max, (p) => p.slots);
   }
 
 

@@ -133,7 +133,7 @@ export class NetifTxFront extends TypedFront {
             index: idx, path: 'netif_tx_response.status', expected: `at most ${this.#nullsOwed} NETIF_RSP_NULL`, received: status,
           });
         }
-        return { item: null, slots: 1 };
+        return null;
       }
       if (status !== NETIF_RSP_OKAY && status !== NETIF_RSP_ERROR && status !== NETIF_RSP_DROPPED) {
         throw new RingError(xenRingErrorCodes.BAD_RECORD, `Response ${idx}: status ${status} is not a NETIF_RSP_* value.`, {
@@ -147,7 +147,7 @@ export class NetifTxFront extends TypedFront {
         });
       }
       seen.add(id);
-      return { item: [id, status] as const, slots: 1 };
+      return [id, status] as const;
     }, (hits) => {
       for (const hit of hits) {
         if (hit === null) continue;

@@ -12,8 +12,15 @@ import type { XenRingType } from './ring-type.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
 import { idxAdd, idxSub } from './ring-index.js';
 
-/** A record parsed from `slots` consecutive ring slots. */
-export interface Parsed<T> { readonly item: T; readonly slots: number }
+/**
+ * Parses the record starting at ring index `idx` from private copies, with `limit` slots available; returns
+ * undefined when the record runs past them (left for a later call) and throws when it is malformed.
+ */
+export type RecordParser<T> = (idx: number, limit: number) => T | undefined;
+/** How many ring slots a parsed record took (one, unless it is a multi-slot packet). */
+export type SlotCount<T> = (item: T) => number;
+
+const oneSlot = (): number => 1;
 
 abstract class TypedEnd<R extends FrontRing | BackRing> {
   /** The ring this end drives. It owns the ring's private indices: advance them only through the end. */
@@ -43,14 +50,14 @@ abstract class TypedEnd<R extends FrontRing | BackRing> {
    * limit)` reads private copies and validates, returning undefined when the record runs past the slots
    * available (left for a later call) and throwing when it is malformed. Changes nothing.
    */
-  protected parseBatch<T>(from: number, avail: number, max: number, parse: (idx: number, limit: number) => Parsed<T> | undefined): { items: T[]; used: number } {
+  protected parseBatch<T>(from: number, avail: number, max: number, parse: RecordParser<T>, slots: SlotCount<T>): { items: T[]; used: number } {
     const items: T[] = [];
     let used = 0;
     while (items.length < max && used < avail) {
       const p = parse(idxAdd(from, used), avail - used);
       if (p === undefined) break;
-      items.push(p.item);
-      used += p.slots;
+      items.push(p);
+      used += slots(p);
     }
     return { items, used };
   }
@@ -73,11 +80,11 @@ export abstract class TypedFront extends TypedEnd<FrontRing> {
    * (RING_RESPONSE_PROD_OVERFLOW, or ahead of req_prod_pvt); every record is parsed before `commit(items,
    * from, used)` updates the end's own state and rsp_cons moves past the slots used.
    */
-  protected consumeResponses<T>(parse: (idx: number, limit: number) => Parsed<T> | undefined, commit: (items: readonly T[], from: number, used: number) => void, max = Infinity): T[] {
+  protected consumeResponses<T>(parse: RecordParser<T>, commit: (items: readonly T[], from: number, used: number) => void, max = Infinity, slots: SlotCount<T> = oneSlot): T[] {
     const r = this.ring;
     const from = r.rspCons;
     const avail = idxSub(r.checkedResponseProd(), from);
-    const { items, used } = this.parseBatch(from, avail, max, parse);
+    const { items, used } = this.parseBatch(from, avail, max, parse, slots);
     commit(items, from, used);
     r.rspCons = idxAdd(from, used);
     return items;
@@ -101,11 +108,11 @@ export abstract class TypedBack extends TypedEnd<BackRing> {
    * (RING_REQUEST_PROD_OVERFLOW), at most XEN_RING_NR_UNCONSUMED_REQUESTS slots are read, every record is
    * parsed before req_cons moves past the slots used.
    */
-  protected consumeRequests<T>(parse: (idx: number, limit: number) => Parsed<T> | undefined, max = Infinity): T[] {
+  protected consumeRequests<T>(parse: RecordParser<T>, max = Infinity, slots: SlotCount<T> = oneSlot): T[] {
     const r = this.ring;
     r.checkedRequestProd();
     const from = r.reqCons;
-    const { items, used } = this.parseBatch(from, r.unconsumedRequests(), max, parse);
+    const { items, used } = this.parseBatch(from, r.unconsumedRequests(), max, parse, slots);
     r.reqCons = idxAdd(from, used);
     return items;
   }

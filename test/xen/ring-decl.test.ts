@@ -99,3 +99,13 @@ test('each typed end refuses a ring of another type with XEN_RING_UNKNOWN_TYPE',
     () => new NetifRxBack(BackRing.attach(s)), () => new NetifCtrlFront(FrontRing.attach(s)), () => new NetifCtrlBack(BackRing.attach(s)),
   ]) assert.throws(make, { code: 'XEN_RING_UNKNOWN_TYPE' });
 });
+
+test('blkifOperation and blkifResponseOperation read the operation codes from the declaration', async () => {
+  const { blkifOperation, blkifResponseOperation, inspectRingImage } = await import('../../src/xen/index.js');
+  assert.equal(blkifOperation({ op: 'flush' }), 3);
+  assert.equal(blkifOperation({ op: 'indirect', indirectOp: 'write', sector: 0n, nrSegments: 1, indirectGrefs: [1] }), BLKIF_OP_INDIRECT);
+  assert.equal(blkifResponseOperation({ op: 'indirect', indirectOp: 'write' }), 1);
+  assert.equal(blkifResponseOperation({ op: 'discard' }), BLKIF_OP_DISCARD);
+  // The report itself refuses an image shorter than the ring (the CLI checks sizes before calling it).
+  assert.throws(() => inspectRingImage(new Uint8Array(100), ringType('blkif'), 0), { code: 'XEN_RING_BAD_MEMORY' });
+});
