@@ -14,8 +14,9 @@ import { virtioStructs, virtioConstants } from './virtio/index.js';
 export * from './abi.js';
 export * from './ctypes.js';
 export type * from './decl.js';
-export { xenRingTypes, XEN_PAGE_SHIFT, MAX_RING_PAGE_ORDER } from './xen/ring.js';
-export type { RingTypeDecl } from './xen/ring.js';
+export { XEN_PAGE_SHIFT, MAX_RING_PAGE_ORDER } from './xen/ring.js';
+export type { RingTypeDecl, RecordVariantsDecl, RecordVariantDecl, ExtraSlotsDecl } from './xen/ring.js';
+export { xenRingTypes, type XenRingName } from './xen/rings.js';
 export { virtioStructs, virtioConstants, virtioConstant } from './virtio/index.js';
 
 /** Xen structs, in header order. */

@@ -13,7 +13,8 @@ export { describe, describeLines, type DescribedLine } from './codec/describe.js
 export { fieldView, numberField, bigField, elementField, resolvePath, type NumberField, type BigField, type ScalarField } from './codec/views.js';
 export { codecFor, type StructCodec } from './codec/codec.js';
 export { asDataView as dataViewOf } from './codec/scalar-io.js';
-export { PlainRingPort, type RingPort, type NotifyHandler } from './memory/ring-port.js';
+export { PlainRingPort, checkHostByteOrder, type RingPort, type NotifyHandler } from './memory/ring-port.js';
+export { PortError, portErrorCodes, type PortErrorCode } from './memory/port-error.js';
 export { RecordingRingPort, replayPortEvents, type PortEvent } from './memory/recording-port.js';
 export * as protocol from '../protocol/index.js';
 export * from './xen/index.js';

@@ -9,6 +9,7 @@
  *  24 seg[11] (8 bytes each: gref, first_sect, last_sect, 2 padding)
  */
 import type { StructDecl } from '../decl.js';
+import type { RingTypeDecl } from './ring.js';
 
 export const blkif_request_segment: StructDecl = {
   name: 'blkif_request_segment',
@@ -102,3 +103,32 @@ export const blkif_response: StructDecl = {
     arm: { size: 16, offsets: { operation: 8, status: 10 } },
   },
 };
+
+/**
+ * DEFINE_RING_TYPES(blkif, struct blkif_request, struct blkif_response). A request slot holds the struct its
+ * `operation` byte names (blkif.h "REQUEST CODES"); read, write and barrier requests (and flush, which
+ * carries none) hold at most BLKIF_MAX_SEGMENTS_PER_REQUEST segments, as Linux blkback's
+ * dispatch_rw_block_io checks before mapping any.
+ */
+const rwSegments = { array: 'seg', count: 'nr_segments', max: 'BLKIF_MAX_SEGMENTS_PER_REQUEST', rule: 'blkif.h BLKIF_MAX_SEGMENTS_PER_REQUEST' } as const;
+
+export const blkifRing = {
+  name: 'blkif',
+  request: 'blkif_request',
+  response: 'blkif_response',
+  header: 'xen/io/blkif.h',
+  requestVariants: {
+    by: 'operation',
+    unnamed: 'violation',
+    variants: [
+      { constant: 'BLKIF_OP_READ', op: 'read', segments: rwSegments },
+      { constant: 'BLKIF_OP_WRITE', op: 'write', segments: rwSegments },
+      { constant: 'BLKIF_OP_WRITE_BARRIER', op: 'write_barrier', segments: rwSegments },
+      { constant: 'BLKIF_OP_FLUSH_DISKCACHE', op: 'flush', segments: rwSegments },
+      // "Used in SLES sources for device specific command packet contained within the request."
+      { constant: 'BLKIF_OP_RESERVED_1', op: 'reserved_1' },
+      { constant: 'BLKIF_OP_DISCARD', op: 'discard', struct: 'blkif_request_discard' },
+      { constant: 'BLKIF_OP_INDIRECT', op: 'indirect', struct: 'blkif_request_indirect' },
+    ],
+  },
+} as const satisfies RingTypeDecl;

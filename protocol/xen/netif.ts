@@ -12,6 +12,7 @@
  *   hash:  | type | algorithm | value (4)          |
  */
 import { everyAbi, type StructDecl } from '../decl.js';
+import type { RingTypeDecl } from './ring.js';
 
 
 export const netif_tx_request: StructDecl = {
@@ -154,3 +155,58 @@ export const xen_netif_gref: StructDecl = {
   ],
   expect: everyAbi({ size: 8, offsets: { ref: 0, flags: 4, status: 6 } }),
 };
+
+/** netif.h "Extra Info": extra-info slots chained by XEN_NETIF_EXTRA_FLAG_MORE. */
+const extraChain = { struct: 'netif_extra_info', moreMember: 'flags', moreFlag: 'XEN_NETIF_EXTRA_FLAG_MORE' } as const;
+
+/** DEFINE_RING_TYPES(netif_tx, ...): request slots after one with NETTXF_extra_info hold netif_extra_info. */
+export const netifTxRing = {
+  name: 'netif_tx',
+  request: 'netif_tx_request',
+  response: 'netif_tx_response',
+  header: 'xen/io/netif.h',
+  requestExtras: { flagsMember: 'flags', flag: 'NETTXF_extra_info', ...extraChain },
+} as const satisfies RingTypeDecl;
+
+/** DEFINE_RING_TYPES(netif_rx, ...): response slots after one with NETRXF_extra_info hold netif_extra_info. */
+export const netifRxRing = {
+  name: 'netif_rx',
+  request: 'netif_rx_request',
+  response: 'netif_rx_response',
+  header: 'xen/io/netif.h',
+  responseExtras: { flagsMember: 'flags', flag: 'NETRXF_extra_info', ...extraChain },
+} as const satisfies RingTypeDecl;
+
+/**
+ * DEFINE_RING_TYPES(xen_netif_ctrl, ...): one request struct for every type; netif.h "Control messages" gives
+ * each type's data[] words. A type netif.h does not define is answered XEN_NETIF_CTRL_STATUS_NOT_SUPPORTED.
+ */
+export const netifCtrlRing = {
+  name: 'xen_netif_ctrl',
+  request: 'xen_netif_ctrl_request',
+  response: 'xen_netif_ctrl_response',
+  header: 'xen/io/netif.h',
+  requestVariants: {
+    by: 'type',
+    unnamed: 'unsupported',
+    variants: [
+      { constant: 'XEN_NETIF_CTRL_TYPE_GET_HASH_FLAGS', op: 'get_hash_flags', words: { array: 'data', names: [] } },
+      // data[0] = bitwise OR of XEN_NETIF_CTRL_HASH_TYPE_* values
+      { constant: 'XEN_NETIF_CTRL_TYPE_SET_HASH_FLAGS', op: 'set_hash_flags', words: { array: 'data', names: ['flags'] } },
+      // data[0] = grant reference of the page holding the key, data[1] = key size in octets
+      { constant: 'XEN_NETIF_CTRL_TYPE_SET_HASH_KEY', op: 'set_hash_key', words: { array: 'data', names: ['gref', 'size'] } },
+      { constant: 'XEN_NETIF_CTRL_TYPE_GET_HASH_MAPPING_SIZE', op: 'get_hash_mapping_size', words: { array: 'data', names: [] } },
+      // data[0] = number of entries in the mapping table
+      { constant: 'XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING_SIZE', op: 'set_hash_mapping_size', words: { array: 'data', names: ['size'] } },
+      // data[0] = grant reference of the (sub-)table, data[1] = its size in entries, data[2] = its offset in entries
+      { constant: 'XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING', op: 'set_hash_mapping', words: { array: 'data', names: ['gref', 'size', 'offset'] } },
+      // data[0] = a XEN_NETIF_CTRL_HASH_ALGORITHM_* value
+      { constant: 'XEN_NETIF_CTRL_TYPE_SET_HASH_ALGORITHM', op: 'set_hash_algorithm', words: { array: 'data', names: ['algorithm'] } },
+      // data[0] = queue index
+      { constant: 'XEN_NETIF_CTRL_TYPE_GET_GREF_MAPPING_SIZE', op: 'get_gref_mapping_size', words: { array: 'data', names: ['queue'] } },
+      // data[0] = queue index, data[1] = grant reference of the xen_netif_gref list, data[2] = entries in it
+      { constant: 'XEN_NETIF_CTRL_TYPE_ADD_GREF_MAPPING', op: 'add_gref_mapping', words: { array: 'data', names: ['queue', 'gref', 'size'] } },
+      { constant: 'XEN_NETIF_CTRL_TYPE_DEL_GREF_MAPPING', op: 'del_gref_mapping', words: { array: 'data', names: ['queue', 'gref', 'size'] } },
+    ],
+  },
+} as const satisfies RingTypeDecl;

@@ -40,20 +40,66 @@ export const xen_sring_header: StructDecl = {
   expect: { x86_64: { size: 64 }, x86_32: { size: 64 }, arm: { size: 64 } },
 };
 
-/** A ring type made by DEFINE_RING_TYPES(name, request, response). */
+/**
+ * One Xen ring, described once: DEFINE_RING_TYPES(name, request, response) plus what its header says about
+ * the slots. Ring names, the CLI's `--ring` list, `dump xen` decoding and the typed ends all derive from
+ * these declarations (protocol/xen/rings.ts lists them); a new ring is one such declaration (with its
+ * structs and constants) and its oracle entry.
+ */
 export interface RingTypeDecl {
+  /** The DEFINE_RING_TYPES name (`blkif` makes `union blkif_sring_entry`, `struct blkif_sring`). */
   readonly name: string;
+  /** The request struct that sizes the ring entry (DEFINE_RING_TYPES's second argument). */
   readonly request: string;
+  /** The response struct (DEFINE_RING_TYPES's third argument). */
   readonly response: string;
   readonly header: string;
+  /** Request slots: which struct each one holds, by the value of a member (blkif: operation). */
+  readonly requestVariants?: RecordVariantsDecl;
+  /** Slots of one side that hold extra-info records instead of that side's struct (netif). */
+  readonly requestExtras?: ExtraSlotsDecl;
+  readonly responseExtras?: ExtraSlotsDecl;
 }
 
-export const xenRingTypes: readonly RingTypeDecl[] = [
-  { name: 'blkif', request: 'blkif_request', response: 'blkif_response', header: 'xen/io/blkif.h' },
-  { name: 'netif_tx', request: 'netif_tx_request', response: 'netif_tx_response', header: 'xen/io/netif.h' },
-  { name: 'netif_rx', request: 'netif_rx_request', response: 'netif_rx_response', header: 'xen/io/netif.h' },
-  { name: 'xen_netif_ctrl', request: 'xen_netif_ctrl_request', response: 'xen_netif_ctrl_response', header: 'xen/io/netif.h' },
-];
+/**
+ * The request kinds of a ring, chosen by a member common to every variant (at the same offset in each:
+ * blkif's `operation` is byte 0 of blkif_request, blkif_request_discard and blkif_request_indirect).
+ */
+export interface RecordVariantsDecl {
+  /** The discriminating member (`operation`, `type`). */
+  readonly by: string;
+  readonly variants: readonly RecordVariantDecl[];
+  /**
+   * What a value no variant names is: a `violation` (blkif.h defines no other operation), or a request the
+   * peer answers as unsupported (netif.h: XEN_NETIF_CTRL_STATUS_NOT_SUPPORTED for an unknown type).
+   */
+  readonly unnamed: 'violation' | 'unsupported';
+}
+
+export interface RecordVariantDecl {
+  /** The constant whose value selects this variant (`BLKIF_OP_DISCARD`). */
+  readonly constant: string;
+  /** The variant's name in ringwire's typed records (`discard`). */
+  readonly op: string;
+  /** The struct the slot holds; the ring's request struct when absent. */
+  readonly struct?: string;
+  /** An array of segments sized by a count member, and the most the count may be (a per-record rule). */
+  readonly segments?: { readonly array: string; readonly count: string; readonly max: string; readonly rule: string };
+  /** What each word of an array member carries for this variant (the ctrl ring's data[]). */
+  readonly words?: { readonly array: string; readonly names: readonly string[] };
+}
+
+/**
+ * Extra-info slots: after a slot whose `flagsMember` has `flag`, the following slots hold `struct`, chained
+ * for as long as each one's `moreMember` has `moreFlag` (netif.h "Extra Info").
+ */
+export interface ExtraSlotsDecl {
+  readonly flagsMember: string;
+  readonly flag: string;
+  readonly struct: string;
+  readonly moreMember: string;
+  readonly moreFlag: string;
+}
 
 /** ring.h: XEN_PAGE_SHIFT 12 — rings are made of 4096-byte pages. */
 export const XEN_PAGE_SHIFT = 12;

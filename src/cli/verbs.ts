@@ -3,6 +3,7 @@
  * when their verb runs.
  */
 import type { Verb } from './io.js';
+import { xenRingTypes, MAX_RING_PAGE_ORDER } from '../../protocol/index.js';
 
 export const verbs: Readonly<Record<string, Verb>> = {
   layout: {
@@ -33,9 +34,11 @@ export const verbs: Readonly<Record<string, Verb>> = {
     kinds: {
       xen: {
         summary: 'decode a Xen shared-ring image',
-        usage: `usage: ringwire dump xen --ring blkif|netif_tx|netif_rx|xen_netif_ctrl [--abi x86_64|x86_32|arm] [--order 0..4] FILE [--json]
+        usage: `usage: ringwire dump xen --ring ${xenRingTypes.map((t) => t.name).join('|')} [--abi x86_64|x86_32|arm] [--order 0..${MAX_RING_PAGE_ORDER}] [--offset BYTES] FILE [--json]
   Decode a raw Xen shared-ring memory image (FILE, or - for standard input): header indices, outstanding
-  requests, the response window, each live slot decoded, and every violation the indices or records show.
+  requests, the response window, each live slot decoded as the struct it holds, and every violation the
+  indices or records show. FILE must be exactly the ring's size (4096 << order bytes); --offset BYTES reads
+  the ring at that offset of a larger file, such as a guest memory image. Nothing past the ring is read.
   Exit 0 consistent, 1 violation(s) shown, 2 bad usage or input.`,
         run: async (args, io) => (await import('./dump-xen.js')).dumpXen(args, io),
       },

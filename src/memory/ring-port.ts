@@ -13,6 +13,8 @@
  * on x86, arm and riscv is), which matches Xen's ABIs and virtio 1.x; this is checked at load time.
  * Legacy big-endian virtio queues byte-swap their index values above this interface.
  */
+import { PortError, portErrorCodes } from './port-error.js';
+
 export interface RingPort {
   /** The whole shared region as bytes (read-only use by convention; writes go through `write*`). */
   readonly bytes: Uint8Array;
@@ -43,8 +45,16 @@ export interface RingPort {
 
 export type NotifyHandler = (channel: number) => void;
 
-const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-if (!littleEndianHost) throw new Error('ringwire requires a little-endian host (Atomics act in host byte order).');
+/** Refuse a big-endian host: Atomics act in host byte order, and every Xen ABI and virtio 1.x is little-endian. */
+export function checkHostByteOrder(littleEndian: boolean): void {
+  if (!littleEndian) {
+    throw new PortError(portErrorCodes.BIG_ENDIAN_HOST, 'ringwire requires a little-endian host: Atomics act in host byte order.', {
+      expected: 'little-endian', received: 'big-endian',
+    });
+  }
+}
+
+checkHostByteOrder(new Uint8Array(new Uint16Array([1]).buffer)[0] === 1);
 
 export class PlainRingPort implements RingPort {
   readonly bytes: Uint8Array;
@@ -61,7 +71,9 @@ export class PlainRingPort implements RingPort {
    */
   constructor(buffer: ArrayBufferLike, byteOffset = 0, byteLength = buffer.byteLength - byteOffset, onNotify: NotifyHandler = () => {}) {
     if (!Number.isInteger(byteOffset) || byteOffset < 0 || byteOffset % 4 !== 0 || !Number.isInteger(byteLength) || byteLength < 0 || byteOffset + byteLength > buffer.byteLength) {
-      throw new RangeError(`region ${byteOffset}+${byteLength} does not fit a ${buffer.byteLength}-byte buffer 4-aligned`);
+      throw new PortError(portErrorCodes.BAD_REGION, `The region of ${String(byteLength)} bytes at offset ${String(byteOffset)} does not fit 4-aligned in a ${buffer.byteLength}-byte buffer.`, {
+        offset: byteOffset, expected: `a 4-aligned region within ${buffer.byteLength} bytes`, received: { byteOffset, byteLength },
+      });
     }
     this.bytes = new Uint8Array(buffer, byteOffset, byteLength);
     this.view = new DataView(buffer, byteOffset, byteLength);
@@ -72,25 +84,48 @@ export class PlainRingPort implements RingPort {
   }
 
   loadIndex32(offset: number): number {
+    this.checkIndex(offset, 4);
     return this.i32 !== undefined ? Atomics.load(this.i32, offset >>> 2) >>> 0 : this.view.getUint32(offset, true);
   }
   storeIndex32(offset: number, value: number): void {
+    this.checkIndex(offset, 4);
     if (this.i32 !== undefined) Atomics.store(this.i32, offset >>> 2, value | 0);
     else this.view.setUint32(offset, value >>> 0, true);
   }
   loadIndex16(offset: number): number {
+    this.checkIndex(offset, 2);
     return this.u16 !== undefined ? Atomics.load(this.u16, offset >>> 1) : this.view.getUint16(offset, true);
   }
   storeIndex16(offset: number, value: number): void {
+    this.checkIndex(offset, 2);
     if (this.u16 !== undefined) Atomics.store(this.u16, offset >>> 1, value & 0xffff);
     else this.view.setUint16(offset, value & 0xffff, true);
   }
-  write(offset: number, src: Uint8Array): void { this.bytes.set(src, offset); }
-  writeU8(offset: number, value: number): void { this.view.setUint8(offset, value); }
-  writeU16(offset: number, value: number, littleEndian: boolean): void { this.view.setUint16(offset, value, littleEndian); }
-  writeU32(offset: number, value: number, littleEndian: boolean): void { this.view.setUint32(offset, value, littleEndian); }
-  writeU64(offset: number, value: bigint, littleEndian: boolean): void { this.view.setBigUint64(offset, value, littleEndian); }
-  fill(offset: number, length: number, value: number): void { this.bytes.fill(value, offset, offset + length); }
+  write(offset: number, src: Uint8Array): void { this.checkRange(offset, src.byteLength); this.bytes.set(src, offset); }
+  writeU8(offset: number, value: number): void { this.checkRange(offset, 1); this.view.setUint8(offset, value); }
+  writeU16(offset: number, value: number, littleEndian: boolean): void { this.checkRange(offset, 2); this.view.setUint16(offset, value, littleEndian); }
+  writeU32(offset: number, value: number, littleEndian: boolean): void { this.checkRange(offset, 4); this.view.setUint32(offset, value, littleEndian); }
+  writeU64(offset: number, value: bigint, littleEndian: boolean): void { this.checkRange(offset, 8); this.view.setBigUint64(offset, value, littleEndian); }
+  fill(offset: number, length: number, value: number): void { this.checkRange(offset, length); this.bytes.fill(value, offset, offset + length); }
   fence(): void { if (this.i32 !== undefined) Atomics.load(this.i32, 0); }
   notify(channel: number): void { this.onNotify(channel); }
+
+  /** An index word must lie in the region, naturally aligned (an Atomics element; a misaligned one would round). */
+  private checkIndex(offset: number, size: number): void {
+    if ((offset & (size - 1)) !== 0 || !(offset >= 0 && offset + size <= this.bytes.byteLength)) {
+      throw new PortError((offset & (size - 1)) !== 0 ? portErrorCodes.MISALIGNED_INDEX : portErrorCodes.OUT_OF_BOUNDS,
+        `A ${size * 8}-bit index word at offset ${String(offset)} is not ${size}-aligned within the ${this.bytes.byteLength}-byte region.`, {
+          offset, expected: `a multiple of ${size} in 0..${this.bytes.byteLength - size}`, received: offset,
+        });
+    }
+  }
+
+  /** An access of `length` bytes at `offset` must lie in the region. */
+  private checkRange(offset: number, length: number): void {
+    if (!(Number.isInteger(offset) && offset >= 0 && length >= 0 && offset + length <= this.bytes.byteLength)) {
+      throw new PortError(portErrorCodes.OUT_OF_BOUNDS, `A ${String(length)}-byte access at offset ${String(offset)} runs outside the ${this.bytes.byteLength}-byte region.`, {
+        offset, expected: `offset + length <= ${this.bytes.byteLength}`, received: { offset, length },
+      });
+    }
+  }
 }

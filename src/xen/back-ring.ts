@@ -1,6 +1,8 @@
 /**
  * The backend's half of a ring (ring.h `struct name_back_ring`): it consumes requests and produces
- * responses. `rspProdPvt` and `reqCons` are private; as in C, the caller advances them.
+ * responses. `rsp_prod_pvt` and `req_cons` are this end's own (not in shared memory); as in C the caller
+ * advances them (`RING_COPY_REQUEST(r, r->req_cons++, &req)`), through the `rspProdPvt` / `reqCons`
+ * accessors, which keep them RING_IDX values. A typed end (BlkifBack, ...) owns its ring's indices.
  */
 import { RingEnd } from './ring-end.js';
 import type { SharedRing } from './shared-ring.js';
@@ -8,13 +10,13 @@ import { idxAdd, idxSub, ringIdx } from './ring-index.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
 
 export class BackRing extends RingEnd {
-  private pvtRspProd: number;
-  private pvtReqCons: number;
+  #rspProdPvt: number;
+  #reqCons: number;
 
   private constructor(sring: SharedRing, start: number, channel: number) {
     super(sring, channel);
-    this.pvtRspProd = ringIdx(start);
-    this.pvtReqCons = ringIdx(start);
+    this.#rspProdPvt = ringIdx(start);
+    this.#reqCons = ringIdx(start);
   }
 
   /**
@@ -25,12 +27,12 @@ export class BackRing extends RingEnd {
     return new BackRing(sring, start, options.channel ?? 0);
   }
 
-  /** `(_r)->rsp_prod_pvt` */
-  get rspProdPvt(): number { return this.pvtRspProd; }
-  set rspProdPvt(v: number) { this.pvtRspProd = v >>> 0; }
-  /** `(_r)->req_cons` */
-  get reqCons(): number { return this.pvtReqCons; }
-  set reqCons(v: number) { this.pvtReqCons = v >>> 0; }
+  /** `(_r)->rsp_prod_pvt`: the next response slot to fill; the caller advances it, as in C. */
+  get rspProdPvt(): number { return this.#rspProdPvt; }
+  set rspProdPvt(v: number) { this.#rspProdPvt = v >>> 0; }
+  /** `(_r)->req_cons`: the next request to consume; the caller advances it, as in C. */
+  get reqCons(): number { return this.#reqCons; }
+  set reqCons(v: number) { this.#reqCons = v >>> 0; }
 
   /**
    * XEN_RING_NR_UNCONSUMED_REQUESTS(_r):
@@ -38,8 +40,8 @@ export class BackRing extends RingEnd {
    * The clamp keeps a backend from consuming more requests than it has room to answer.
    */
   unconsumedRequests(): number {
-    const req = idxSub(this.sring.reqProd, this.pvtReqCons);
-    const rsp = idxSub(this.nrEnts, idxSub(this.pvtReqCons, this.pvtRspProd));
+    const req = idxSub(this.sring.reqProd, this.#reqCons);
+    const rsp = idxSub(this.nrEnts, idxSub(this.#reqCons, this.#rspProdPvt));
     return req < rsp ? req : rsp;
   }
 
@@ -50,17 +52,17 @@ export class BackRing extends RingEnd {
 
   /** RING_REQUEST_CONS_OVERFLOW(_r, _cons): `((_cons) - (_r)->rsp_prod_pvt) >= RING_SIZE(_r)` — loop termination. */
   requestConsOverflow(cons: number): boolean {
-    return idxSub(cons, this.pvtRspProd) >= this.nrEnts;
+    return idxSub(cons, this.#rspProdPvt) >= this.nrEnts;
   }
 
   /** RING_REQUEST_PROD_OVERFLOW(_r, _prod): `((_prod) - (_r)->rsp_prod_pvt) > RING_SIZE(_r)` — an ill-behaved frontend. */
   requestProdOverflow(prod: number): boolean {
-    return idxSub(prod, this.pvtRspProd) > this.nrEnts;
+    return idxSub(prod, this.#rspProdPvt) > this.nrEnts;
   }
 
   /** RING_PUSH_RESPONSES(_r): `xen_wmb(); (_r)->sring->rsp_prod = (_r)->rsp_prod_pvt;` */
   pushResponses(): void {
-    this.sring.rspProd = this.pvtRspProd;
+    this.sring.rspProd = this.#rspProdPvt;
   }
 
   /**
@@ -71,7 +73,7 @@ export class BackRing extends RingEnd {
   pushResponsesAndCheckNotify(): boolean {
     const s = this.sring;
     const old = s.rspProd;
-    const next = this.pvtRspProd;
+    const next = this.#rspProdPvt;
     s.rspProd = next;
     s.port.fence();
     return idxSub(next, s.rspEvent) < idxSub(next, old);
@@ -93,7 +95,7 @@ export class BackRing extends RingEnd {
   finalCheckForRequests(): number {
     const n = this.unconsumedRequests();
     if (n !== 0) return n;
-    this.sring.reqEvent = idxAdd(this.pvtReqCons, 1);
+    this.sring.reqEvent = idxAdd(this.#reqCons, 1);
     this.sring.port.fence();
     return this.unconsumedRequests();
   }
@@ -105,8 +107,8 @@ export class BackRing extends RingEnd {
   checkedRequestProd(): number {
     const prod = this.sring.reqProd;
     if (this.requestProdOverflow(prod)) {
-      throw new RingError(xenRingErrorCodes.REQ_PROD_OVERFLOW, `req_prod ${prod} is ${idxSub(prod, this.pvtRspProd)} past rsp_prod_pvt ${this.pvtRspProd}; the ring holds ${this.nrEnts}.`, {
-        index: prod, expected: `req_prod - rsp_prod_pvt <= ${this.nrEnts}`, received: { req_prod: prod, rsp_prod_pvt: this.pvtRspProd }, rule: 'ring.h RING_REQUEST_PROD_OVERFLOW',
+      throw new RingError(xenRingErrorCodes.REQ_PROD_OVERFLOW, `req_prod ${prod} is ${idxSub(prod, this.#rspProdPvt)} past rsp_prod_pvt ${this.#rspProdPvt}; the ring holds ${this.nrEnts}.`, {
+        index: prod, expected: `req_prod - rsp_prod_pvt <= ${this.nrEnts}`, received: { req_prod: prod, rsp_prod_pvt: this.#rspProdPvt }, rule: 'ring.h RING_REQUEST_PROD_OVERFLOW',
       });
     }
     return prod;
@@ -114,13 +116,13 @@ export class BackRing extends RingEnd {
 
   /** Claim the next response slot: returns rsp_prod_pvt and advances it; refuses to answer past req_cons. */
   nextResponseIndex(): number {
-    if (this.pvtRspProd === this.pvtReqCons) {
-      throw new RingError(xenRingErrorCodes.RING_FULL, `No consumed request left to answer: rsp_prod_pvt ${this.pvtRspProd} == req_cons.`, {
-        index: this.pvtRspProd, expected: 'rsp_prod_pvt != req_cons', received: this.pvtReqCons,
+    if (this.#rspProdPvt === this.#reqCons) {
+      throw new RingError(xenRingErrorCodes.RING_FULL, `No consumed request left to answer: rsp_prod_pvt ${this.#rspProdPvt} == req_cons.`, {
+        index: this.#rspProdPvt, expected: 'rsp_prod_pvt != req_cons', received: this.#reqCons,
       });
     }
-    const i = this.pvtRspProd;
-    this.pvtRspProd = idxAdd(i, 1);
+    const i = this.#rspProdPvt;
+    this.#rspProdPvt = idxAdd(i, 1);
     return i;
   }
 }

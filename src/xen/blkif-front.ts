@@ -1,13 +1,13 @@
 /**
  * A blkif frontend: queues read / write / flush / discard / indirect requests as objects, publishes them
  * with RING_PUSH_REQUESTS_AND_CHECK_NOTIFY, and matches responses to requests by id. Responses are read
- * from private copies (RING_COPY_RESPONSE) and checked before any state changes.
+ * from private copies (RING_COPY_RESPONSE) and the whole batch is checked before any state changes.
  */
 import type { FrontRing } from './front-ring.js';
 import { bigField, numberField, type BigField, type NumberField } from '../codec/views.js';
-import { BlkifRequestCodec, blkifOperation, type BlkifRequest } from './blkif-request.js';
+import { BlkifRequestCodec, blkifResponseOperation, type BlkifRequest } from './blkif-request.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
-import { idxAdd, idxSub } from './ring-index.js';
+import { TypedFront } from './typed-end.js';
 
 export interface BlkifCompletion {
   readonly id: bigint;
@@ -17,33 +17,27 @@ export interface BlkifCompletion {
   readonly request: BlkifRequest;
 }
 
-export class BlkifFront {
-  readonly ring: FrontRing;
-  private readonly codec: BlkifRequestCodec;
-  private readonly inFlight = new Map<bigint, BlkifRequest>();
-  private nextId = 0n;
-  private readonly slot: Uint8Array;
-  private readonly rsp: Uint8Array;
-  private readonly rspView: DataView;
-  private readonly rspId: BigField;
-  private readonly rspOp: NumberField;
-  private readonly rspStatus: NumberField;
+export class BlkifFront extends TypedFront {
+  readonly #codec: BlkifRequestCodec;
+  /** Requests queued and not yet answered, by id (the frontend's shadow table). */
+  readonly #inFlight = new Map<bigint, BlkifRequest>();
+  /** The next id to try when the caller gives none. */
+  #nextId = 0n;
+  readonly #rspId: BigField;
+  readonly #rspOp: NumberField;
+  readonly #rspStatus: NumberField;
 
   constructor(ring: FrontRing) {
-    if (ring.sring.type.name !== 'blkif') throw new RingError(xenRingErrorCodes.UNKNOWN_RING_TYPE, `BlkifFront needs a blkif ring, not ${ring.sring.type.name}.`, { expected: 'blkif', received: ring.sring.type.name });
-    this.ring = ring;
-    const t = ring.sring.type;
-    this.codec = new BlkifRequestCodec(t.abi);
-    this.slot = new Uint8Array(t.request.size);
-    this.rsp = new Uint8Array(t.response.size);
-    this.rspView = new DataView(this.rsp.buffer);
-    this.rspId = bigField(t.response.layout, 'id');
-    this.rspOp = numberField(t.response.layout, 'operation');
-    this.rspStatus = numberField(t.response.layout, 'status');
+    super('BlkifFront', ring, 'blkif');
+    const t = this.type;
+    this.#codec = new BlkifRequestCodec(t.abi);
+    this.#rspId = bigField(t.response.layout, 'id');
+    this.#rspOp = numberField(t.response.layout, 'operation');
+    this.#rspStatus = numberField(t.response.layout, 'status');
   }
 
   /** Requests queued and not yet answered. */
-  get outstanding(): number { return this.inFlight.size; }
+  get outstanding(): number { return this.#inFlight.size; }
 
   /**
    * Queue a request in the next free slot (not yet visible to the backend: call push()). Returns its id
@@ -51,59 +45,45 @@ export class BlkifFront {
    */
   queue(r: BlkifRequest): bigint {
     let id = r.id;
-    if (id === undefined) { do id = this.nextId++; while (this.inFlight.has(id)); }
-    if (this.inFlight.has(id)) {
+    if (id === undefined) { do id = this.#nextId++; while (this.#inFlight.has(id)); }
+    if (this.#inFlight.has(id)) {
       throw new RingError(xenRingErrorCodes.DUPLICATE_REQUEST_ID, `Request id ${id} is still outstanding.`, { index: this.ring.reqProdPvt, received: id });
     }
     if (this.ring.full()) this.ring.nextRequestIndex(); // throws XEN_RING_FULL
-    this.codec.encode(r, id, this.slot);
-    const idx = this.ring.nextRequestIndex();
-    this.ring.writeRequest(idx, this.slot);
-    this.inFlight.set(id, r);
+    this.#codec.encode(r, id, this.req);
+    this.ring.writeRequest(this.ring.nextRequestIndex(), this.req);
+    this.#inFlight.set(id, r);
     return id;
-  }
-
-  /** RING_PUSH_REQUESTS_AND_CHECK_NOTIFY, then notify the backend when it asked to be told. Returns notify. */
-  push(): boolean {
-    return this.ring.pushRequestsAndNotify();
   }
 
   /**
    * Take every published response: checks rsp_prod (RING_RESPONSE_PROD_OVERFLOW) and that every id is
-   * outstanding before consuming any, so a bad batch leaves rsp_cons and the in-flight table unchanged.
+   * outstanding, once, with the operation its request gets back, before consuming any; a bad batch leaves
+   * rsp_cons and the in-flight table unchanged.
    */
   poll(): BlkifCompletion[] {
-    const r = this.ring;
-    const prod = r.checkedResponseProd();
-    const n = idxSub(prod, r.rspCons);
-    const out: BlkifCompletion[] = [];
     const seen = new Set<bigint>();
-    for (let i = 0; i < n; i++) {
-      const idx = idxAdd(r.rspCons, i);
-      r.copyResponse(idx, this.rsp);
-      const id = this.rspId.get(this.rspView, 0);
-      const request = this.inFlight.get(id);
+    return this.consumeResponses((idx) => {
+      const dv = this.rspView;
+      this.ring.copyResponse(idx, this.rsp);
+      const id = this.#rspId.get(dv, 0);
+      const request = this.#inFlight.get(id);
       if (request === undefined || seen.has(id)) {
         throw new RingError(xenRingErrorCodes.UNKNOWN_RESPONSE_ID, `Response ${idx} answers id ${id}, which is not an outstanding request.`, {
           index: idx, path: 'blkif_response.id', expected: 'an outstanding request id', received: id,
         });
       }
-      const operation = this.rspOp.get(this.rspView, 0);
-      if (operation !== blkifOperation(request)) {
-        throw new RingError(xenRingErrorCodes.BAD_RECORD, `Response ${idx} for id ${id} echoes operation ${operation}; the request was ${blkifOperation(request)}.`, {
-          index: idx, path: 'blkif_response.operation', expected: blkifOperation(request), received: operation,
+      // Linux blkfront (xen-blkfront.c, blkif_interrupt) refuses a response whose operation is not the
+      // request's, reading BLKIF_OP_INDIRECT as its indirect_op (what blkback's make_response echoes).
+      const operation = this.#rspOp.get(dv, 0);
+      const want = blkifResponseOperation(request);
+      if (operation !== want) {
+        throw new RingError(xenRingErrorCodes.BAD_RECORD, `Response ${idx} for id ${id} carries operation ${operation}; a response to this request carries ${want}.`, {
+          index: idx, path: 'blkif_response.operation', expected: want, received: operation, rule: 'xen-blkfront.c blkif_interrupt: response has wrong operation',
         });
       }
       seen.add(id);
-      out.push({ id, operation, status: this.rspStatus.get(this.rspView, 0), request });
-    }
-    for (const c of out) this.inFlight.delete(c.id);
-    r.rspCons = prod;
-    return out;
-  }
-
-  /** RING_FINAL_CHECK_FOR_RESPONSES: 0 means sleep until the backend notifies. */
-  finalCheck(): number {
-    return this.ring.finalCheckForResponses();
+      return { id, operation, status: this.#rspStatus.get(dv, 0), request };
+    }, (done) => { for (const c of done) this.#inFlight.delete(c.id); });
   }
 }

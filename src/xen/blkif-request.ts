@@ -7,6 +7,9 @@ import { codecFor, type StructCodec } from '../codec/codec.js';
 import { asDataView } from '../codec/scalar-io.js';
 import { bigField, elementField, numberField, type BigField, type NumberField } from '../codec/views.js';
 import { XEN_PAGE_SHIFT, type AbiName } from '../../protocol/index.js';
+import { blkifRing } from '../../protocol/xen/blkif.js';
+import { ringType } from './ring-type.js';
+import type { RingRecords } from './ring-records.js';
 import { xenConstant } from './xen-constants.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
 
@@ -31,16 +34,29 @@ export type BlkifRequest =
   | { readonly op: 'discard'; readonly id?: bigint; readonly handle?: number; readonly sector: bigint; readonly nrSectors: bigint; readonly secure?: boolean }
   | { readonly op: 'indirect'; readonly id?: bigint; readonly handle?: number; readonly indirectOp: 'read' | 'write'; readonly sector: bigint; readonly nrSegments: number; readonly indirectGrefs: readonly number[] };
 
+/** What a response needs of its request: the operation (and for indirect requests the inner one). */
+export type BlkifAnswerable =
+  | { readonly op: Exclude<BlkifRequest['op'], 'indirect'> }
+  | { readonly op: 'indirect'; readonly indirectOp: 'read' | 'write' };
+
 /** A request as the backend sees it: the id always present, and the ring index it came from. */
 export type BlkifReceivedRequest = BlkifRequest & { readonly id: bigint; readonly index: number };
 
-const opCodes: Record<string, number> = {
-  read: BLKIF_OP_READ, write: BLKIF_OP_WRITE, write_barrier: BLKIF_OP_WRITE_BARRIER, flush: BLKIF_OP_FLUSH_DISKCACHE,
-  discard: BLKIF_OP_DISCARD, indirect: BLKIF_OP_INDIRECT,
-};
+/** Each request kind's BLKIF_OP_*, from the blkif ring's declaration (protocol/xen/blkif.ts). */
+const opCodes: Record<string, number> = Object.fromEntries(blkifRing.requestVariants.variants.map((v) => [v.op, xenConstant(v.constant)]));
 
 export function blkifOperation(r: BlkifRequest): number {
   return opCodes[r.op] as number;
+}
+
+/**
+ * The operation a response to `r` carries. For BLKIF_OP_INDIRECT that is the inner operation, indirect_op:
+ * Linux blkback (drivers/block/xen-blkback/blkback.c, dispatch_rw_block_io) stores indirect_op as the pending
+ * request's operation and make_response echoes it; hardened Linux blkfront (drivers/block/xen-blkfront.c,
+ * blkif_interrupt) substitutes indirect_op for BLKIF_OP_INDIRECT before comparing the response's operation.
+ */
+export function blkifResponseOperation(r: BlkifAnswerable): number {
+  return r.op === 'indirect' ? opCodes[r.indirectOp] as number : opCodes[r.op] as number;
 }
 
 const zeroSeg: BlkifSegment = { gref: 0, first_sect: 0, last_sect: 0 };
@@ -61,11 +77,14 @@ export class BlkifRequestCodec {
   private readonly fLast: NumberField;
   /** Segments per indirect page: a granted page holds PAGE_SIZE / sizeof(blkif_request_segment) of them. */
   private readonly segsPerIndirectPage: number;
+  /** The ring's declaration compiled for this ABI: which struct and rule each operation has. */
+  private readonly records: RingRecords;
 
   constructor(abi: AbiName) {
+    this.records = ringType('blkif', { abi }).records;
     this.rw = codecFor('blkif_request', { abi });
-    this.discard = codecFor('blkif_request_discard', { abi });
-    this.indirect = codecFor('blkif_request_indirect', { abi });
+    this.discard = this.records.variantByOp('discard')?.codec as StructCodec;
+    this.indirect = this.records.variantByOp('indirect')?.codec as StructCodec;
     const l = this.rw.layout;
     this.fOp = numberField(l, 'operation');
     this.fNseg = numberField(l, 'nr_segments');
@@ -131,32 +150,36 @@ export class BlkifRequestCodec {
     }
   }
 
-  /** Decode a private copy of a request slot; a malformed record is a BAD_RECORD RingError. */
+  /**
+   * Decode a private copy of a request slot as the struct its operation names (the ring's declaration); a
+   * malformed record (an operation ringwire's backend does not serve, too many segments, a bad indirect_op)
+   * is a BAD_RECORD RingError.
+   */
   decode(copy: Uint8Array, index: number): BlkifReceivedRequest {
-    const op = copy[0];
-    if (op === BLKIF_OP_DISCARD) {
-      const d = this.discard.decode(copy) as unknown as { flag: number; handle: number; id: bigint; sector_number: bigint; nr_sectors: bigint };
+    const dv = asDataView(copy);
+    const v = this.records.variantOf(dv, 0);
+    if (v === undefined || v.op === 'reserved_1') throw badRecord(index, 'blkif_request.operation', copy[0], 'a BLKIF_OP_* value');
+    if (v.op === 'discard') {
+      const d = v.codec.decode(copy) as unknown as { flag: number; handle: number; id: bigint; sector_number: bigint; nr_sectors: bigint };
       return { op: 'discard', index, id: d.id, handle: d.handle, sector: d.sector_number, nrSectors: d.nr_sectors, secure: (d.flag & BLKIF_DISCARD_SECURE) !== 0 };
     }
-    if (op === BLKIF_OP_INDIRECT) {
-      const d = this.indirect.decode(copy) as unknown as { indirect_op: number; nr_segments: number; handle: number; id: bigint; sector_number: bigint; indirect_grefs: number[] };
+    if (v.op === 'indirect') {
+      const d = v.codec.decode(copy) as unknown as { indirect_op: number; nr_segments: number; handle: number; id: bigint; sector_number: bigint; indirect_grefs: number[] };
       if (d.indirect_op !== BLKIF_OP_READ && d.indirect_op !== BLKIF_OP_WRITE) throw badRecord(index, 'blkif_request_indirect.indirect_op', d.indirect_op, 'BLKIF_OP_READ or BLKIF_OP_WRITE');
       const pages = Math.min(BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST, Math.ceil(d.nr_segments / this.segsPerIndirectPage));
       return { op: 'indirect', index, id: d.id, handle: d.handle, indirectOp: d.indirect_op === BLKIF_OP_READ ? 'read' : 'write', sector: d.sector_number, nrSegments: d.nr_segments, indirectGrefs: d.indirect_grefs.slice(0, pages) };
     }
-    const dv = asDataView(copy);
     const id = this.fId.get(dv, 0);
     const handle = this.fHandle.get(dv, 0);
     const sector = this.fSector.get(dv, 0);
-    if (op === BLKIF_OP_FLUSH_DISKCACHE) return { op: 'flush', index, id, handle, sector };
-    if (op !== BLKIF_OP_READ && op !== BLKIF_OP_WRITE && op !== BLKIF_OP_WRITE_BARRIER) throw badRecord(index, 'blkif_request.operation', op, 'a BLKIF_OP_* value');
     const n = this.fNseg.get(dv, 0);
-    if (n > BLKIF_MAX_SEGMENTS_PER_REQUEST) throw badRecord(index, 'blkif_request.nr_segments', n, `<= ${BLKIF_MAX_SEGMENTS_PER_REQUEST}`);
+    const rule = v.segments;
+    if (rule !== undefined && n > rule.max) throw badRecord(index, rule.countPath, n, `<= ${rule.max}`);
+    if (v.op === 'flush') return { op: 'flush', index, id, handle, sector };
     const segments: BlkifSegment[] = new Array(n);
     const stride = this.fGref.stride;
     for (let i = 0; i < n; i++) segments[i] = { gref: this.fGref.get(dv, i * stride), first_sect: this.fFirst.get(dv, i * stride), last_sect: this.fLast.get(dv, i * stride) };
-    const name = op === BLKIF_OP_READ ? 'read' : op === BLKIF_OP_WRITE ? 'write' : 'write_barrier';
-    return { op: name, index, id, handle, sector, segments };
+    return { op: v.op as 'read' | 'write' | 'write_barrier', index, id, handle, sector, segments };
   }
 }
 

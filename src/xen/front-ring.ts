@@ -1,7 +1,9 @@
 /**
  * The frontend's half of a ring (ring.h `struct name_front_ring`): it produces requests and consumes
- * responses. `reqProdPvt` and `rspCons` are private; as in C, the caller advances them. Each method is one
- * ring.h macro; all index arithmetic is modulo 2^32 (ring-index.ts).
+ * responses. `req_prod_pvt` and `rsp_cons` are this end's own (not in shared memory); as in C the caller
+ * advances them (`RING_GET_REQUEST(r, r->req_prod_pvt++)`), through the `reqProdPvt` / `rspCons` accessors,
+ * which keep them RING_IDX values. A typed end (BlkifFront, ...) owns its ring's indices: use one or the
+ * other. Each method is one ring.h macro; all index arithmetic is modulo 2^32 (ring-index.ts).
  */
 import { RingEnd } from './ring-end.js';
 import type { SharedRing } from './shared-ring.js';
@@ -9,13 +11,13 @@ import { idxAdd, idxSub, ringIdx } from './ring-index.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
 
 export class FrontRing extends RingEnd {
-  private pvtReqProd: number;
-  private pvtRspCons: number;
+  #reqProdPvt: number;
+  #rspCons: number;
 
   private constructor(sring: SharedRing, start: number, channel: number) {
     super(sring, channel);
-    this.pvtReqProd = ringIdx(start);
-    this.pvtRspCons = ringIdx(start);
+    this.#reqProdPvt = ringIdx(start);
+    this.#rspCons = ringIdx(start);
   }
 
   /**
@@ -26,16 +28,16 @@ export class FrontRing extends RingEnd {
     return new FrontRing(sring, start, options.channel ?? 0);
   }
 
-  /** `(_r)->req_prod_pvt` */
-  get reqProdPvt(): number { return this.pvtReqProd; }
-  set reqProdPvt(v: number) { this.pvtReqProd = v >>> 0; }
-  /** `(_r)->rsp_cons` */
-  get rspCons(): number { return this.pvtRspCons; }
-  set rspCons(v: number) { this.pvtRspCons = v >>> 0; }
+  /** `(_r)->req_prod_pvt`: the next request slot to fill; the caller advances it, as in C. */
+  get reqProdPvt(): number { return this.#reqProdPvt; }
+  set reqProdPvt(v: number) { this.#reqProdPvt = v >>> 0; }
+  /** `(_r)->rsp_cons`: the next response to consume; the caller advances it, as in C. */
+  get rspCons(): number { return this.#rspCons; }
+  set rspCons(v: number) { this.#rspCons = v >>> 0; }
 
   /** RING_FREE_REQUESTS(_r): `RING_SIZE(_r) - ((_r)->req_prod_pvt - (_r)->rsp_cons)` */
   freeRequests(): number {
-    return idxSub(this.nrEnts, idxSub(this.pvtReqProd, this.pvtRspCons));
+    return idxSub(this.nrEnts, idxSub(this.#reqProdPvt, this.#rspCons));
   }
 
   /** RING_FULL(_r): `RING_FREE_REQUESTS(_r) == 0` */
@@ -45,7 +47,7 @@ export class FrontRing extends RingEnd {
 
   /** XEN_RING_NR_UNCONSUMED_RESPONSES(_r): `(_r)->sring->rsp_prod - (_r)->rsp_cons` */
   unconsumedResponses(): number {
-    return idxSub(this.sring.rspProd, this.pvtRspCons);
+    return idxSub(this.sring.rspProd, this.#rspCons);
   }
 
   /**
@@ -58,12 +60,12 @@ export class FrontRing extends RingEnd {
 
   /** RING_RESPONSE_PROD_OVERFLOW(_r, _prod): `((_prod) - (_r)->rsp_cons) > RING_SIZE(_r)` — an ill-behaved backend. */
   responseProdOverflow(prod: number): boolean {
-    return idxSub(prod, this.pvtRspCons) > this.nrEnts;
+    return idxSub(prod, this.#rspCons) > this.nrEnts;
   }
 
   /** RING_PUSH_REQUESTS(_r): `xen_wmb(); (_r)->sring->req_prod = (_r)->req_prod_pvt;` */
   pushRequests(): void {
-    this.sring.reqProd = this.pvtReqProd;
+    this.sring.reqProd = this.#reqProdPvt;
   }
 
   /**
@@ -75,7 +77,7 @@ export class FrontRing extends RingEnd {
   pushRequestsAndCheckNotify(): boolean {
     const s = this.sring;
     const old = s.reqProd;
-    const next = this.pvtReqProd;
+    const next = this.#reqProdPvt;
     s.reqProd = next;
     s.port.fence();
     return idxSub(next, s.reqEvent) < idxSub(next, old);
@@ -97,7 +99,7 @@ export class FrontRing extends RingEnd {
   finalCheckForResponses(): number {
     const n = this.unconsumedResponses();
     if (n !== 0) return n;
-    this.sring.rspEvent = idxAdd(this.pvtRspCons, 1);
+    this.sring.rspEvent = idxAdd(this.#rspCons, 1);
     this.sring.port.fence();
     return this.unconsumedResponses();
   }
@@ -110,13 +112,13 @@ export class FrontRing extends RingEnd {
   checkedResponseProd(): number {
     const prod = this.sring.rspProd;
     if (this.responseProdOverflow(prod)) {
-      throw new RingError(xenRingErrorCodes.RSP_PROD_OVERFLOW, `rsp_prod ${prod} is ${idxSub(prod, this.pvtRspCons)} past rsp_cons ${this.pvtRspCons}; the ring holds ${this.nrEnts}.`, {
-        index: prod, expected: `rsp_prod - rsp_cons <= ${this.nrEnts}`, received: { rsp_prod: prod, rsp_cons: this.pvtRspCons }, rule: 'ring.h RING_RESPONSE_PROD_OVERFLOW',
+      throw new RingError(xenRingErrorCodes.RSP_PROD_OVERFLOW, `rsp_prod ${prod} is ${idxSub(prod, this.#rspCons)} past rsp_cons ${this.#rspCons}; the ring holds ${this.nrEnts}.`, {
+        index: prod, expected: `rsp_prod - rsp_cons <= ${this.nrEnts}`, received: { rsp_prod: prod, rsp_cons: this.#rspCons }, rule: 'ring.h RING_RESPONSE_PROD_OVERFLOW',
       });
     }
-    if (idxSub(prod, this.pvtRspCons) > idxSub(this.pvtReqProd, this.pvtRspCons)) {
-      throw new RingError(xenRingErrorCodes.RSP_PROD_AHEAD, `rsp_prod ${prod} is past req_prod_pvt ${this.pvtReqProd}: responses to requests never produced.`, {
-        index: prod, expected: `rsp_prod in [rsp_cons, req_prod_pvt] = [${this.pvtRspCons}, ${this.pvtReqProd}]`, received: prod,
+    if (idxSub(prod, this.#rspCons) > idxSub(this.#reqProdPvt, this.#rspCons)) {
+      throw new RingError(xenRingErrorCodes.RSP_PROD_AHEAD, `rsp_prod ${prod} is past req_prod_pvt ${this.#reqProdPvt}: responses to requests never produced.`, {
+        index: prod, expected: `rsp_prod in [rsp_cons, req_prod_pvt] = [${this.#rspCons}, ${this.#reqProdPvt}]`, received: prod,
       });
     }
     return prod;
@@ -125,12 +127,12 @@ export class FrontRing extends RingEnd {
   /** Claim the next request slot: returns req_prod_pvt and advances it, or throws XEN_RING_FULL (RING_FULL). */
   nextRequestIndex(): number {
     if (this.full()) {
-      throw new RingError(xenRingErrorCodes.RING_FULL, `No free request slot: req_prod_pvt ${this.pvtReqProd}, rsp_cons ${this.pvtRspCons}, ${this.nrEnts} entries.`, {
-        index: this.pvtReqProd, expected: 'RING_FREE_REQUESTS > 0', received: 0,
+      throw new RingError(xenRingErrorCodes.RING_FULL, `No free request slot: req_prod_pvt ${this.#reqProdPvt}, rsp_cons ${this.#rspCons}, ${this.nrEnts} entries.`, {
+        index: this.#reqProdPvt, expected: 'RING_FREE_REQUESTS > 0', received: 0,
       });
     }
-    const i = this.pvtReqProd;
-    this.pvtReqProd = idxAdd(i, 1);
+    const i = this.#reqProdPvt;
+    this.#reqProdPvt = idxAdd(i, 1);
     return i;
   }
 }

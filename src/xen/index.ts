@@ -11,7 +11,7 @@ export { RingError, xenRingErrorCodes, type XenRingErrorCode } from './ring-erro
 export { ringIdx, idxAdd, idxSub, roundDownPow2 } from './ring-index.js';
 export { xenConstant } from './xen-constants.js';
 export {
-  BlkifRequestCodec, blkifOperation, type BlkifRequest, type BlkifReceivedRequest, type BlkifSegment,
+  BlkifRequestCodec, blkifOperation, blkifResponseOperation, type BlkifAnswerable, type BlkifRequest, type BlkifReceivedRequest, type BlkifSegment,
   BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_OP_WRITE_BARRIER, BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_DISCARD, BLKIF_OP_INDIRECT,
   BLKIF_MAX_SEGMENTS_PER_REQUEST, BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST, BLKIF_DISCARD_SECURE, BLKIF_RSP_OKAY, BLKIF_RSP_ERROR, BLKIF_RSP_EOPNOTSUPP,
 } from './blkif-request.js';
@@ -25,12 +25,16 @@ export {
   XEN_NETIF_EXTRA_TYPE_MAX, XEN_NETIF_EXTRA_FLAG_MORE, XEN_NETIF_GSO_TYPE_NONE, XEN_NETIF_GSO_TYPE_TCPV4, XEN_NETIF_GSO_TYPE_TCPV6,
   NETIF_RSP_DROPPED, NETIF_RSP_ERROR, NETIF_RSP_OKAY, NETIF_RSP_NULL,
 } from './netif-extra.js';
+export { NetifTxFront } from './netif-tx-front.js';
+export { NetifTxBack } from './netif-tx-back.js';
 export {
-  NetifTxFront, NetifTxBack, type NetifTxPacket, type NetifTxFragment, type NetifTxCompletion, type NetifTxReceivedPacket, type NetifTxReceivedFragment,
+  type NetifTxPacket, type NetifTxFragment, type NetifTxCompletion, type NetifTxReceivedPacket, type NetifTxReceivedFragment,
   NETTXF_csum_blank, NETTXF_data_validated, NETTXF_more_data, NETTXF_extra_info,
 } from './netif-tx.js';
+export { NetifRxFront } from './netif-rx-front.js';
+export { NetifRxBack } from './netif-rx-back.js';
 export {
-  NetifRxFront, NetifRxBack, type NetifRxBuffer, type NetifRxFragment, type NetifRxPacket, type NetifRxDelivery, type NetifRxDelivered,
+  type NetifRxBuffer, type NetifRxFragment, type NetifRxPacket, type NetifRxDelivery, type NetifRxDelivered,
   NETRXF_data_validated, NETRXF_csum_blank, NETRXF_more_data, NETRXF_extra_info, NETRXF_gso_prefix,
 } from './netif-rx.js';
 export {

@@ -12,8 +12,9 @@ import { elementField, numberField, type NumberField } from '../codec/views.js';
 import type { StructCodec } from '../codec/codec.js';
 import { xenConstant } from './xen-constants.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
-import { idxAdd, idxSub } from './ring-index.js';
-import { requireRingType, idSpace } from './netif-extra.js';
+import { idSpace } from './netif-extra.js';
+import { TypedFront, TypedBack } from './typed-end.js';
+import { netifCtrlRing } from '../../protocol/xen/netif.js';
 
 export const XEN_NETIF_CTRL_TYPE_INVALID = xenConstant('XEN_NETIF_CTRL_TYPE_INVALID');
 export const XEN_NETIF_CTRL_STATUS_SUCCESS = xenConstant('XEN_NETIF_CTRL_STATUS_SUCCESS');
@@ -56,19 +57,13 @@ export interface NetifCtrlCompletion {
   readonly data: number;
 }
 
-/** Each request's XEN_NETIF_CTRL_TYPE_* and which member goes in data[0], data[1], data[2]. */
-const layouts: Record<NetifCtrlOp, { readonly type: number; readonly data: readonly string[] }> = {
-  get_hash_flags: { type: xenConstant('XEN_NETIF_CTRL_TYPE_GET_HASH_FLAGS'), data: [] },
-  set_hash_flags: { type: xenConstant('XEN_NETIF_CTRL_TYPE_SET_HASH_FLAGS'), data: ['flags'] },
-  set_hash_key: { type: xenConstant('XEN_NETIF_CTRL_TYPE_SET_HASH_KEY'), data: ['gref', 'size'] },
-  get_hash_mapping_size: { type: xenConstant('XEN_NETIF_CTRL_TYPE_GET_HASH_MAPPING_SIZE'), data: [] },
-  set_hash_mapping_size: { type: xenConstant('XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING_SIZE'), data: ['size'] },
-  set_hash_mapping: { type: xenConstant('XEN_NETIF_CTRL_TYPE_SET_HASH_MAPPING'), data: ['gref', 'size', 'offset'] },
-  set_hash_algorithm: { type: xenConstant('XEN_NETIF_CTRL_TYPE_SET_HASH_ALGORITHM'), data: ['algorithm'] },
-  get_gref_mapping_size: { type: xenConstant('XEN_NETIF_CTRL_TYPE_GET_GREF_MAPPING_SIZE'), data: ['queue'] },
-  add_gref_mapping: { type: xenConstant('XEN_NETIF_CTRL_TYPE_ADD_GREF_MAPPING'), data: ['queue', 'gref', 'size'] },
-  del_gref_mapping: { type: xenConstant('XEN_NETIF_CTRL_TYPE_DEL_GREF_MAPPING'), data: ['queue', 'gref', 'size'] },
-};
+/** Each request's XEN_NETIF_CTRL_TYPE_* and which member goes in data[0], data[1], data[2]: from the ring's declaration. */
+const layouts = Object.fromEntries(netifCtrlRing.requestVariants.variants.map((v) => [v.op, { type: xenConstant(v.constant), data: v.words.names }])) as
+  unknown as Record<NetifCtrlOp, { readonly type: number; readonly data: readonly string[] }>;
+
+/** The request objects above name exactly the declared ops (a compile error otherwise). */
+type DeclaredOp = (typeof netifCtrlRing.requestVariants.variants)[number]['op'];
+export const netifCtrlOpsMatchDeclaration: [DeclaredOp] extends [NetifCtrlOp] ? ([NetifCtrlOp] extends [DeclaredOp] ? true : never) : never = true;
 
 const opOfType = new Map<number, NetifCtrlOp>(Object.entries(layouts).map(([op, l]) => [l.type, op as NetifCtrlOp]));
 
@@ -82,39 +77,31 @@ export function netifCtrlType(r: NetifCtrlRequest): number {
 }
 
 
-export class NetifCtrlFront {
-  readonly ring: FrontRing;
-  private readonly reqCodec: StructCodec;
-  private readonly slot: Uint8Array;
-  private readonly inFlight = new Map<number, NetifCtrlRequest>();
-  private nextId = 0;
+export class NetifCtrlFront extends TypedFront {
+  readonly #reqCodec: StructCodec;
+  readonly #inFlight = new Map<number, NetifCtrlRequest>();
+  #nextId = 0;
   /** xen_netif_ctrl_request.id is a uint16_t: ids run modulo 2^16. */
-  private readonly idSpace: number;
-  private readonly rsp: Uint8Array;
-  private readonly rspView: DataView;
-  private readonly fId: NumberField;
-  private readonly fType: NumberField;
-  private readonly fStatus: NumberField;
-  private readonly fData: NumberField;
+  readonly #idSpace: number;
+  readonly #fId: NumberField;
+  readonly #fType: NumberField;
+  readonly #fStatus: NumberField;
+  readonly #fData: NumberField;
 
   constructor(ring: FrontRing) {
-    requireRingType('NetifCtrlFront', ring, 'xen_netif_ctrl');
-    this.ring = ring;
-    const t = ring.sring.type;
-    this.reqCodec = t.request;
-    this.slot = new Uint8Array(t.request.size);
-    this.idSpace = idSpace(numberField(t.request.layout, 'id'));
-    this.rsp = new Uint8Array(t.response.size);
-    this.rspView = new DataView(this.rsp.buffer);
+    super('NetifCtrlFront', ring, 'xen_netif_ctrl');
+    const t = this.type;
+    this.#reqCodec = t.request;
+    this.#idSpace = idSpace(numberField(t.request.layout, 'id'));
     const l = t.response.layout;
-    this.fId = numberField(l, 'id');
-    this.fType = numberField(l, 'type');
-    this.fStatus = numberField(l, 'status');
-    this.fData = numberField(l, 'data');
+    this.#fId = numberField(l, 'id');
+    this.#fType = numberField(l, 'type');
+    this.#fStatus = numberField(l, 'status');
+    this.#fData = numberField(l, 'data');
   }
 
   /** Requests queued and not yet answered. */
-  get outstanding(): number { return this.inFlight.size; }
+  get outstanding(): number { return this.#inFlight.size; }
 
   /**
    * Queue a request in the next free slot (not visible until push()); returns its id, the next uint16 not in
@@ -123,21 +110,17 @@ export class NetifCtrlFront {
    */
   queue(r: NetifCtrlRequest): number {
     const type = netifCtrlType(r);
-    let id = this.nextId;
-    while (this.inFlight.has(id)) id = (id + 1) % this.idSpace;
+    let id = this.#nextId;
+    while (this.#inFlight.has(id)) id = (id + 1) % this.#idSpace;
     const fields = r as unknown as Record<string, number | undefined>;
     const data = [0, 1, 2].map((i) => { const name = layouts[r.op].data[i]; return name === undefined ? 0 : fields[name] ?? 0; });
-    this.reqCodec.encode({ id, type, data }, this.slot, 0);
-    this.ring.writeRequest(this.ring.nextRequestIndex(), this.slot);
-    this.inFlight.set(id, r);
-    this.nextId = (id + 1) % this.idSpace;
+    this.#reqCodec.encode({ id, type, data }, this.req, 0);
+    this.ring.writeRequest(this.ring.nextRequestIndex(), this.req);
+    this.#inFlight.set(id, r);
+    this.#nextId = (id + 1) % this.#idSpace;
     return id;
   }
 
-  /** RING_PUSH_REQUESTS_AND_CHECK_NOTIFY, then notify the backend when it asked. Returns notify. */
-  push(): boolean {
-    return this.ring.pushRequestsAndNotify();
-  }
 
   /**
    * Take every published response, in any order. Checked before anything changes: an id not outstanding or
@@ -145,108 +128,75 @@ export class NetifCtrlFront {
    * a status that is no XEN_NETIF_CTRL_STATUS_* (XEN_RING_BAD_RECORD).
    */
   poll(): NetifCtrlCompletion[] {
-    const r = this.ring;
-    const prod = r.checkedResponseProd();
-    const n = idxSub(prod, r.rspCons);
-    const out: NetifCtrlCompletion[] = [];
     const seen = new Set<number>();
     const dv = this.rspView;
-    for (let i = 0; i < n; i++) {
-      const idx = idxAdd(r.rspCons, i);
-      r.copyResponse(idx, this.rsp);
-      const id = this.fId.get(dv, 0);
-      const request = this.inFlight.get(id);
+    return this.consumeResponses((idx) => {
+      this.ring.copyResponse(idx, this.rsp);
+      const id = this.#fId.get(dv, 0);
+      const request = this.#inFlight.get(id);
       if (request === undefined || seen.has(id)) {
         throw new RingError(xenRingErrorCodes.UNKNOWN_RESPONSE_ID, `Response ${idx} answers id ${id}, which is not an outstanding control request.`, {
           index: idx, path: 'xen_netif_ctrl_response.id', expected: 'an outstanding request id', received: id,
         });
       }
-      const type = this.fType.get(dv, 0);
+      const type = this.#fType.get(dv, 0);
       if (type !== netifCtrlType(request)) {
         throw new RingError(xenRingErrorCodes.BAD_RECORD, `Response ${idx} for id ${id} has type ${type}; the request was type ${netifCtrlType(request)}.`, {
           index: idx, path: 'xen_netif_ctrl_response.type', expected: netifCtrlType(request), received: type,
           rule: 'netif.h Control responses: type: the type of the corresponding request',
         });
       }
-      const status = this.fStatus.get(dv, 0);
+      const status = this.#fStatus.get(dv, 0);
       if (status > XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW) {
         throw new RingError(xenRingErrorCodes.BAD_RECORD, `Response ${idx}: status ${status} is not a XEN_NETIF_CTRL_STATUS_* value.`, {
           index: idx, path: 'xen_netif_ctrl_response.status', expected: `${XEN_NETIF_CTRL_STATUS_SUCCESS}..${XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW}`, received: status,
         });
       }
       seen.add(id);
-      out.push({ id, request, status, data: this.fData.get(dv, 0) });
-    }
-    for (const c of out) this.inFlight.delete(c.id);
-    r.rspCons = prod;
-    return out;
+      return { id, request, status, data: this.#fData.get(dv, 0) };
+    }, (done) => { for (const c of done) this.#inFlight.delete(c.id); });
   }
 
-  /** RING_FINAL_CHECK_FOR_RESPONSES: 0 means sleep until the backend notifies. */
-  finalCheck(): number {
-    return this.ring.finalCheckForResponses();
-  }
+
 }
 
-export class NetifCtrlBack {
-  readonly ring: BackRing;
-  private readonly rspCodec: StructCodec;
-  private readonly req: Uint8Array;
-  private readonly reqView: DataView;
-  private readonly rsp: Uint8Array;
-  private readonly fId: NumberField;
-  private readonly fType: NumberField;
-  private readonly fData: NumberField & { at(dv: DataView, base: number, i: number): number };
+export class NetifCtrlBack extends TypedBack {
+  readonly #rspCodec: StructCodec;
+  readonly #fId: NumberField;
+  readonly #fType: NumberField;
+  readonly #fData: NumberField & { at(dv: DataView, base: number, i: number): number };
 
   constructor(ring: BackRing) {
-    requireRingType('NetifCtrlBack', ring, 'xen_netif_ctrl');
-    this.ring = ring;
-    const t = ring.sring.type;
-    this.rspCodec = t.response;
-    this.req = new Uint8Array(t.request.size);
-    this.reqView = new DataView(this.req.buffer);
-    this.rsp = new Uint8Array(t.response.size);
-    this.fId = numberField(t.request.layout, 'id');
-    this.fType = numberField(t.request.layout, 'type');
-    this.fData = elementField(t.request.layout, 'data');
+    super('NetifCtrlBack', ring, 'xen_netif_ctrl');
+    const t = this.type;
+    this.#rspCodec = t.response;
+    this.#fId = numberField(t.request.layout, 'id');
+    this.#fType = numberField(t.request.layout, 'type');
+    this.#fData = elementField(t.request.layout, 'data');
   }
 
   /** Take up to `max` published requests (req_prod checked: XEN_RING_REQ_PROD_OVERFLOW), from private copies. */
   take(max = Infinity): NetifCtrlReceivedRequest[] {
-    const r = this.ring;
-    r.checkedRequestProd();
-    const n = Math.min(max, r.unconsumedRequests());
-    const out: NetifCtrlReceivedRequest[] = [];
     const dv = this.reqView;
-    for (let i = 0; i < n; i++) {
-      const index = idxAdd(r.reqCons, i);
-      r.copyRequest(index, this.req);
-      const type = this.fType.get(dv, 0);
-      const data = [this.fData.at(dv, 0, 0), this.fData.at(dv, 0, 1), this.fData.at(dv, 0, 2)] as const;
+    return this.consumeRequests((index) => {
+      this.ring.copyRequest(index, this.req);
+      const type = this.#fType.get(dv, 0);
+      const data = [this.#fData.at(dv, 0, 0), this.#fData.at(dv, 0, 1), this.#fData.at(dv, 0, 2)] as const;
       const op = opOfType.get(type);
-      const head = { id: this.fId.get(dv, 0), index, type, data };
-      if (op === undefined) { out.push({ op: 'unknown', ...head }); continue; }
+      const head = { id: this.#fId.get(dv, 0), index, type, data };
+      if (op === undefined) return { op: 'unknown', ...head } as NetifCtrlReceivedRequest;
       const fields: Record<string, unknown> = { op, ...head };
       layouts[op].data.forEach((name, k) => { fields[name] = data[k]; });
-      out.push(fields as NetifCtrlReceivedRequest);
-    }
-    r.reqCons = idxAdd(r.reqCons, n);
-    return out;
+      return fields as NetifCtrlReceivedRequest;
+    }, max);
   }
+
 
   /** Answer a taken request (echoing its id and type) in the next response slot; not visible until push(). */
   respond(req: { readonly id: number; readonly type: number }, status: number, data = 0): void {
-    this.rspCodec.encode({ id: req.id, type: req.type, status, data }, this.rsp, 0);
+    this.#rspCodec.encode({ id: req.id, type: req.type, status, data }, this.rsp, 0);
     this.ring.writeResponse(this.ring.nextResponseIndex(), this.rsp);
   }
 
-  /** RING_PUSH_RESPONSES_AND_CHECK_NOTIFY, then notify the frontend when it asked. Returns notify. */
-  push(): boolean {
-    return this.ring.pushResponsesAndNotify();
-  }
 
-  /** RING_FINAL_CHECK_FOR_REQUESTS: 0 means sleep until the frontend notifies. */
-  finalCheck(): number {
-    return this.ring.finalCheckForRequests();
-  }
 }

@@ -4,7 +4,7 @@
  * XEN_NETIF_EXTRA_FLAG_MORE. An extra occupies a whole ring slot ("The struct therefore needs to fit into
  * either a tx or rx slot and is therefore limited to 8 octets"); in a 12-byte tx slot the last 4 bytes are
  * "padding for tx". Shared by netif-tx.ts and netif-rx.ts (with the netif.h constants both use, and two
- * small helpers netif-ctrl.ts uses too).
+ * small helpers the ends use).
  */
 import { codecFor, type StructCodec } from '../codec/codec.js';
 import { asDataView } from '../codec/scalar-io.js';
@@ -152,13 +152,6 @@ export class NetifExtraCodec {
       into.hash = { type: d.u.hash.type, algorithm: d.u.hash.algorithm, value: (v[0] | (v[1] << 8) | (v[2] << 16) | (v[3] << 24)) >>> 0 };
     } else into[key] = d.u.mcast.addr;
     return (this.fFlags.get(dv, 0) & XEN_NETIF_EXTRA_FLAG_MORE) !== 0;
-  }
-}
-
-/** A typed end refuses a ring of another type (XEN_RING_UNKNOWN_TYPE). */
-export function requireRingType(end: string, ring: { readonly sring: { readonly type: { readonly name: string } } }, want: string): void {
-  if (ring.sring.type.name !== want) {
-    throw new RingError(xenRingErrorCodes.UNKNOWN_RING_TYPE, `${end} needs a ${want} ring, not ${ring.sring.type.name}.`, { expected: want, received: ring.sring.type.name });
   }
 }
 

@@ -13,22 +13,38 @@
  * slots after one with NETTXF_extra_info, on the rx ring the response slots after one with NETRXF_extra_info,
  * chained while XEN_NETIF_EXTRA_FLAG_MORE is set. Each window is read from its first slot as if a packet
  * began there (the slots before it have been overwritten, so nothing else can be known).
+ *
+ * A request slot of a ring with request variants (blkif) is decoded as the struct its discriminant names
+ * (operation: blkif_request_discard, blkif_request_indirect, otherwise blkif_request); a value no variant
+ * names is shown raw and, where the header defines no other value, reported. All of it comes from the ring's
+ * declaration in protocol/xen (ring-records.ts).
  */
 import { toJSONValue } from '../codec/decode.js';
-import { codecFor, type StructCodec } from '../codec/codec.js';
-import { xenConstant } from './xen-constants.js';
+import { asDataView } from '../codec/scalar-io.js';
+import type { StructCodec } from '../codec/codec.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
 import { SharedRing } from './shared-ring.js';
 import type { XenRingType } from './ring-type.js';
+import type { ExtraSlots, RecordVariant, RingRecords } from './ring-records.js';
 import { idxSub } from './ring-index.js';
 
 export interface RingImageSlot {
   readonly index: number;
   readonly slot: number;
   readonly offset: number;
-  /** The C struct the slot was decoded as (the ring's request or response, or netif_extra_info). */
-  readonly struct: string;
-  readonly record: unknown;
+  /**
+   * The C struct the slot was decoded as (the ring's request or response, a request variant such as
+   * blkif_request_discard, or netif_extra_info); null when its discriminant names no variant (see `raw`).
+   */
+  readonly struct: string | null;
+  /** The constant naming the request's variant (`BLKIF_OP_DISCARD`), when the ring has variants. */
+  readonly variant?: string;
+  /** The record, keyed by C member names (the whole struct, every array element included). */
+  readonly record?: unknown;
+  /** A slot whose discriminant names no variant: its request-sized bytes as hex. */
+  readonly raw?: string;
+  /** The segment array in use: a listing shows its first `count` elements (blkif: nr_segments of seg[]). */
+  readonly segments?: { readonly array: string; readonly count: number };
 }
 
 export interface RingImageReport {
@@ -51,42 +67,48 @@ export interface RingImageReport {
   readonly consistent: boolean;
 }
 
-/** blkif.h: the operations whose request is a struct blkif_request with up to BLKIF_MAX_SEGMENTS_PER_REQUEST segments. */
-const blkifSegmentedOps = new Set(['BLKIF_OP_READ', 'BLKIF_OP_WRITE', 'BLKIF_OP_WRITE_BARRIER', 'BLKIF_OP_FLUSH_DISKCACHE'].map(xenConstant));
-const BLKIF_MAX_SEGMENTS_PER_REQUEST = xenConstant('BLKIF_MAX_SEGMENTS_PER_REQUEST');
-const XEN_NETIF_EXTRA_FLAG_MORE = xenConstant('XEN_NETIF_EXTRA_FLAG_MORE');
-
-/** The flag that says "extra-info slots follow" on each netif ring side, if any. */
-function extraInfoFlag(ring: string, side: 'request' | 'response'): number | undefined {
-  if (ring === 'netif_tx' && side === 'request') return xenConstant('NETTXF_extra_info');
-  if (ring === 'netif_rx' && side === 'response') return xenConstant('NETRXF_extra_info');
-  return undefined;
-}
-
 /**
- * Decodes a window of slots in index order, switching to netif_extra_info after a slot that announces extra
- * info and for as long as XEN_NETIF_EXTRA_FLAG_MORE chains them.
+ * Decodes a window of slots in index order. On a side with extra-info slots it switches to the extra struct
+ * after a slot that announces extra info, for as long as the chain flag says more follow; on a side with
+ * variants it decodes each slot as the struct its discriminant names.
  */
 class WindowDecoder {
   private extrasPending = false;
-  private readonly extraFlag: number | undefined;
-  private readonly extra: StructCodec;
 
-  constructor(private readonly main: StructCodec, type: XenRingType, side: 'request' | 'response') {
-    this.extraFlag = extraInfoFlag(type.name, side);
-    this.extra = codecFor('netif_extra_info', { abi: type.abi });
-  }
+  constructor(private readonly main: StructCodec, private readonly extras: ExtraSlots | undefined, private readonly records: RingRecords | undefined) {}
 
-  decode(buf: Uint8Array, off: number): { struct: string; record: unknown } {
-    if (this.extrasPending) {
-      const rec = this.extra.decode(buf, off);
-      this.extrasPending = ((rec['flags'] as number) & XEN_NETIF_EXTRA_FLAG_MORE) !== 0;
-      return { struct: this.extra.layout.name, record: toJSONValue(rec) };
+  decode(buf: Uint8Array, off: number): Pick<RingImageSlot, 'struct' | 'variant' | 'record' | 'raw' | 'segments'> {
+    const dv = asDataView(buf);
+    const e = this.extras;
+    if (e !== undefined && this.extrasPending) {
+      this.extrasPending = (e.moreField.get(dv, off) & e.moreFlag) !== 0;
+      return { struct: e.codec.layout.name, record: toJSONValue(e.codec.decode(buf, off)) };
     }
-    const rec = this.main.decode(buf, off);
-    this.extrasPending = this.extraFlag !== undefined && ((rec['flags'] as number) & this.extraFlag) !== 0;
-    return { struct: this.main.layout.name, record: toJSONValue(rec) };
+    if (e !== undefined) this.extrasPending = (e.flagsField.get(dv, off) & e.flag) !== 0;
+    const r = this.records;
+    if (r === undefined || r.variants.length === 0) return { struct: this.main.layout.name, record: toJSONValue(this.main.decode(buf, off)) };
+    const v = r.variantOf(dv, off);
+    if (v === undefined) {
+      if (r.unnamed === 'violation') return { struct: null, raw: hex(buf.subarray(off, off + this.main.size)) };
+      return { struct: this.main.layout.name, record: toJSONValue(this.main.decode(buf, off)) };
+    }
+    return {
+      struct: v.codec.layout.name, variant: v.constant, record: toJSONValue(v.codec.decode(buf, off)),
+      ...(v.segments === undefined ? {} : { segments: { array: v.segments.array, count: segmentCount(v, dv, off) } }),
+    };
   }
+}
+
+function segmentCount(v: RecordVariant, dv: DataView, off: number): number {
+  const s = v.segments as NonNullable<RecordVariant['segments']>;
+  const f = v.codec.layout.fields.find((x) => x.name === s.array);
+  return Math.min(s.count.get(dv, off), f?.count ?? 0);
+}
+
+function hex(b: Uint8Array): string {
+  let out = '';
+  for (const x of b) out += x.toString(16).padStart(2, '0');
+  return out;
 }
 
 export function inspectRingImage(image: Uint8Array, type: XenRingType, order: number): RingImageReport {
@@ -130,14 +152,15 @@ export function inspectRingImage(image: Uint8Array, type: XenRingType, order: nu
     return { index, slot: (offset - s.ringOffset) / s.entrySize, offset, ...d.decode(copy, offset) };
   };
   const requests: RingImageSlot[] = [];
-  const reqDecoder = new WindowDecoder(type.request, type, 'request');
+  const reqDecoder = new WindowDecoder(type.request, type.records.requestExtras, type.records);
+  const dv = asDataView(copy);
   for (let i = 0; i < reqCount; i++) {
     const r = slotAt((reqFrom + i) >>> 0, reqDecoder);
     requests.push(r);
-    checkRecord(type, r, violations);
+    checkRecord(type.records, dv, r, violations);
   }
   const responses: RingImageSlot[] = [];
-  const rspDecoder = new WindowDecoder(type.response, type, 'response');
+  const rspDecoder = new WindowDecoder(type.response, type.records.responseExtras, undefined);
   let zeroResponseSlots = 0;
   for (let i = 0; i < rspCount; i++) {
     const index = (rspFrom + i) >>> 0;
@@ -152,13 +175,25 @@ export function inspectRingImage(image: Uint8Array, type: XenRingType, order: nu
   };
 }
 
-/** Record-level rules a consumer would enforce before acting on a request. */
-function checkRecord(type: XenRingType, r: RingImageSlot, out: RingError[]): void {
-  if (type.name !== 'blkif') return;
-  const rec = r.record as { operation: number; nr_segments: number };
-  if (blkifSegmentedOps.has(rec.operation) && rec.nr_segments > BLKIF_MAX_SEGMENTS_PER_REQUEST) {
-    out.push(new RingError(xenRingErrorCodes.BAD_RECORD, `Request ${r.index} (slot ${r.slot}) has ${rec.nr_segments} segments; at most BLKIF_MAX_SEGMENTS_PER_REQUEST (${BLKIF_MAX_SEGMENTS_PER_REQUEST}).`, {
-      index: r.index, offset: r.offset, path: 'blkif_request.nr_segments', expected: `<= ${BLKIF_MAX_SEGMENTS_PER_REQUEST}`, received: rec.nr_segments, rule: 'blkif.h BLKIF_MAX_SEGMENTS_PER_REQUEST',
+/** Record-level rules from the ring's declaration: a consumer enforces them before acting on a request. */
+function checkRecord(records: RingRecords, dv: DataView, r: RingImageSlot, out: RingError[]): void {
+  if (records.variants.length === 0 || r.struct === 'netif_extra_info') return;
+  const v = records.variantOf(dv, r.offset);
+  if (v === undefined) {
+    if (records.unnamed !== 'violation') return;
+    const value = records.selector(dv, r.offset);
+    const names = records.variants.map((x) => x.constant);
+    out.push(new RingError(xenRingErrorCodes.BAD_RECORD, `Request ${r.index} (slot ${r.slot}): ${records.selectorPath} is ${String(value)}, which no ${names[0]?.replace(/_[^_]*$/, '_*') ?? 'constant'} names.`, {
+      index: r.index, offset: r.offset, path: records.selectorPath, expected: names, received: value, rule: `${records.decl.header}: ${names.join(', ')}`,
+    }));
+    return;
+  }
+  const s = v.segments;
+  if (s === undefined) return;
+  const n = s.count.get(dv, r.offset);
+  if (n > s.max) {
+    out.push(new RingError(xenRingErrorCodes.BAD_RECORD, `Request ${r.index} (slot ${r.slot}) has ${n} segments; at most ${s.maxName} (${s.max}).`, {
+      index: r.index, offset: r.offset, path: s.countPath, expected: `<= ${s.max}`, received: n, rule: s.rule,
     }));
   }
 }

@@ -3,17 +3,21 @@
  * response codecs, the size of `union name_sring_entry`, and where the shared header's fields lie. Every
  * offset comes from protocol/ through layoutOf; nothing here restates one.
  */
-import { type AbiName, xenRingTypes, XEN_PAGE_SHIFT, MAX_RING_PAGE_ORDER } from '../../protocol/index.js';
-import { layoutOf } from '../layout/compile.js';
+import { type AbiName, type StructDecl, type RingTypeDecl, type XenRingName, xenRingTypes, XEN_PAGE_SHIFT, MAX_RING_PAGE_ORDER } from '../../protocol/index.js';
+import { compileRingRecords, type RingRecords } from './ring-records.js';
+import { layoutOf, structDecl } from '../layout/compile.js';
+import { LayoutError } from '../errors.js';
+import type { StructLayout } from '../layout/layout.js';
 import { parseAbi } from '../layout/abi-name.js';
 import { numberField } from '../codec/views.js';
 import { codecFor, type StructCodec } from '../codec/codec.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
 import { roundDownPow2 } from './ring-index.js';
 
-export type XenRingName = 'blkif' | 'netif_tx' | 'netif_rx' | 'xen_netif_ctrl';
+export type { XenRingName };
 
-export const xenRingNames: readonly XenRingName[] = Object.freeze(xenRingTypes.map((t) => t.name as XenRingName));
+/** Every declared ring's name (protocol/xen/rings.ts), in declaration order. */
+export const xenRingNames: readonly XenRingName[] = Object.freeze(xenRingTypes.map((t) => t.name));
 
 /** Byte offsets of `struct name_sring`'s members, from the xen_sring_header declaration. */
 export interface SringHeaderOffsets {
@@ -21,6 +25,8 @@ export interface SringHeaderOffsets {
   readonly reqEvent: number;
   readonly rspProd: number;
   readonly rspEvent: number;
+  /** Offsets of every member declared `sharedIndex`: the words a peer publishes, accessed atomically. */
+  readonly sharedIndices: readonly number[];
   readonly pvt: number;
   readonly pvtSize: number;
   readonly pad: number;
@@ -34,6 +40,10 @@ export interface XenRingType {
   readonly abi: AbiName;
   readonly request: StructCodec;
   readonly response: StructCodec;
+  /** The ring's declaration (protocol/xen): request variants, extra-info slots, per-record rules. */
+  readonly decl: RingTypeDecl;
+  /** The declaration compiled for this ABI. */
+  readonly records: RingRecords;
   /** sizeof(union name_sring_entry): the larger record, rounded up to the union's alignment. */
   readonly entrySize: number;
   readonly header: SringHeaderOffsets;
@@ -45,36 +55,59 @@ export interface XenRingType {
 
 let headerOffsets: SringHeaderOffsets | undefined;
 
+/**
+ * The header offsets, from the xen_sring_header declaration. The four index words are the members the
+ * declaration marks `sharedIndex` (only those are accessed atomically, through RingPort.loadIndex32 /
+ * storeIndex32); a declaration that stops marking one of ring.h's four is refused, so the flag cannot drift
+ * from what SharedRing does.
+ */
 function sringHeader(): SringHeaderOffsets {
-  if (headerOffsets === undefined) {
-    const l = layoutOf('xen_sring_header');
-    const pvt = l.fields.find((f) => f.name === 'pvt');
-    const pad = l.fields.find((f) => f.name === '__pad');
-    /* c8 ignore next */
-    if (pvt === undefined || pad === undefined) throw new Error('xen_sring_header lacks pvt or __pad');
-    headerOffsets = Object.freeze({
-      reqProd: numberField(l, 'req_prod').offset,
-      reqEvent: numberField(l, 'req_event').offset,
-      rspProd: numberField(l, 'rsp_prod').offset,
-      rspEvent: numberField(l, 'rsp_event').offset,
-      pvt: pvt.offset, pvtSize: pvt.size,
-      pad: pad.offset, padSize: pad.size,
-      ring: l.size,
-    });
-  }
+  if (headerOffsets === undefined) headerOffsets = sringHeaderOffsets(structDecl('xen_sring_header'), layoutOf('xen_sring_header'));
   return headerOffsets;
+}
+
+/** sringHeader's derivation over any declaration and its layout (exported so the refusal can be tested). */
+export function sringHeaderOffsets(decl: StructDecl, l: StructLayout): SringHeaderOffsets {
+  const shared = new Map<string, number>();
+  for (const f of decl.fields) if (f.sharedIndex === true) shared.set(f.name, numberField(l, f.name).offset);
+  const index = (name: string): number => {
+    const o = shared.get(name);
+    if (o === undefined) {
+      throw new LayoutError('LAYOUT_SELF_CHECK', `xen_sring_header.${name} must be declared sharedIndex: ring.h's producers and consumers publish it to the peer.`, {
+        path: `xen_sring_header.${name}`, expected: 'sharedIndex: true', received: [...shared.keys()],
+      });
+    }
+    return o;
+  };
+  const member = (name: string) => {
+    const f = l.fields.find((x) => x.name === name);
+    if (f === undefined) throw new LayoutError('LAYOUT_SELF_CHECK', `xen_sring_header lacks ${name}.`, { path: `xen_sring_header.${name}` });
+    return f;
+  };
+  const pvt = member('pvt');
+  const pad = member('__pad');
+  return Object.freeze({
+    reqProd: index('req_prod'),
+    reqEvent: index('req_event'),
+    rspProd: index('rsp_prod'),
+    rspEvent: index('rsp_event'),
+    sharedIndices: Object.freeze([...shared.values()]),
+    pvt: pvt.offset, pvtSize: pvt.size,
+    pad: pad.offset, padSize: pad.size,
+    ring: l.size,
+  });
 }
 
 const types = new Map<string, XenRingType>();
 
-/** The ring type `name` (blkif, netif_tx, netif_rx, xen_netif_ctrl) for an ABI (x86_64 by default). */
+/** The ring type `name` (one of xenRingNames) for an ABI (x86_64 by default). */
 export function ringType(name: XenRingName, options: { abi?: AbiName | string } = {}): XenRingType {
   // Takes ringwire's ABI names and the protocols.h spellings; an unknown one is LayoutError UNKNOWN_ABI.
   const abi = parseAbi(options.abi ?? 'x86_64');
   const key = `${name}/${abi}`;
   let t = types.get(key);
   if (t !== undefined) return t;
-  const decl = xenRingTypes.find((d) => d.name === name);
+  const decl: RingTypeDecl | undefined = xenRingTypes.find((d) => d.name === name);
   if (decl === undefined) {
     throw new RingError(xenRingErrorCodes.UNKNOWN_RING_TYPE, `Unknown Xen ring type "${String(name)}".`, {
       received: name, expected: xenRingNames,
@@ -86,7 +119,7 @@ export function ringType(name: XenRingName, options: { abi?: AbiName | string } 
   const entrySize = Math.ceil(Math.max(request.size, response.size) / align) * align;
   const header = sringHeader();
   t = Object.freeze({
-    name, abi, request, response, entrySize, header,
+    name, abi, request, response, decl, records: compileRingRecords(decl, abi, request), entrySize, header,
     ringBytes: (order: number) => checkOrder(order) && 1 << (XEN_PAGE_SHIFT + order),
     nrEnts: (order: number) => checkOrder(order) && roundDownPow2(Math.floor(((1 << (XEN_PAGE_SHIFT + order)) - header.ring) / entrySize)),
   });

@@ -1,6 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { PlainRingPort, RingwireError, CodecError } from '../../src/index.js';
+import { PortError } from '../../src/memory/port-error.js';
+import { checkHostByteOrder } from '../../src/memory/ring-port.js';
 
 for (const kind of ['ArrayBuffer', 'SharedArrayBuffer'] as const) {
   test(`PlainRingPort over ${kind}: index words, payload writes and notifications`, () => {
@@ -30,10 +32,7 @@ for (const kind of ['ArrayBuffer', 'SharedArrayBuffer'] as const) {
   });
 }
 
-test('PlainRingPort rejects a region outside its buffer or not 4-aligned', () => {
-  assert.throws(() => new PlainRingPort(new ArrayBuffer(64), 2), RangeError);
-  assert.throws(() => new PlainRingPort(new ArrayBuffer(64), 0, 65), RangeError);
-  assert.throws(() => new PlainRingPort(new ArrayBuffer(64), -4), RangeError);
+test('PlainRingPort over a whole buffer', () => {
   const p = new PlainRingPort(new ArrayBuffer(64));
   assert.equal(p.bytes.length, 64);
   p.notify(1); // no handler: a no-op
@@ -45,4 +44,36 @@ test('errors carry code, location and expected/received, and serialise to JSON',
   assert.equal(e.name, 'CodecError');
   assert.deepEqual(e.toJSON(), { code: 'CODEC_OUT_OF_RANGE', message: 'x does not fit', offset: 8, index: 2, path: 'a.b', expected: '0..255', received: '300', rule: 'C type' });
   assert.deepEqual(new RingwireError('X', 'm').toJSON(), { code: 'X', message: 'm' });
+});
+
+test('PlainRingPort refuses bad regions, misaligned or out-of-region index words and writes with PortError, writing nothing', () => {
+  const region = (fn: () => unknown, code: string, offset?: number) =>
+    assert.throws(fn, (e: unknown) => e instanceof PortError && e instanceof RingwireError && e.code === code && (offset === undefined || e.offset === offset));
+  region(() => new PlainRingPort(new ArrayBuffer(64), 2), 'PORT_BAD_REGION', 2);
+  region(() => new PlainRingPort(new ArrayBuffer(64), 0, 65), 'PORT_BAD_REGION', 0);
+  region(() => new PlainRingPort(new ArrayBuffer(64), -4), 'PORT_BAD_REGION', -4);
+  for (const kind of ['ArrayBuffer', 'SharedArrayBuffer'] as const) {
+    const buf = kind === 'ArrayBuffer' ? new ArrayBuffer(64) : new SharedArrayBuffer(64);
+    const p = new PlainRingPort(buf, 16, 32);
+    region(() => p.loadIndex32(2), 'PORT_MISALIGNED_INDEX', 2);
+    region(() => p.storeIndex32(6, 1), 'PORT_MISALIGNED_INDEX', 6);
+    region(() => p.loadIndex16(3), 'PORT_MISALIGNED_INDEX', 3);
+    region(() => p.storeIndex16(1, 1), 'PORT_MISALIGNED_INDEX', 1);
+    region(() => p.loadIndex32(32), 'PORT_OUT_OF_BOUNDS', 32);
+    region(() => p.storeIndex32(-4, 1), 'PORT_OUT_OF_BOUNDS', -4);
+    region(() => p.loadIndex16(32), 'PORT_OUT_OF_BOUNDS', 32);
+    region(() => p.storeIndex16(32, 1), 'PORT_OUT_OF_BOUNDS', 32);
+    region(() => p.write(30, new Uint8Array(4)), 'PORT_OUT_OF_BOUNDS', 30);
+    region(() => p.writeU8(32, 1), 'PORT_OUT_OF_BOUNDS', 32);
+    region(() => p.writeU16(31, 1, true), 'PORT_OUT_OF_BOUNDS', 31);
+    region(() => p.writeU32(29, 1, true), 'PORT_OUT_OF_BOUNDS', 29);
+    region(() => p.writeU64(25, 1n, true), 'PORT_OUT_OF_BOUNDS', 25);
+    region(() => p.fill(20, 13, 1), 'PORT_OUT_OF_BOUNDS', 20);
+    assert.deepEqual([...new Uint8Array(buf)], new Array(64).fill(0), `${kind}: nothing written, in or around the region`);
+  }
+});
+
+test('a big-endian host is refused with PORT_BIG_ENDIAN_HOST', () => {
+  assert.throws(() => checkHostByteOrder(false), (e: unknown) => e instanceof PortError && e.code === 'PORT_BIG_ENDIAN_HOST');
+  checkHostByteOrder(true);
 });

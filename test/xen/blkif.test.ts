@@ -6,7 +6,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
   SharedRing, FrontRing, BackRing, BlkifFront, BlkifBack, ringType, RingError, BLKIF_RSP_OKAY, BLKIF_RSP_EOPNOTSUPP, type BlkifRequest,
+  BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_OP_INDIRECT, idxAdd,
 } from '../../src/xen/index.js';
+import { codecFor } from '../../src/codec/codec.js';
 import type { AbiName } from '../../protocol/index.js';
 
 function pair(abi: AbiName = 'x86_64') {
@@ -124,3 +126,48 @@ test('blkif back refuses req_prod overflow and malformed requests before consumi
   assert.throws(() => back.take(), { code: 'XEN_RING_BAD_RECORD', path: 'blkif_request_indirect.indirect_op' });
   assert.throws(() => back.respond({ id: 1n, op: 'read' }, 0), { code: 'XEN_RING_FULL' });
 });
+
+for (const abi of ['x86_64', 'x86_32'] as const) {
+  test(`blkif ${abi}: an indirect request is answered with its indirect_op, as Linux blkback's make_response writes it`, () => {
+    const { s, front, back } = pair(abi);
+    s.reqProd = s.rspProd = 0xfffffffd;
+    const rd = front.queue({ op: 'indirect', indirectOp: 'read', sector: 0n, nrSegments: 100, indirectGrefs: [5] });
+    const wr = front.queue({ op: 'indirect', indirectOp: 'write', sector: 8n, nrSegments: 600, indirectGrefs: [6, 7] });
+    front.push();
+    // blkback: dispatch_rw_block_io stores indirect_op as pending_req->operation; make_response copies it into
+    // blkif_response.operation. Encode those bytes with the blkif_response codec, not with BlkifBack.
+    const rsp = codecFor('blkif_response', { abi });
+    const ring = BackRing.attach(s, 0xfffffffd);
+    const cons = front.ring.rspCons;
+    const answer = (id: bigint, operation: number) => {
+      const bytes = rsp.encodeToBytes({ id, operation, status: BLKIF_RSP_OKAY });
+      assert.equal(bytes[rsp.layout.fields.find((f) => f.name === 'operation')!.offset], operation, 'operation byte as blkback writes it');
+      ring.writeResponse(ring.nextResponseIndex(), bytes);
+    };
+    ring.reqCons = idxAdd(ring.reqCons, 2);
+    answer(rd, BLKIF_OP_INDIRECT); // what ringwire used to write: Linux blkfront rejects it
+    ring.pushResponses();
+    assert.throws(() => front.poll(), (e: unknown) => e instanceof RingError && e.code === 'XEN_RING_BAD_RECORD'
+      && e.path === 'blkif_response.operation' && e.expected === BLKIF_OP_READ && e.received === BLKIF_OP_INDIRECT);
+    assert.equal(front.ring.rspCons, cons, 'a refused batch leaves rsp_cons');
+    assert.equal(front.outstanding, 2);
+    ring.rspProdPvt = cons;
+    answer(rd, BLKIF_OP_READ);
+    answer(wr, BLKIF_OP_WRITE);
+    ring.pushResponses();
+    assert.deepEqual(front.poll().map((c) => [c.id, c.operation, c.status]), [[rd, BLKIF_OP_READ, 0], [wr, BLKIF_OP_WRITE, 0]]);
+    assert.equal(front.outstanding, 0);
+
+    // BlkifBack.respond writes indirect_op into blkif_response.operation.
+    front.queue({ op: 'indirect', indirectOp: 'write', sector: 16n, nrSegments: 20, indirectGrefs: [9] });
+    front.push();
+    back.ring.rspProdPvt = back.ring.reqCons = ring.reqCons;
+    const [got] = back.take();
+    assert.equal(got?.op, 'indirect');
+    const slot = back.ring.rspProdPvt;
+    back.respond(got!, BLKIF_RSP_OKAY);
+    const written = rsp.decode(back.ring.getResponse(slot));
+    assert.equal(written['operation'], BLKIF_OP_WRITE);
+    assert.equal(written['id'], got!.id);
+  });
+}

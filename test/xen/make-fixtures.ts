@@ -5,10 +5,33 @@
  * test/cli/dump-xen.test.ts checks the CLI against these files.
  */
 import { writeFileSync } from 'node:fs';
-import { SharedRing, FrontRing, BackRing, ringType } from '../../src/xen/index.js';
+import { SharedRing, FrontRing, BackRing, BlkifFront, BlkifBack, ringType, BLKIF_RSP_OKAY } from '../../src/xen/index.js';
 import { dumpXen } from '../../src/cli/dump-xen.js';
 
 export interface XenFixture { readonly name: string; readonly args: string[]; readonly exit: number; readonly build: () => Uint8Array }
+
+/**
+ * A blkif ring holding every request shape: read (2 segments), discard, indirect write, flush, secure
+ * discard and indirect read outstanding, after an indirect read answered (with its indirect_op, as Linux
+ * blkback's make_response does) — so request and response slots of each kind are in the image.
+ */
+function mixedBlkif(abi: 'x86_64' | 'x86_32'): Uint8Array {
+  const s = SharedRing.init(new ArrayBuffer(4096), ringType('blkif', { abi }));
+  const front = new BlkifFront(FrontRing.attach(s));
+  const back = new BlkifBack(BackRing.attach(s));
+  front.queue({ op: 'indirect', id: 0x0807060504030201n, indirectOp: 'read', handle: 0x0300, sector: 0x40n, nrSegments: 40, indirectGrefs: [0x300] });
+  front.push();
+  for (const r of back.take()) back.respond(r, BLKIF_RSP_OKAY);
+  back.push();
+  front.poll();
+  front.queue({ op: 'read', handle: 0x0300, sector: 0x0807060504030201n, segments: [{ gref: 0x101, first_sect: 1, last_sect: 7 }, { gref: 0x102, first_sect: 0, last_sect: 3 }] });
+  front.queue({ op: 'discard', handle: 0x0300, sector: 0x1000n, nrSectors: 0x800n });
+  front.queue({ op: 'indirect', indirectOp: 'write', handle: 0x0300, sector: 0x2000n, nrSegments: 600, indirectGrefs: [0x201, 0x202] });
+  front.queue({ op: 'flush', handle: 0x0300 });
+  front.queue({ op: 'discard', handle: 0x0300, sector: 0x3000n, nrSectors: 8n, secure: true });
+  front.push();
+  return new Uint8Array(s.bytes);
+}
 
 const segs = (n: number) => Array.from({ length: 11 }, (_v, i) => (i < n ? { gref: 0x100 + i, first_sect: 0, last_sect: 7 } : { gref: 0, first_sect: 0, last_sect: 0 }));
 
@@ -61,6 +84,8 @@ export const xenFixtures: readonly XenFixture[] = [
       return new Uint8Array(s.bytes);
     },
   },
+  { name: 'blkif-x86_64-discard-indirect', args: ['--ring', 'blkif'], exit: 0, build: () => mixedBlkif('x86_64') },
+  { name: 'blkif-x86_32-discard-indirect', args: ['--ring', 'blkif', '--abi', 'x86_32'], exit: 0, build: () => mixedBlkif('x86_32') },
 ];
 
 async function main(): Promise<void> {
