@@ -4,22 +4,16 @@
  * linux/virtio_config.h; virtio 1.2 §6 "Reserved Feature Bits").
  */
 import { virtioConstant } from '../../protocol/index.js';
-import { virtioSpecOnlyConstants } from '../../protocol/virtio/constants.js';
+import { notificationDataFeature } from '../../protocol/virtio/constants.js';
 
 /** linux/virtio_config.h: the device uses buffers in the order they were made available (§2.7.9, §2.8.8). */
 export const VIRTIO_F_IN_ORDER = virtioConstant('VIRTIO_F_IN_ORDER');
 /** linux/virtio_config.h: the driver can reset one queue (§2.6.1). */
 export const VIRTIO_F_RING_RESET = virtioConstant('VIRTIO_F_RING_RESET');
 /** virtio 1.2 §6: driver notifications carry where the next available entry goes (§2.9). */
-export const VIRTIO_F_NOTIFICATION_DATA = specConstant('VIRTIO_F_NOTIFICATION_DATA');
+export const VIRTIO_F_NOTIFICATION_DATA = notificationDataFeature.value;
 export const VIRTIO_RING_F_INDIRECT_DESC = virtioConstant('VIRTIO_RING_F_INDIRECT_DESC');
 export const VIRTIO_RING_F_EVENT_IDX = virtioConstant('VIRTIO_RING_F_EVENT_IDX');
-
-function specConstant(name: string): number {
-  const c = virtioSpecOnlyConstants.find((d) => d.name === name);
-  if (c === undefined) throw new Error(`no virtio constant ${name}`);
-  return c.value;
-}
 
 /** Features a driver or device end takes in its config, next to the queue's geometry. */
 export interface VirtqFeatures {
