@@ -40,6 +40,17 @@ export const virtioConfigConstants: readonly ConstantDecl[] = [
   { name: 'VIRTIO_F_RING_RESET', value: 40, header: 'linux/virtio_config.h' },
 ];
 
+/** virtio 1.2 §6: the driver passes extra data (besides the queue) in its available buffer notifications (§2.9). */
+export const notificationDataFeature: ConstantDecl = { name: 'VIRTIO_F_NOTIFICATION_DATA', value: 38, header: 'linux/virtio_config.h' };
+
+/**
+ * Feature bits virtio 1.2 defines (§6 "Reserved Feature Bits") that the installed linux/virtio_config.h
+ * predates (later versions of the UAPI header define VIRTIO_F_NOTIFICATION_DATA). Kept out of
+ * `virtioConstants`, which the oracle compares one for one with the installed headers;
+ * test/virtio/notification-data.test.ts checks the value against the golden once the headers define it.
+ */
+export const virtioSpecOnlyConstants: readonly ConstantDecl[] = [notificationDataFeature];
+
 /** linux/virtio_blk.h */
 export const virtioBlkConstants: readonly ConstantDecl[] = [
   { name: 'VIRTIO_BLK_T_IN', value: 0, header: 'linux/virtio_blk.h' },

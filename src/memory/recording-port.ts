@@ -13,7 +13,7 @@ export type PortEvent =
   | { readonly port: number; readonly kind: 'write'; readonly offset: number; readonly bytes: Uint8Array }
   | { readonly port: number; readonly kind: 'fill'; readonly offset: number; readonly length: number; readonly value: number }
   | { readonly port: number; readonly kind: 'fence' }
-  | { readonly port: number; readonly kind: 'notify'; readonly channel: number };
+  | { readonly port: number; readonly kind: 'notify'; readonly channel: number; readonly data?: number };
 
 export class RecordingRingPort implements RingPort {
   /**
@@ -65,9 +65,9 @@ export class RecordingRingPort implements RingPort {
     this.log.push({ port: this.id, kind: 'fence' });
     this.inner.fence();
   }
-  notify(channel: number): void {
-    this.log.push({ port: this.id, kind: 'notify', channel });
-    this.inner.notify(channel);
+  notify(channel: number, data?: number): void {
+    this.log.push(data === undefined ? { port: this.id, kind: 'notify', channel } : { port: this.id, kind: 'notify', channel, data: data >>> 0 });
+    this.inner.notify(channel, data);
   }
 }
 
@@ -85,7 +85,7 @@ export function replayPortEvents(log: readonly PortEvent[], target: RingPort, id
       case 'write': target.write(e.offset, e.bytes); break;
       case 'fill': target.fill(e.offset, e.length, e.value); break;
       case 'fence': target.fence(); break;
-      case 'notify': target.notify(e.channel); break;
+      case 'notify': target.notify(e.channel, e.data); break;
     }
   }
 }

@@ -39,11 +39,15 @@ export interface RingPort {
 
   /** A full barrier point (xen_mb / virtio_mb). Atomics already order; recorders log it. */
   fence(): void;
-  /** Raise a notification to the peer on a channel (event channel, virtqueue kick, used-buffer interrupt). */
-  notify(channel: number): void;
+  /**
+   * Raise a notification to the peer on a channel (event channel, virtqueue kick, used-buffer interrupt).
+   * `data` is the 32-bit notification value a virtio driver sends with VIRTIO_F_NOTIFICATION_DATA
+   * (virtio 1.2 §2.9, §4.1.5.2); absent otherwise.
+   */
+  notify(channel: number, data?: number): void;
 }
 
-export type NotifyHandler = (channel: number) => void;
+export type NotifyHandler = (channel: number, data?: number) => void;
 
 /** Refuse a big-endian host: Atomics act in host byte order, and every Xen ABI and virtio 1.x is little-endian. */
 export function checkHostByteOrder(littleEndian: boolean): void {
@@ -108,7 +112,9 @@ export class PlainRingPort implements RingPort {
   writeU64(offset: number, value: bigint, littleEndian: boolean): void { this.checkRange(offset, 8); this.view.setBigUint64(offset, value, littleEndian); }
   fill(offset: number, length: number, value: number): void { this.checkRange(offset, length); this.bytes.fill(value, offset, offset + length); }
   fence(): void { if (this.i32 !== undefined) Atomics.load(this.i32, 0); }
-  notify(channel: number): void { this.onNotify(channel); }
+  notify(channel: number, data?: number): void {
+    if (data === undefined) this.onNotify(channel); else this.onNotify(channel, data >>> 0);
+  }
 
   /** An index word must lie in the region, naturally aligned (an Atomics element; a misaligned one would round). */
   private checkIndex(offset: number, size: number): void {

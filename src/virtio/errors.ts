@@ -37,6 +37,12 @@ export const virtqRules = {
   VIRTQ_NO_SPACE: 'virtio 1.2 §2.7.13.1 / §2.8.17: a driver adds a buffer only when enough free descriptors remain.',
   VIRTQ_BAD_BUFFER: 'virtio 1.2 §2.7.13.1 / §2.8.21.1: each buffer element goes into a descriptor as a 64-bit guest-physical address and a 32-bit len; ringwire policy also rejects len 0.',
   VIRTQ_BAD_GEOMETRY: 'virtio 1.2 §2.7 / §2.8: queue size is a power of two (split) or at most 2^15 (packed), and each area lies in mapped memory with its alignment.',
+  VIRTQ_IN_ORDER_VIOLATION: 'virtio 1.2 §6.2 / §2.7.9 / §2.8.8: "If VIRTIO_F_IN_ORDER has been negotiated, a device MUST use buffers in the same order in which they have been available"; a used entry stands for the batch ending at the buffer it names, so that buffer lies within the entries the device advanced over (split: used.idx).',
+  VIRTQ_IN_ORDER_NOT_RING_ORDER: 'virtio 1.2 §2.7.5 / §2.7.5.2 / §2.7.5.3.1: with VIRTIO_F_IN_ORDER the driver uses descriptors in ring order, from offset 0 and wrapping; it "MUST set next to 0 for the last descriptor in the table (where x = queue_size - 1) and to x + 1 for the rest", and indirect descriptors "MUST appear sequentially".',
+  VIRTQ_FEATURE_NOT_NEGOTIATED: 'virtio 1.2 §2.2 / §6: a feature\'s behaviour is available only when its bit was negotiated (VIRTIO_F_IN_ORDER for batched used entries, VIRTIO_F_NOTIFICATION_DATA for notification values, VIRTIO_F_RING_RESET for a per-queue reset, §2.6.1).',
+  VIRTQ_QUEUE_RESET: 'virtio 1.2 §2.6.1.1.1: "After a queue has been reset by the driver, the device MUST NOT execute any requests from that virtqueue, or notify the driver for it"; the driver uses the queue again only after re-enabling it (§2.6.1.2.2).',
+  VIRTQ_QUEUE_ENABLED: 'virtio 1.2 §2.6.1.2 / §4.1.4.3.2: a queue is re-enabled only after a completed queue reset ("The driver MUST NOT write a 0 to queue_enable"; re-enabling follows reading back 0 in queue_reset).',
+  VIRTQ_NOTIFICATION_DATA_MISMATCH: 'virtio 1.2 §2.9 / §4.1.5.2: with VIRTIO_F_NOTIFICATION_DATA a notification carries vqn and where the next available entry will be written (split: the avail index; packed: next_off and next_wrap); ringwire policy rejects a value naming another queue or a position outside the queue size ahead of the device (the spec states no MUST for the device).',
 } as const;
 
 export type VirtqErrorCode = keyof typeof virtqRules;

@@ -17,3 +17,5 @@ export { PackedDriver } from './packed-driver.js';
 export { PackedDevice } from './packed-device.js';
 export * from './flags.js';
 export { idx16, idx16Add, idx16Sub } from './index16.js';
+export { virtqFeatures, VIRTIO_F_IN_ORDER, VIRTIO_F_NOTIFICATION_DATA, VIRTIO_F_RING_RESET, VIRTIO_RING_F_EVENT_IDX, VIRTIO_RING_F_INDIRECT_DESC, type VirtqFeatures } from './features.js';
+export { encodeNotificationData, decodeNotificationData, splitNotificationData, notifiedAvailIdx, notifiedVqn, type NotificationData } from './notification-data.js';

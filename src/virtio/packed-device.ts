@@ -2,7 +2,10 @@
  * PackedDevice: the device end of a packed virtqueue. pop() checks the descriptor at next_avail against the
  * driver wrap counter, walks the chain (packed-walker.ts), and only then advances; pushUsed() writes one
  * used descriptor (id, len, then flags with AVAIL = USED = used wrap counter, §2.8.1) and skips the buffer's
- * descriptor count; interrupt() consults the driver event suppression structure (§2.8.10).
+ * descriptor count; interrupt() consults the driver event suppression structure (§2.8.10). With
+ * VIRTIO_F_IN_ORDER (§2.8.8) buffers are used in the order popped and pushUsedBatch() returns a batch with
+ * one used descriptor; VIRTIO_F_NOTIFICATION_DATA and VIRTIO_F_RING_RESET as in split-device.ts.
+ * Bookkeeping is private.
  */
 import { VirtqError } from './errors.js';
 import { DescChain } from './chain.js';
@@ -13,92 +16,229 @@ import {
   VRING_PACKED_EVENT_FLAG_DISABLE, VRING_PACKED_EVENT_FLAG_ENABLE, VRING_PACKED_EVENT_F_WRAP_CTR,
 } from './flags.js';
 import { VRING_DESC_F_WRITE } from './flags.js';
+import type { VirtqFeatures } from './features.js';
+import { decodeNotificationData } from './notification-data.js';
 
 export class PackedDevice {
-  readonly ring: PackedRing;
-  nextAvail = 0;
+  #ring: PackedRing;
+  readonly #inOrder: boolean;
+  readonly #notificationData: boolean;
+  readonly #ringReset: boolean;
+  #nextAvail = 0;
   /** The driver's wrap counter as the device tracks it. */
-  availWrap = 1;
-  nextUsed = 0;
-  usedWrap = 1;
+  #availWrap = 1;
+  #nextUsed = 0;
+  #usedWrap = 1;
   /** Descriptor positions the used pointer advanced since the last needInterrupt(). */
-  usedAdded = 0;
-  readonly chain: DescChain;
-  private readonly outstanding: Uint8Array;
-  private readonly idCount: Uint16Array;
-  private notifications = true;
+  #usedAdded = 0;
+  #chain: DescChain;
+  #outstanding: Uint8Array;
+  #idCount: Uint16Array;
+  /** IN_ORDER: buffer ids in the order popped (a ring of size entries from #orderHead, #orderCount long). */
+  #order: Uint16Array;
+  #orderHead = 0;
+  #orderCount = 0;
+  #notifications = true;
+  #isReset = false;
 
-  constructor(config: PackedQueueConfig) {
-    this.ring = new PackedRing(config);
-    this.chain = new DescChain(this.ring.size + this.ring.maxIndirect + 1, this.ring.memory);
-    this.outstanding = new Uint8Array(this.ring.size);
-    this.idCount = new Uint16Array(this.ring.size);
+  constructor(config: PackedQueueConfig & VirtqFeatures) {
+    this.#inOrder = config.inOrder === true;
+    this.#notificationData = config.notificationData === true;
+    this.#ringReset = config.ringReset === true;
+    this.#ring = new PackedRing(config);
+    this.#chain = new DescChain(this.#ring.size + this.#ring.maxIndirect + 1, this.#ring.memory);
+    this.#outstanding = new Uint8Array(this.#ring.size);
+    this.#idCount = new Uint16Array(this.#ring.size);
+    this.#order = new Uint16Array(this.#ring.size);
+  }
+
+  /** The queue's areas and accessors (replaced when enable() takes a new configuration). */
+  get ring(): PackedRing { return this.#ring; }
+  /** The chain the last pop() walked; reused by every pop(). */
+  get chain(): DescChain { return this.#chain; }
+  /** Ring position of the next descriptor to check for availability. */
+  get nextAvail(): number { return this.#nextAvail; }
+  /** The driver's wrap counter as the device tracks it (§2.8.1). */
+  get availWrap(): number { return this.#availWrap; }
+  /** Ring position the next used descriptor is written at. */
+  get nextUsed(): number { return this.#nextUsed; }
+  /** Device ring wrap counter (§2.8.1). */
+  get usedWrap(): number { return this.#usedWrap; }
+  /** True between reset() and enable(). */
+  get isReset(): boolean { return this.#isReset; }
+
+  #live(op: string): void {
+    // §2.6.1.1.1: "After a queue has been reset by the driver, the device MUST NOT execute any requests from
+    // that virtqueue, or notify the driver for it."
+    if (this.#isReset) throw new VirtqError('VIRTQ_QUEUE_RESET', `${op} on queue ${this.#ring.queueIndex} after reset() and before enable()`, { index: this.#ring.queueIndex });
   }
 
   /** Whether the descriptor at next_avail is available. */
   hasAvail(): boolean {
-    return PackedRing.isAvail(this.ring.descFlags(this.nextAvail), this.availWrap);
+    this.#live('hasAvail()');
+    return PackedRing.isAvail(this.#ring.descFlags(this.#nextAvail), this.#availWrap);
   }
 
   /** Pop the next available buffer (chain.id is its buffer id), or null. Throws, changing nothing, on a violation. */
   pop(): DescChain | null {
     if (!this.hasAvail()) return null;
-    const r = this.ring;
-    const c = this.chain;
-    walkPackedChain(r, this.nextAvail, this.availWrap, c);
-    if (this.outstanding[c.id] === 1) {
-      throw new VirtqError('VIRTQ_PACKED_DUPLICATE_ID', `buffer id ${c.id} is made available again before the device used it`, { index: this.nextAvail, received: c.id });
+    const r = this.#ring;
+    const c = this.#chain;
+    walkPackedChain(r, this.#nextAvail, this.#availWrap, c);
+    if (this.#outstanding[c.id] === 1) {
+      throw new VirtqError('VIRTQ_PACKED_DUPLICATE_ID', `buffer id ${c.id} is made available again before the device used it`, { index: this.#nextAvail, received: c.id });
     }
-    this.outstanding[c.id] = 1;
-    this.idCount[c.id] = c.ringCount;
-    this.nextAvail += c.ringCount;
-    if (this.nextAvail >= r.size) { this.nextAvail -= r.size; this.availWrap ^= 1; }
-    if (r.eventIdx && this.notifications) r.setDeviceEvent(this.nextAvail | (this.availWrap << VRING_PACKED_EVENT_F_WRAP_CTR), VRING_PACKED_EVENT_FLAG_DESC);
+    this.#outstanding[c.id] = 1;
+    this.#idCount[c.id] = c.ringCount;
+    if (this.#inOrder) { this.#order[(this.#orderHead + this.#orderCount) % r.size] = c.id; this.#orderCount++; }
+    this.#nextAvail += c.ringCount;
+    if (this.#nextAvail >= r.size) { this.#nextAvail -= r.size; this.#availWrap ^= 1; }
+    if (r.eventIdx && this.#notifications) r.setDeviceEvent(this.#nextAvail | (this.#availWrap << VRING_PACKED_EVENT_F_WRAP_CTR), VRING_PACKED_EVENT_FLAG_DESC);
     return c;
   }
 
-  /** Return buffer `id` with `len` bytes written. */
-  pushUsed(id: number, len: number): void {
-    const r = this.ring;
-    if (id >>> 0 !== id || id >= r.size || this.outstanding[id] !== 1) {
-      throw new VirtqError('VIRTQ_USED_ID_NOT_OUTSTANDING', `pushUsed(${id}): not a buffer this device popped and has not returned`, { index: id, received: id });
+  #checkOutstanding(id: number, op: string): void {
+    if (id >>> 0 !== id || id >= this.#ring.size || this.#outstanding[id] !== 1) {
+      throw new VirtqError('VIRTQ_USED_ID_NOT_OUTSTANDING', `${op}(${id}): not a buffer this device popped and has not returned`, { index: id, received: id });
     }
-    this.outstanding[id] = 0;
-    const pos = this.nextUsed;
+  }
+
+  /**
+   * Return buffer `id` with `len` bytes written. With IN_ORDER it must be the oldest buffer popped (§6.2:
+   * "a device MUST use buffers in the same order in which they have been available").
+   */
+  pushUsed(id: number, len: number): void {
+    this.#live('pushUsed()');
+    this.#checkOutstanding(id, 'pushUsed');
+    if (this.#inOrder && this.#order[this.#orderHead] !== id) {
+      throw new VirtqError('VIRTQ_IN_ORDER_VIOLATION', `pushUsed(${id}) before buffer id ${this.#order[this.#orderHead]}, which was made available first`, { index: id, expected: this.#order[this.#orderHead], received: id });
+    }
+    this.#writeUsed(id, len);
+    this.#retire(id);
+  }
+
+  /**
+   * IN_ORDER (§2.8.8): return every popped buffer up to and including `lastId` with one used descriptor,
+   * written over the first available descriptor of the batch and carrying "the Buffer ID corresponding to
+   * the last descriptor in the batch"; the device "then skips forward in the ring according to the size of
+   * the batch". `len` is the last buffer's. Returns the number of buffers in the batch.
+   */
+  pushUsedBatch(lastId: number, len: number): number {
+    this.#live('pushUsedBatch()');
+    if (!this.#inOrder) throw new VirtqError('VIRTQ_FEATURE_NOT_NEGOTIATED', 'pushUsedBatch() on a queue without VIRTIO_F_IN_ORDER', { index: lastId });
+    this.#checkOutstanding(lastId, 'pushUsedBatch');
+    this.#writeUsed(lastId, len);
+    let n = 0;
+    for (;;) {
+      const id = this.#order[this.#orderHead] as number;
+      this.#retire(id);
+      n++;
+      if (id === lastId) return n;
+    }
+  }
+
+  /** Write the used descriptor at next_used: id and len, then the flags that hand it back (§2.8.22). */
+  #writeUsed(id: number, len: number): void {
+    const r = this.#ring;
+    const pos = this.#nextUsed;
     r.writeDescBody(r.descPort, r.descBase, pos, 0, 0, len >>> 0, id);
-    const wrapBits = this.usedWrap === 1 ? VRING_PACKED_DESC_F_AVAIL_BIT | VRING_PACKED_DESC_F_USED_BIT : 0;
+    const wrapBits = this.#usedWrap === 1 ? VRING_PACKED_DESC_F_AVAIL_BIT | VRING_PACKED_DESC_F_USED_BIT : 0;
     r.setDescFlags(pos, wrapBits | (len > 0 ? VRING_DESC_F_WRITE : 0));
-    const n = this.idCount[id] as number;
-    this.nextUsed += n;
-    if (this.nextUsed >= r.size) { this.nextUsed -= r.size; this.usedWrap ^= 1; }
-    this.usedAdded += n;
+  }
+
+  /** The buffer is used: skip its descriptors and forget it. */
+  #retire(id: number): void {
+    const r = this.#ring;
+    this.#outstanding[id] = 0;
+    const n = this.#idCount[id] as number;
+    this.#nextUsed += n;
+    if (this.#nextUsed >= r.size) { this.#nextUsed -= r.size; this.#usedWrap ^= 1; }
+    this.#usedAdded += n;
+    if (this.#inOrder) { this.#orderHead = (this.#orderHead + 1) % r.size; this.#orderCount--; }
+  }
+
+  /**
+   * VIRTIO_F_NOTIFICATION_DATA (§2.9): check a kick's 32-bit value against this device's view and return how
+   * many descriptor positions beyond next_avail it announces (0 for one already caught up with). vqn names
+   * this queue; next_off is an offset "within the descriptor ring", so below the queue size; with next_wrap
+   * it may lie at most one ring ahead of the device.
+   */
+  checkNotification(value: number): number {
+    this.#live('checkNotification()');
+    const r = this.#ring;
+    if (!this.#notificationData) throw new VirtqError('VIRTQ_FEATURE_NOT_NEGOTIATED', 'checkNotification() on a queue without VIRTIO_F_NOTIFICATION_DATA', { index: r.queueIndex });
+    const d = decodeNotificationData(value);
+    if (d.vqn !== r.queueIndex) {
+      throw new VirtqError('VIRTQ_NOTIFICATION_DATA_MISMATCH', `notification 0x${value.toString(16)} names queue ${d.vqn}, not ${r.queueIndex}`, { index: r.queueIndex, expected: r.queueIndex, received: d.vqn });
+    }
+    if (d.next_off >= r.size) {
+      throw new VirtqError('VIRTQ_NOTIFICATION_DATA_MISMATCH', `notification next_off ${d.next_off} is outside the ${r.size}-entry descriptor ring`, { index: r.queueIndex, expected: `< ${r.size}`, received: d.next_off });
+    }
+    const ahead = d.next_off - this.#nextAvail + (d.next_wrap === this.#availWrap ? 0 : r.size);
+    return ahead >= 0 && ahead <= r.size ? ahead : 0;
   }
 
   needInterrupt(): boolean {
-    const r = this.ring;
+    this.#live('needInterrupt()');
+    const r = this.#ring;
     r.descPort.fence();
-    const added = this.usedAdded;
-    this.usedAdded = 0;
-    return r.needEvent(r.driverEventOffWrap(), r.driverEventFlags(), this.usedWrap, this.nextUsed, added);
+    const added = this.#usedAdded;
+    this.#usedAdded = 0;
+    return r.needEvent(r.driverEventOffWrap(), r.driverEventFlags(), this.#usedWrap, this.#nextUsed, added);
   }
 
   interrupt(): boolean {
     const need = this.needInterrupt();
-    if (need) this.ring.descPort.notify(this.ring.queueIndex);
+    if (need) this.#ring.descPort.notify(this.#ring.queueIndex);
     return need;
   }
 
   enableNotifications(): boolean {
-    const r = this.ring;
-    this.notifications = true;
-    if (r.eventIdx) r.setDeviceEvent(this.nextAvail | (this.availWrap << VRING_PACKED_EVENT_F_WRAP_CTR), VRING_PACKED_EVENT_FLAG_DESC);
+    this.#live('enableNotifications()');
+    const r = this.#ring;
+    this.#notifications = true;
+    if (r.eventIdx) r.setDeviceEvent(this.#nextAvail | (this.#availWrap << VRING_PACKED_EVENT_F_WRAP_CTR), VRING_PACKED_EVENT_FLAG_DESC);
     else r.setDeviceEvent(0, VRING_PACKED_EVENT_FLAG_ENABLE);
     r.deviceEventPort.fence();
     return this.hasAvail();
   }
 
   disableNotifications(): void {
-    this.notifications = false;
-    this.ring.setDeviceEvent(this.ring.deviceEventOffWrap(), VRING_PACKED_EVENT_FLAG_DISABLE);
+    this.#live('disableNotifications()');
+    this.#notifications = false;
+    this.#ring.setDeviceEvent(this.#ring.deviceEventOffWrap(), VRING_PACKED_EVENT_FLAG_DISABLE);
+  }
+
+  /**
+   * Per-queue reset, device side (§2.6.1.1.1, VIRTIO_F_RING_RESET): "The device MUST reset any state of a
+   * virtqueue to the default state, including the available state and the used state" — positions 0, both
+   * wrap counters 1 (§2.8.1), nothing outstanding. Until enable() the queue executes and notifies nothing.
+   */
+  reset(): void {
+    if (!this.#ringReset) throw new VirtqError('VIRTQ_FEATURE_NOT_NEGOTIATED', `reset() of queue ${this.#ring.queueIndex} without VIRTIO_F_RING_RESET`, { index: this.#ring.queueIndex });
+    this.#nextAvail = 0;
+    this.#availWrap = 1;
+    this.#nextUsed = 0;
+    this.#usedWrap = 1;
+    this.#usedAdded = 0;
+    this.#orderHead = 0;
+    this.#orderCount = 0;
+    this.#notifications = true;
+    this.#outstanding.fill(0);
+    this.#isReset = true;
+  }
+
+  /** Re-enable after reset(), observing the driver's new queue configuration if any (§2.6.1.2.1). */
+  enable(config?: PackedQueueConfig): void {
+    if (!this.#isReset) throw new VirtqError('VIRTQ_QUEUE_ENABLED', `enable() of queue ${this.#ring.queueIndex}, which was not reset`, { index: this.#ring.queueIndex });
+    if (config !== undefined) {
+      const ring = new PackedRing(config);
+      this.#ring = ring;
+      this.#chain = new DescChain(ring.size + ring.maxIndirect + 1, ring.memory);
+      this.#outstanding = new Uint8Array(ring.size);
+      this.#idCount = new Uint16Array(ring.size);
+      this.#order = new Uint16Array(ring.size);
+    }
+    this.#isReset = false;
   }
 }

@@ -1,11 +1,12 @@
 /**
  * PackedDriver: the driver end of a packed virtqueue (virtio 1.2 §2.8.20–§2.8.22; driver
- * requirements in §2.8.16, §2.8.17 and §2.8.19).
+ * requirements in §2.8.16, §2.8.17 and §2.8.19), with VIRTIO_F_IN_ORDER (§2.8.8),
+ * VIRTIO_F_NOTIFICATION_DATA (§2.9) and VIRTIO_F_RING_RESET (§2.6.1).
  *
  * Descriptors are written at next_avail in ring order; each carries the buffer id, and the chain's first
  * descriptor gets its flags (AVAIL = avail wrap counter, USED = its inverse) last, which publishes the whole
  * chain (§2.8.21). Buffer ids come from a private free list. Used descriptors are read flags first, then
- * id and len, each once, validated, and only then is any state changed.
+ * id and len, each once, validated, and only then is any state changed. All bookkeeping is private.
  */
 import { VirtqError } from './errors.js';
 import { UsedBuffer, addrHi, addrLo, checkBuffers, type VirtqBuffer } from './buffers.js';
@@ -15,171 +16,321 @@ import {
   VRING_PACKED_EVENT_FLAG_DISABLE, VRING_PACKED_EVENT_FLAG_ENABLE, VRING_PACKED_EVENT_F_WRAP_CTR,
 } from './flags.js';
 import { VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE } from './flags.js';
-
+import type { VirtqFeatures } from './features.js';
+import { encodeNotificationData } from './notification-data.js';
+import { layoutOf } from '../layout/compile.js';
 
 const ID_OUTSTANDING = 1;
 const ID_COMPLETED = 2;
 
 export class PackedDriver {
-  readonly ring: PackedRing;
-  nextAvail = 0;
-  availWrap = 1;
-  lastUsed = 0;
-  usedWrap = 1;
-  numFree: number;
+  #ring: PackedRing;
+  readonly #inOrder: boolean;
+  readonly #notificationData: boolean;
+  readonly #ringReset: boolean;
+  #nextAvail = 0;
+  #availWrap = 1;
+  #lastUsed = 0;
+  #usedWrap = 1;
+  #numFree = 0;
   /** Descriptor positions advanced since the last kickPrepare(). */
-  numAdded = 0;
-  inFlight = 0;
-  private callbacks = true;
-  private freeIdHead = 0;
-  private readonly freeIdNext: Uint16Array;
-  private readonly idCount: Uint16Array;
-  private readonly idWritable: Float64Array;
-  private readonly idState: Uint8Array;
-  private readonly scratch = new UsedBuffer();
+  #numAdded = 0;
+  #inFlight = 0;
+  #callbacks = true;
+  #freeIdHead = 0;
+  #freeIdNext: Uint16Array;
+  #idCount: Uint16Array;
+  #idWritable: Float64Array;
+  #idState: Uint8Array;
+  /** IN_ORDER: buffer ids in the order made available (a ring of size entries from #orderHead). */
+  #order: Uint16Array;
+  #orderHead = 0;
+  /** IN_ORDER: buffers left in the batch the last used descriptor stands for, and its len. */
+  #batchLeft = 0;
+  #batchLen = 0;
+  #isReset = false;
+  readonly #scratch = new UsedBuffer();
 
-  constructor(config: PackedQueueConfig) {
-    this.ring = new PackedRing(config);
-    const n = this.ring.size;
-    this.numFree = n;
-    this.freeIdNext = new Uint16Array(n);
-    for (let i = 0; i < n; i++) this.freeIdNext[i] = i + 1;
-    this.idCount = new Uint16Array(n);
-    this.idWritable = new Float64Array(n);
-    this.idState = new Uint8Array(n);
+  constructor(config: PackedQueueConfig & VirtqFeatures) {
+    this.#inOrder = config.inOrder === true;
+    this.#notificationData = config.notificationData === true;
+    this.#ringReset = config.ringReset === true;
+    this.#ring = new PackedRing(config);
+    const n = this.#ring.size;
+    this.#freeIdNext = new Uint16Array(n);
+    this.#idCount = new Uint16Array(n);
+    this.#idWritable = new Float64Array(n);
+    this.#idState = new Uint8Array(n);
+    this.#order = new Uint16Array(n);
+    this.#initState();
   }
 
-  private wrapFlags(wrap: number): number {
+  /** The queue's areas and accessors (replaced when enable() re-enables it with a new configuration). */
+  get ring(): PackedRing { return this.#ring; }
+  /** Ring position the next descriptor is written at (Linux next_avail_idx). */
+  get nextAvail(): number { return this.#nextAvail; }
+  /** Driver ring wrap counter (§2.8.1; Linux avail_wrap_counter). */
+  get availWrap(): number { return this.#availWrap; }
+  /** Ring position of the next used descriptor to read (Linux last_used_idx). */
+  get lastUsed(): number { return this.#lastUsed; }
+  /** The device ring wrap counter as the driver tracks it (Linux used_wrap_counter). */
+  get usedWrap(): number { return this.#usedWrap; }
+  /** Free descriptors. */
+  get numFree(): number { return this.#numFree; }
+  /** Descriptor positions advanced since the last kickPrepare(). */
+  get numAdded(): number { return this.#numAdded; }
+  /** Buffers made available and not yet reclaimed. */
+  get inFlight(): number { return this.#inFlight; }
+  /** True between reset() and enable(). */
+  get isReset(): boolean { return this.#isReset; }
+
+  #initState(): void {
+    const n = this.#ring.size;
+    for (let i = 0; i < n; i++) this.#freeIdNext[i] = i + 1;
+    this.#freeIdHead = 0;
+    this.#numFree = n;
+    this.#nextAvail = 0;
+    this.#availWrap = 1;
+    this.#lastUsed = 0;
+    this.#usedWrap = 1;
+    this.#numAdded = 0;
+    this.#inFlight = 0;
+    this.#callbacks = true;
+    this.#orderHead = 0;
+    this.#batchLeft = 0;
+    this.#batchLen = 0;
+    this.#idState.fill(0);
+  }
+
+  #live(op: string): void {
+    if (this.#isReset) throw new VirtqError('VIRTQ_QUEUE_RESET', `${op} on queue ${this.#ring.queueIndex} after reset() and before enable()`, { index: this.#ring.queueIndex });
+  }
+
+  #wrapFlags(wrap: number): number {
     return wrap === 1 ? VRING_PACKED_DESC_F_AVAIL_BIT : VRING_PACKED_DESC_F_USED_BIT;
   }
 
   /** Add a chain of direct descriptors and make it available. Returns its buffer id. */
   add(bufs: readonly VirtqBuffer[]): number {
-    const r = this.ring;
+    this.#live('add()');
+    const r = this.#ring;
     const n = bufs.length;
-    if (n === 0 || n > this.numFree) throw new VirtqError('VIRTQ_NO_SPACE', `cannot add ${n} descriptors with ${this.numFree} free`, { received: n });
+    if (n === 0 || n > this.#numFree) throw new VirtqError('VIRTQ_NO_SPACE', `cannot add ${n} descriptors with ${this.#numFree} free`, { received: n });
     const writable = checkBuffers(r.memory, bufs);
-    const id = this.freeIdHead;
-    const head = this.nextAvail;
-    const headWrap = this.availWrap;
+    const id = this.#freeIdHead;
+    const head = this.#nextAvail;
+    const headWrap = this.#availWrap;
     let headFlags = 0;
     let p = head;
     let w = headWrap;
     for (let k = 0; k < n; k++) {
       const b = bufs[k] as VirtqBuffer;
-      const flags = (b.write === true ? VRING_DESC_F_WRITE : 0) | (k < n - 1 ? VRING_DESC_F_NEXT : 0) | this.wrapFlags(w);
+      const flags = (b.write === true ? VRING_DESC_F_WRITE : 0) | (k < n - 1 ? VRING_DESC_F_NEXT : 0) | this.#wrapFlags(w);
       r.writeDescBody(r.descPort, r.descBase, p, addrLo(b.addr), addrHi(b.addr), b.len, id);
       if (k === 0) headFlags = flags; else r.setDescFlags(p, flags);
       p++;
       if (p === r.size) { p = 0; w ^= 1; }
     }
     r.setDescFlags(head, headFlags);
-    return this.commit(id, n, writable, p, w);
+    return this.#commit(id, n, writable, p, w);
   }
 
   /** Add a chain through an indirect table of vring_packed_desc at `tableAddr` (§2.8.7). */
   addIndirect(bufs: readonly VirtqBuffer[], tableAddr: number | bigint): number {
-    const r = this.ring;
+    this.#live('addIndirect()');
+    const r = this.#ring;
     if (!r.indirect) throw new VirtqError('VIRTQ_INDIRECT_NOT_NEGOTIATED', 'addIndirect on a queue without VIRTIO_RING_F_INDIRECT_DESC');
     if (bufs.length === 0 || bufs.length > r.maxIndirect) throw new VirtqError('VIRTQ_INDIRECT_TOO_LARGE', `an indirect table of ${bufs.length} entries (allowed 1..${r.maxIndirect})`, { received: bufs.length });
-    if (this.numFree < 1) throw new VirtqError('VIRTQ_NO_SPACE', 'no free descriptor for the indirect descriptor', { received: 0 });
+    if (this.#numFree < 1) throw new VirtqError('VIRTQ_NO_SPACE', 'no free descriptor for the indirect descriptor', { received: 0 });
     const writable = checkBuffers(r.memory, bufs);
     const tableLen = bufs.length * r.stride;
     const port = r.memory.portFor(tableAddr, tableLen, 'indirect table');
     const base = r.memory.offset;
-    const id = this.freeIdHead;
+    const id = this.#freeIdHead;
     for (let k = 0; k < bufs.length; k++) {
       const b = bufs[k] as VirtqBuffer;
       r.writeDescBody(port, base, k, addrLo(b.addr), addrHi(b.addr), b.len, id);
       port.writeU16(base + k * r.stride + r.flagsOff, b.write === true ? VRING_DESC_F_WRITE : 0, true);
     }
-    const head = this.nextAvail;
+    const head = this.#nextAvail;
     r.writeDescBody(r.descPort, r.descBase, head, addrLo(tableAddr), addrHi(tableAddr), tableLen, id);
-    r.setDescFlags(head, VRING_DESC_F_INDIRECT | this.wrapFlags(this.availWrap));
+    r.setDescFlags(head, VRING_DESC_F_INDIRECT | this.#wrapFlags(this.#availWrap));
     let p = head + 1;
-    let w = this.availWrap;
+    let w = this.#availWrap;
     if (p === r.size) { p = 0; w ^= 1; }
-    return this.commit(id, 1, writable, p, w);
+    return this.#commit(id, 1, writable, p, w);
   }
 
-  private commit(id: number, n: number, writable: number, p: number, w: number): number {
-    this.freeIdHead = this.freeIdNext[id] as number;
-    this.idCount[id] = n;
-    this.idWritable[id] = writable;
-    this.idState[id] = ID_OUTSTANDING;
-    this.inFlight++;
-    this.numFree -= n;
-    this.numAdded += n;
-    this.nextAvail = p;
-    this.availWrap = w;
+  #commit(id: number, n: number, writable: number, p: number, w: number): number {
+    this.#freeIdHead = this.#freeIdNext[id] as number;
+    this.#idCount[id] = n;
+    this.#idWritable[id] = writable;
+    this.#idState[id] = ID_OUTSTANDING;
+    this.#order[(this.#orderHead + this.#inFlight) % this.#ring.size] = id;
+    this.#inFlight++;
+    this.#numFree -= n;
+    this.#numAdded += n;
+    this.#nextAvail = p;
+    this.#availWrap = w;
     return id;
   }
 
   /** Whether the device wants a notification (device event suppression, §2.8.10; Linux virtqueue_kick_prepare_packed). */
   kickPrepare(): boolean {
-    const r = this.ring;
+    this.#live('kickPrepare()');
+    const r = this.#ring;
     r.descPort.fence();
-    const added = this.numAdded;
-    this.numAdded = 0;
-    return r.needEvent(r.deviceEventOffWrap(), r.deviceEventFlags(), this.availWrap, this.nextAvail, added);
+    const added = this.#numAdded;
+    this.#numAdded = 0;
+    return r.needEvent(r.deviceEventOffWrap(), r.deviceEventFlags(), this.#availWrap, this.#nextAvail, added);
   }
 
+  /**
+   * The notification value for the queue as it stands (virtio 1.2 §2.9): vqn; next_off "the offset (in units
+   * of descriptor entries) within the descriptor ring where the next available descriptor will be written";
+   * next_wrap "the wrap counter referring to the next available descriptor".
+   */
+  notificationData(): number {
+    return encodeNotificationData(this.#ring.queueIndex, this.#nextAvail, this.#availWrap);
+  }
+
+  /** kickPrepare() and, when needed, notify; with VIRTIO_F_NOTIFICATION_DATA the kick carries notificationData(). */
   kick(): boolean {
     const need = this.kickPrepare();
-    if (need) this.ring.descPort.notify(this.ring.queueIndex);
+    if (need) {
+      const r = this.#ring;
+      if (this.#notificationData) r.descPort.notify(r.queueIndex, this.notificationData());
+      else r.descPort.notify(r.queueIndex);
+    }
     return need;
   }
 
   hasUsed(): boolean {
-    return PackedRing.isUsed(this.ring.descFlags(this.lastUsed), this.usedWrap);
+    this.#live('hasUsed()');
+    return this.#batchLeft > 0 || PackedRing.isUsed(this.#ring.descFlags(this.#lastUsed), this.#usedWrap);
   }
 
-  /** Reclaim the next used buffer, or null. Throws without changing state on a bad id or length. */
-  getUsed(out: UsedBuffer = this.scratch): UsedBuffer | null {
-    const r = this.ring;
-    const flags = r.descFlags(this.lastUsed);
-    if (!PackedRing.isUsed(flags, this.usedWrap)) return null;
-    const at = r.descBase + this.lastUsed * r.stride;
+  /**
+   * Reclaim the next used buffer, or null. Throws without changing state on a bad id or length. With
+   * VIRTIO_F_IN_ORDER a used descriptor may stand for a batch (§2.8.8): the buffers made available before
+   * the one it names come back first, one per call, each with its whole device-writable size.
+   */
+  getUsed(out: UsedBuffer = this.#scratch): UsedBuffer | null {
+    this.#live('getUsed()');
+    if (this.#batchLeft > 0) return this.#takeBatched(out);
+    const r = this.#ring;
+    const flags = r.descFlags(this.#lastUsed);
+    if (!PackedRing.isUsed(flags, this.#usedWrap)) return null;
+    const at = r.descBase + this.#lastUsed * r.stride;
     const id = r.descPort.view.getUint16(at + r.idOff, true);
     const len = r.descPort.view.getUint32(at + r.lenOff, true);
-    if (id >= r.size) throw new VirtqError('VIRTQ_USED_ID_OUT_OF_RANGE', `used descriptor at ${this.lastUsed} names buffer id ${id}, not below ${r.size}`, { index: this.lastUsed, received: id });
-    const state = this.idState[id];
-    if (state === ID_COMPLETED) throw new VirtqError('VIRTQ_USED_ID_TWICE', `used descriptor at ${this.lastUsed} returns buffer id ${id} again`, { index: this.lastUsed, received: id });
-    if (state !== ID_OUTSTANDING) throw new VirtqError('VIRTQ_USED_ID_NOT_OUTSTANDING', `used descriptor at ${this.lastUsed} names buffer id ${id}, which is not outstanding`, { index: this.lastUsed, received: id });
-    const writable = this.idWritable[id] as number;
-    if (len > writable) throw new VirtqError('VIRTQ_USED_LEN_TOO_LARGE', `used len ${len} for buffer id ${id} exceeds its ${writable} device-writable bytes`, { index: this.lastUsed, expected: `<= ${writable}`, received: len });
-    const n = this.idCount[id] as number;
-    this.lastUsed += n;
-    if (this.lastUsed >= r.size) { this.lastUsed -= r.size; this.usedWrap ^= 1; }
-    this.numFree += n;
-    this.idState[id] = ID_COMPLETED;
-    this.freeIdNext[id] = this.freeIdHead;
-    this.freeIdHead = id;
-    this.inFlight--;
-    if (r.eventIdx && this.callbacks) r.setDriverEvent(this.usedOffWrap(), VRING_PACKED_EVENT_FLAG_DESC);
+    if (id >= r.size) throw new VirtqError('VIRTQ_USED_ID_OUT_OF_RANGE', `used descriptor at ${this.#lastUsed} names buffer id ${id}, not below ${r.size}`, { index: this.#lastUsed, received: id });
+    const state = this.#idState[id];
+    if (state === ID_COMPLETED) throw new VirtqError('VIRTQ_USED_ID_TWICE', `used descriptor at ${this.#lastUsed} returns buffer id ${id} again`, { index: this.#lastUsed, received: id });
+    if (state !== ID_OUTSTANDING) throw new VirtqError('VIRTQ_USED_ID_NOT_OUTSTANDING', `used descriptor at ${this.#lastUsed} names buffer id ${id}, which is not outstanding`, { index: this.#lastUsed, received: id });
+    const writable = this.#idWritable[id] as number;
+    if (len > writable) throw new VirtqError('VIRTQ_USED_LEN_TOO_LARGE', `used len ${len} for buffer id ${id} exceeds its ${writable} device-writable bytes`, { index: this.#lastUsed, expected: `<= ${writable}`, received: len });
+    if (!this.#inOrder) {
+      this.#detach(id);
+      out.id = id;
+      out.len = len;
+      return out;
+    }
+    // §2.8.8: the used descriptor overwrites the first available descriptor of a batch and carries "the
+    // Buffer ID corresponding to the last descriptor in the batch". Every outstanding id is in #order, so
+    // the batch is the oldest buffers up to this id (packed has no used index to bound it further).
+    const size = r.size;
+    let k = 0;
+    while (k < this.#inFlight - 1 && this.#order[(this.#orderHead + k) % size] !== id) k++;
+    this.#batchLeft = k + 1;
+    this.#batchLen = len;
+    return this.#takeBatched(out);
+  }
+
+  /** IN_ORDER: hand back the oldest buffer of the current batch ("assumed ... used completely", §2.8.8). */
+  #takeBatched(out: UsedBuffer): UsedBuffer {
+    const id = this.#order[this.#orderHead] as number;
+    this.#batchLeft--;
     out.id = id;
-    out.len = len;
+    out.len = this.#batchLeft === 0 ? this.#batchLen : (this.#idWritable[id] as number);
+    this.#detach(id);
     return out;
   }
 
-  private usedOffWrap(): number {
-    return this.lastUsed | (this.usedWrap << VRING_PACKED_EVENT_F_WRAP_CTR);
+  /** Skip the buffer's descriptors (§2.8.22), free its id, move the driver event with EVENT_IDX. */
+  #detach(id: number): void {
+    const r = this.#ring;
+    const n = this.#idCount[id] as number;
+    this.#lastUsed += n;
+    if (this.#lastUsed >= r.size) { this.#lastUsed -= r.size; this.#usedWrap ^= 1; }
+    this.#numFree += n;
+    this.#idState[id] = ID_COMPLETED;
+    this.#freeIdNext[id] = this.#freeIdHead;
+    this.#freeIdHead = id;
+    if (this.#inOrder) this.#orderHead = (this.#orderHead + 1) % r.size;
+    this.#inFlight--;
+    if (r.eventIdx && this.#callbacks) r.setDriverEvent(this.#usedOffWrap(), VRING_PACKED_EVENT_FLAG_DESC);
+  }
+
+  #usedOffWrap(): number {
+    return this.#lastUsed | (this.#usedWrap << VRING_PACKED_EVENT_F_WRAP_CTR);
   }
 
   /** Ask for used-buffer notifications: at the next used descriptor with EVENT_IDX (FLAG_DESC), else FLAG_ENABLE. */
   enableCallbacks(): boolean {
-    const r = this.ring;
-    this.callbacks = true;
-    if (r.eventIdx) r.setDriverEvent(this.usedOffWrap(), VRING_PACKED_EVENT_FLAG_DESC);
+    this.#live('enableCallbacks()');
+    const r = this.#ring;
+    this.#callbacks = true;
+    if (r.eventIdx) r.setDriverEvent(this.#usedOffWrap(), VRING_PACKED_EVENT_FLAG_DESC);
     else r.setDriverEvent(0, VRING_PACKED_EVENT_FLAG_ENABLE);
     r.driverEventPort.fence();
     return this.hasUsed();
   }
 
   disableCallbacks(): void {
-    this.callbacks = false;
-    this.ring.setDriverEvent(this.ring.driverEventOffWrap(), VRING_PACKED_EVENT_FLAG_DISABLE);
+    this.#live('disableCallbacks()');
+    this.#callbacks = false;
+    this.#ring.setDriverEvent(this.#ring.driverEventOffWrap(), VRING_PACKED_EVENT_FLAG_DISABLE);
+  }
+
+  /**
+   * Per-queue reset, driver side (§2.6.1, VIRTIO_F_RING_RESET). The transport handshake is the caller's
+   * (§2.6.1.1.2: "the driver MUST verify that the queue has actually been reset"). Until enable() every
+   * queue operation is refused. Returns how many buffers were in flight and are abandoned.
+   */
+  reset(): number {
+    if (!this.#ringReset) throw new VirtqError('VIRTQ_FEATURE_NOT_NEGOTIATED', `reset() of queue ${this.#ring.queueIndex} without VIRTIO_F_RING_RESET`, { index: this.#ring.queueIndex });
+    if (this.#isReset) return 0;
+    const dropped = this.#inFlight;
+    this.#isReset = true;
+    return dropped;
+  }
+
+  /**
+   * Re-enable a reset queue as at initial discovery (§2.6.1.2.2), optionally with new geometry: the driver
+   * state of a new queue (wrap counters 1, §2.8.1), and the descriptor ring and both event suppression
+   * structures zeroed, as Linux's virtqueue_reset_packed() does. The negotiated features stay.
+   */
+  enable(config?: PackedQueueConfig): void {
+    if (!this.#isReset) throw new VirtqError('VIRTQ_QUEUE_ENABLED', `enable() of queue ${this.#ring.queueIndex}, which was not reset`, { index: this.#ring.queueIndex });
+    if (config !== undefined) {
+      const ring = new PackedRing(config);
+      const n = ring.size;
+      this.#ring = ring;
+      if (n !== this.#freeIdNext.length) {
+        this.#freeIdNext = new Uint16Array(n);
+        this.#idCount = new Uint16Array(n);
+        this.#idWritable = new Float64Array(n);
+        this.#idState = new Uint8Array(n);
+        this.#order = new Uint16Array(n);
+      }
+    }
+    const r = this.#ring;
+    const eventSize = layoutOf('vring_packed_desc_event').size;
+    r.descPort.fill(r.descBase, r.size * r.stride, 0);
+    r.driverEventPort.fill(r.driverEventBase, eventSize, 0);
+    r.deviceEventPort.fill(r.deviceEventBase, eventSize, 0);
+    this.#initState();
+    this.#isReset = false;
   }
 }
-
-

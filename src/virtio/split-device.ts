@@ -1,42 +1,78 @@
 /**
  * SplitDevice: the device end of a split virtqueue. pop() takes the next available head, walks its chain
  * with the hostile-input-proof walker (chain-walker.ts) and only then advances; pushUsed() returns a chain;
- * interrupt() decides on a used-buffer notification (virtio 1.2 §2.7.7.2).
+ * interrupt() decides on a used-buffer notification (virtio 1.2 §2.7.7.2). With VIRTIO_F_IN_ORDER (§2.7.9)
+ * pop() checks the driver used descriptors in ring order and pushUsedBatch() returns a batch with one used
+ * entry; with VIRTIO_F_NOTIFICATION_DATA checkNotification() checks a kick's value (§2.9); with
+ * VIRTIO_F_RING_RESET reset() / enable() reset the queue alone (§2.6.1). Bookkeeping is private.
  */
 import { VirtqError } from './errors.js';
 import { vringNeedEvent } from './event-idx.js';
+import { idx16Add, idx16Sub } from './index16.js';
 import { DescChain } from './chain.js';
 import { walkSplitChain } from './chain-walker.js';
 import { SplitRing, type SplitQueueConfig } from './split-ring.js';
-import { VRING_AVAIL_F_NO_INTERRUPT, VRING_USED_F_NO_NOTIFY } from './flags.js';
+import { VRING_AVAIL_F_NO_INTERRUPT, VRING_DESC_F_NEXT, VRING_USED_F_NO_NOTIFY } from './flags.js';
+import type { VirtqFeatures } from './features.js';
+import { notifiedAvailIdx, notifiedVqn } from './notification-data.js';
 
 export class SplitDevice {
-  readonly ring: SplitRing;
+  #ring: SplitRing;
+  readonly #inOrder: boolean;
+  readonly #notificationData: boolean;
+  readonly #ringReset: boolean;
   /** Next avail ring entry to consume (QEMU last_avail_idx). */
-  lastAvail = 0;
-  /** The device's copy of used.idx. */
-  usedIdx = 0;
-  /** used.idx when the driver was last considered for an interrupt. */
-  signalledUsed = 0;
-  /** The chain the last pop() walked; reused by every pop(). */
-  readonly chain: DescChain;
-  private readonly outstanding: Uint8Array;
+  #lastAvail = 0;
+  /** The device's copy of used.idx (QEMU used_idx, Linux vhost last_used_idx). */
+  #usedIdxShadow = 0;
+  /** used.idx when the driver was last considered for an interrupt (QEMU signalled_used). */
+  #signalledUsed = 0;
+  #chain: DescChain;
+  #outstanding: Uint8Array;
+  /** IN_ORDER: the head popped at each avail position, and the descriptor the next chain must start at. */
+  #popped: Uint16Array;
+  #nextHead = 0;
   /** Whether the device wants kicks; with EVENT_IDX, pop() keeps avail_event at lastAvail only while true. */
-  private notifications = true;
+  #notifications = true;
+  #isReset = false;
 
-  constructor(config: SplitQueueConfig) {
-    this.ring = new SplitRing(config);
-    this.chain = new DescChain(this.ring.size + this.ring.maxIndirect + 1, this.ring.memory);
-    this.outstanding = new Uint8Array(this.ring.size);
+  constructor(config: SplitQueueConfig & VirtqFeatures) {
+    this.#inOrder = config.inOrder === true;
+    this.#notificationData = config.notificationData === true;
+    this.#ringReset = config.ringReset === true;
+    this.#ring = new SplitRing(config);
+    this.#chain = new DescChain(this.#ring.size + this.#ring.maxIndirect + 1, this.#ring.memory);
+    this.#outstanding = new Uint8Array(this.#ring.size);
+    this.#popped = new Uint16Array(this.#ring.size);
+  }
+
+  /** The queue's areas and accessors (replaced when enable() takes a new configuration). */
+  get ring(): SplitRing { return this.#ring; }
+  /** The chain the last pop() walked; reused by every pop(). */
+  get chain(): DescChain { return this.#chain; }
+  /** Next avail ring entry to consume (QEMU last_avail_idx). */
+  get lastAvail(): number { return this.#lastAvail; }
+  /** The device's copy of used.idx, the next used ring entry it writes. */
+  get usedIdxShadow(): number { return this.#usedIdxShadow; }
+  /** used.idx when the driver was last considered for an interrupt. */
+  get signalledUsed(): number { return this.#signalledUsed; }
+  /** True between reset() and enable(). */
+  get isReset(): boolean { return this.#isReset; }
+
+  #live(op: string): void {
+    // §2.6.1.1.1: "After a queue has been reset by the driver, the device MUST NOT execute any requests from
+    // that virtqueue, or notify the driver for it."
+    if (this.#isReset) throw new VirtqError('VIRTQ_QUEUE_RESET', `${op} on queue ${this.#ring.queueIndex} after reset() and before enable()`, { index: this.#ring.queueIndex });
   }
 
   /** Heads the driver has made available and this device has not popped (validated against the queue size). */
   pending(): number {
-    const r = this.ring;
+    this.#live('pending()');
+    const r = this.#ring;
     const availIdx = r.availIdx();
-    const n = (availIdx - this.lastAvail) & 0xffff;
+    const n = idx16Sub(availIdx, this.#lastAvail);
     if (n > r.size) {
-      throw new VirtqError('VIRTQ_AVAIL_IDX_JUMP', `avail.idx ${availIdx} is ${n} entries ahead of ${this.lastAvail}, more than the queue size ${r.size}`, { index: availIdx, expected: `<= ${r.size}`, received: n });
+      throw new VirtqError('VIRTQ_AVAIL_IDX_JUMP', `avail.idx ${availIdx} is ${n} entries ahead of ${this.#lastAvail}, more than the queue size ${r.size}`, { index: availIdx, expected: `<= ${r.size}`, received: n });
     }
     return n;
   }
@@ -47,49 +83,140 @@ export class SplitDevice {
    */
   pop(): DescChain | null {
     if (this.pending() === 0) return null;
-    const r = this.ring;
-    const head = r.availRing(this.lastAvail & (r.size - 1));
-    walkSplitChain(r, head, this.chain);
-    this.lastAvail = (this.lastAvail + 1) & 0xffff;
-    this.outstanding[head] = 1;
-    if (r.eventIdx && this.notifications) r.setAvailEvent(this.lastAvail);
-    return this.chain;
+    const r = this.#ring;
+    const slot = this.#lastAvail & (r.size - 1);
+    const head = r.availRing(slot);
+    walkSplitChain(r, head, this.#chain);
+    if (this.#inOrder) this.#checkRingOrder(head);
+    this.#lastAvail = idx16Add(this.#lastAvail, 1);
+    this.#outstanding[head] = 1;
+    this.#popped[slot] = head;
+    if (this.#inOrder) this.#nextHead = (head + this.#chain.ringCount) % r.size;
+    if (r.eventIdx && this.#notifications) r.setAvailEvent(this.#lastAvail);
+    return this.#chain;
   }
 
-  /** Return chain `id` with `len` bytes written (virtio 1.2 §2.7.8.2: set len, then publish used.idx). */
-  pushUsed(id: number, len: number): void {
-    const r = this.ring;
-    if (id >>> 0 !== id || id >= r.size || this.outstanding[id] !== 1) {
-      throw new VirtqError('VIRTQ_USED_ID_NOT_OUTSTANDING', `pushUsed(${id}): not a head this device popped and has not returned`, { index: id, received: id });
+  /**
+   * IN_ORDER, on the chain just walked (from the walker's copies, nothing read again): §2.7.5 "driver uses
+   * descriptors in ring order: starting from offset 0 in the table, and wrapping around at the end of the
+   * table"; §2.7.5.2 "driver MUST set next to 0 for the last descriptor in the table (where
+   * x = queue_size - 1) and to x + 1 for the rest"; §2.7.5.3.1 "indirect descriptors MUST appear
+   * sequentially, with next taking the value of 1 for the 1st descriptor, 2 for the 2nd one, etc."
+   */
+  #checkRingOrder(head: number): void {
+    const r = this.#ring;
+    const c = this.#chain;
+    if (head !== this.#nextHead) {
+      throw new VirtqError('VIRTQ_IN_ORDER_NOT_RING_ORDER', `avail ring entry ${this.#lastAvail} names head ${head}, but descriptors are used in ring order and the next is ${this.#nextHead}`, { index: head, expected: this.#nextHead, received: head });
     }
-    this.outstanding[id] = 0;
-    r.setUsedElem(this.usedIdx & (r.size - 1), id, len >>> 0);
-    this.usedIdx = (this.usedIdx + 1) & 0xffff;
-    r.setUsedIdx(this.usedIdx);
+    for (let k = 0; k < c.count; k++) {
+      if (((c.flags[k] as number) & VRING_DESC_F_NEXT) === 0) continue;
+      const i = c.index[k] as number;
+      const want = c.inTable[k] === 1 ? i + 1 : (i + 1) % r.size;
+      if (c.next[k] !== want) {
+        throw new VirtqError('VIRTQ_IN_ORDER_NOT_RING_ORDER', `${c.inTable[k] === 1 ? 'indirect-table entry' : 'descriptor'} ${i} of the chain from head ${head} links next to ${c.next[k]}, not ${want}`, { index: i, expected: want, received: c.next[k] });
+      }
+    }
+  }
+
+  #checkOutstanding(id: number, op: string): void {
+    if (id >>> 0 !== id || id >= this.#ring.size || this.#outstanding[id] !== 1) {
+      throw new VirtqError('VIRTQ_USED_ID_NOT_OUTSTANDING', `${op}(${id}): not a head this device popped and has not returned`, { index: id, received: id });
+    }
+  }
+
+  /**
+   * Return chain `id` with `len` bytes written (virtio 1.2 §2.7.8.2: set len, then publish used.idx). With
+   * IN_ORDER it must be the oldest chain popped (§6.2: "a device MUST use buffers in the same order in which
+   * they have been available").
+   */
+  pushUsed(id: number, len: number): void {
+    this.#live('pushUsed()');
+    this.#checkOutstanding(id, 'pushUsed');
+    const r = this.#ring;
+    const slot = this.#usedIdxShadow & (r.size - 1);
+    if (this.#inOrder && this.#popped[slot] !== id) {
+      throw new VirtqError('VIRTQ_IN_ORDER_VIOLATION', `pushUsed(${id}) before head ${this.#popped[slot]}, which was made available first`, { index: id, expected: this.#popped[slot], received: id });
+    }
+    this.#outstanding[id] = 0;
+    r.setUsedElem(slot, id, len >>> 0);
+    this.#usedIdxShadow = idx16Add(this.#usedIdxShadow, 1);
+    r.setUsedIdx(this.#usedIdxShadow);
+  }
+
+  /**
+   * IN_ORDER (§2.7.9): return every popped chain up to and including `lastId` with one used entry — written
+   * at the position of the batch's first buffer, naming "the head entry of the descriptor chain describing
+   * the last buffer in the batch" — and advance used.idx by the batch size. `len` is the last buffer's; the
+   * others "are assumed to have been used (read or written) by the device completely".
+   * Returns the batch size.
+   */
+  pushUsedBatch(lastId: number, len: number): number {
+    this.#live('pushUsedBatch()');
+    const r = this.#ring;
+    if (!this.#inOrder) throw new VirtqError('VIRTQ_FEATURE_NOT_NEGOTIATED', 'pushUsedBatch() on a queue without VIRTIO_F_IN_ORDER', { index: lastId });
+    this.#checkOutstanding(lastId, 'pushUsedBatch');
+    const mask = r.size - 1;
+    const popped = idx16Sub(this.#lastAvail, this.#usedIdxShadow);
+    let k = 0;
+    while (k < popped && this.#popped[(this.#usedIdxShadow + k) & mask] !== lastId) k++;
+    // An outstanding head is always among the popped ones; k < popped holds.
+    const slot = this.#usedIdxShadow & mask;
+    r.setUsedElem(slot, lastId, len >>> 0);
+    for (let j = 0; j <= k; j++) this.#outstanding[this.#popped[(this.#usedIdxShadow + j) & mask] as number] = 0;
+    this.#usedIdxShadow = idx16Add(this.#usedIdxShadow, k + 1);
+    r.setUsedIdx(this.#usedIdxShadow);
+    return k + 1;
+  }
+
+  /**
+   * VIRTIO_F_NOTIFICATION_DATA (§2.9): check a kick's 32-bit value against this device's view and return how
+   * many avail entries beyond lastAvail it announces (0 for a notification already caught up with). The
+   * value names this queue (vqn) and the avail idx after the driver's update; §2.7.13.4 "The driver has to
+   * be careful to expose the new idx value" before notifying, so an index ahead of avail.idx is refused.
+   */
+  checkNotification(value: number): number {
+    this.#live('checkNotification()');
+    const r = this.#ring;
+    if (!this.#notificationData) throw new VirtqError('VIRTQ_FEATURE_NOT_NEGOTIATED', 'checkNotification() on a queue without VIRTIO_F_NOTIFICATION_DATA', { index: r.queueIndex });
+    const vqn = notifiedVqn(value);
+    if (vqn !== r.queueIndex) {
+      throw new VirtqError('VIRTQ_NOTIFICATION_DATA_MISMATCH', `notification 0x${(value >>> 0).toString(16)} names queue ${vqn}, not ${r.queueIndex}`, { index: r.queueIndex, expected: r.queueIndex, received: vqn });
+    }
+    const announced = notifiedAvailIdx(value);
+    const availIdx = r.availIdx();
+    const ahead = idx16Sub(announced, availIdx);
+    if (ahead !== 0 && ahead < 0x8000) {
+      throw new VirtqError('VIRTQ_NOTIFICATION_DATA_MISMATCH', `notification announces avail idx ${announced}, ahead of avail.idx ${availIdx} in memory`, { index: r.queueIndex, expected: `<= ${availIdx}`, received: announced });
+    }
+    const fresh = idx16Sub(announced, this.#lastAvail);
+    return fresh <= r.size ? fresh : 0;
   }
 
   /** Whether the driver wants a used-buffer notification for the entries pushed since the last call. */
   needInterrupt(): boolean {
-    const r = this.ring;
+    this.#live('needInterrupt()');
+    const r = this.#ring;
     r.usedPort.fence();
-    const oldIdx = this.signalledUsed;
-    const newIdx = this.usedIdx;
-    this.signalledUsed = newIdx;
+    const oldIdx = this.#signalledUsed;
+    const newIdx = this.#usedIdxShadow;
+    this.#signalledUsed = newIdx;
     return r.eventIdx ? vringNeedEvent(r.usedEvent(), newIdx, oldIdx) : (r.availFlags() & VRING_AVAIL_F_NO_INTERRUPT) === 0;
   }
 
   /** needInterrupt() and, when needed, notify the driver through the device area's port. */
   interrupt(): boolean {
     const need = this.needInterrupt();
-    if (need) this.ring.usedPort.notify(this.ring.queueIndex);
+    if (need) this.#ring.usedPort.notify(this.#ring.queueIndex);
     return need;
   }
 
   /** Ask for kicks again (avail_event = lastAvail with EVENT_IDX, else clear VRING_USED_F_NO_NOTIFY); true if work is pending. */
   enableNotifications(): boolean {
-    const r = this.ring;
-    this.notifications = true;
-    if (r.eventIdx) r.setAvailEvent(this.lastAvail);
+    this.#live('enableNotifications()');
+    const r = this.#ring;
+    this.#notifications = true;
+    if (r.eventIdx) r.setAvailEvent(this.#lastAvail);
     else r.setUsedFlags(r.usedFlags() & ~VRING_USED_F_NO_NOTIFY);
     r.usedPort.fence();
     return this.pending() !== 0;
@@ -100,8 +227,42 @@ export class SplitDevice {
    * lastAvail, so the driver's vring_need_event() test fails once it is passed (§2.7.10).
    */
   disableNotifications(): void {
-    const r = this.ring;
-    this.notifications = false;
+    this.#live('disableNotifications()');
+    const r = this.#ring;
+    this.#notifications = false;
     if (!r.eventIdx) r.setUsedFlags(r.usedFlags() | VRING_USED_F_NO_NOTIFY);
+  }
+
+  /**
+   * Per-queue reset, device side (§2.6.1.1.1, VIRTIO_F_RING_RESET): "The device MUST reset any state of a
+   * virtqueue to the default state, including the available state and the used state". Popped chains are
+   * dropped without a used entry, and until enable() the queue executes nothing and notifies nothing.
+   * Shared memory is not touched: the driver sets the areas up again before re-enabling (§2.6.1.2.2).
+   */
+  reset(): void {
+    if (!this.#ringReset) throw new VirtqError('VIRTQ_FEATURE_NOT_NEGOTIATED', `reset() of queue ${this.#ring.queueIndex} without VIRTIO_F_RING_RESET`, { index: this.#ring.queueIndex });
+    this.#lastAvail = 0;
+    this.#usedIdxShadow = 0;
+    this.#signalledUsed = 0;
+    this.#nextHead = 0;
+    this.#notifications = true;
+    this.#outstanding.fill(0);
+    this.#isReset = true;
+  }
+
+  /**
+   * Re-enable after reset(): §2.6.1.2.1 "The device MUST observe any queue configuration that may have been
+   * changed by the driver, like the maximum queue size" — pass the new configuration, if any.
+   */
+  enable(config?: SplitQueueConfig): void {
+    if (!this.#isReset) throw new VirtqError('VIRTQ_QUEUE_ENABLED', `enable() of queue ${this.#ring.queueIndex}, which was not reset`, { index: this.#ring.queueIndex });
+    if (config !== undefined) {
+      const ring = new SplitRing(config);
+      this.#ring = ring;
+      this.#chain = new DescChain(ring.size + ring.maxIndirect + 1, ring.memory);
+      this.#outstanding = new Uint8Array(ring.size);
+      this.#popped = new Uint16Array(ring.size);
+    }
+    this.#isReset = false;
   }
 }

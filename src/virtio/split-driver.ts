@@ -1,86 +1,138 @@
 /**
  * SplitDriver: the driver end of a split virtqueue (virtio 1.2 §2.7.13 supplying buffers, §2.7.14 receiving
- * used buffers, §2.7.7 / §2.7.10 notification suppression).
+ * used buffers, §2.7.7 / §2.7.10 notification suppression), with VIRTIO_F_IN_ORDER (§2.7.9),
+ * VIRTIO_F_NOTIFICATION_DATA (§2.9) and VIRTIO_F_RING_RESET (§2.6.1).
  *
  * The descriptor free list is private driver state (never read back from shared memory): head, then
  * freeNext[] in order, as Linux's desc_extra keeps it. Used entries are read by copying id and len once,
  * then validated against what this driver made available; a rejected entry leaves the queue unchanged.
+ * All bookkeeping is private; the getters below expose it read-only.
  */
 import { VirtqError } from './errors.js';
 import { vringNeedEvent } from './event-idx.js';
+import { idx16Add, idx16Sub } from './index16.js';
 import { SplitRing, type SplitQueueConfig } from './split-ring.js';
 import { VRING_AVAIL_F_NO_INTERRUPT, VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE, VRING_USED_F_NO_NOTIFY } from './flags.js';
 import { UsedBuffer, addrHi, addrLo, checkBuffers, type VirtqBuffer } from './buffers.js';
+import type { VirtqFeatures } from './features.js';
+import { splitNotificationData } from './notification-data.js';
 
 const HEAD_NONE = 0;
 const HEAD_OUTSTANDING = 1;
 const HEAD_COMPLETED = 2;
 
 export class SplitDriver {
-  readonly ring: SplitRing;
-  private readonly freeNext: Uint16Array;
-  private freeHead = 0;
-  /** Free descriptors. */
-  numFree: number;
-  /** The driver's copy of avail.idx (Linux avail_idx_shadow). */
-  availIdxShadow = 0;
-  /** Chains added since the last kickPrepare(). */
-  numAdded = 0;
-  /** Next used entry to reclaim. */
-  lastUsed = 0;
-  /** Chains made available and not yet reclaimed. */
-  inFlight = 0;
-  private callbacks = true;
-  private readonly chainLen: Uint16Array;
-  private readonly chainWritable: Float64Array;
-  private readonly headState: Uint8Array;
-  private readonly scratch = new UsedBuffer();
+  #ring: SplitRing;
+  readonly #inOrder: boolean;
+  readonly #notificationData: boolean;
+  readonly #ringReset: boolean;
+  #freeNext: Uint16Array;
+  #freeHead = 0;
+  #numFree = 0;
+  #availIdxShadow = 0;
+  #numAdded = 0;
+  #lastUsed = 0;
+  #inFlight = 0;
+  #callbacks = true;
+  #chainLen: Uint16Array;
+  #chainWritable: Float64Array;
+  #headState: Uint8Array;
+  /** The head published at each avail ring slot (IN_ORDER: the used ring names batches by these). */
+  #availHead: Uint16Array;
+  /** IN_ORDER: buffers left in the batch the last read used entry stands for, and that entry's len. */
+  #batchLeft = 0;
+  #batchLen = 0;
+  #isReset = false;
+  readonly #scratch = new UsedBuffer();
 
-  constructor(config: SplitQueueConfig) {
-    this.ring = new SplitRing(config);
-    const n = this.ring.size;
-    this.freeNext = new Uint16Array(n);
-    for (let i = 0; i < n; i++) this.freeNext[i] = (i + 1) % n;
-    this.numFree = n;
-    this.chainLen = new Uint16Array(n);
-    this.chainWritable = new Float64Array(n);
-    this.headState = new Uint8Array(n);
+  constructor(config: SplitQueueConfig & VirtqFeatures) {
+    this.#inOrder = config.inOrder === true;
+    this.#notificationData = config.notificationData === true;
+    this.#ringReset = config.ringReset === true;
+    this.#ring = new SplitRing(config);
+    const n = this.#ring.size;
+    this.#freeNext = new Uint16Array(n);
+    this.#chainLen = new Uint16Array(n);
+    this.#chainWritable = new Float64Array(n);
+    this.#headState = new Uint8Array(n);
+    this.#availHead = new Uint16Array(n);
+    this.#initState();
+  }
+
+  /** The queue's areas and accessors (replaced when enable() re-enables it with a new configuration). */
+  get ring(): SplitRing { return this.#ring; }
+  /** Free descriptors (Linux num_free). */
+  get numFree(): number { return this.#numFree; }
+  /** The driver's copy of avail.idx (Linux avail_idx_shadow). */
+  get availIdxShadow(): number { return this.#availIdxShadow; }
+  /** Chains added since the last kickPrepare() (Linux num_added). */
+  get numAdded(): number { return this.#numAdded; }
+  /** Next used ring entry to reclaim (Linux last_used_idx). */
+  get lastUsed(): number { return this.#lastUsed; }
+  /** Chains made available and not yet reclaimed. */
+  get inFlight(): number { return this.#inFlight; }
+  /** True between reset() and enable(). */
+  get isReset(): boolean { return this.#isReset; }
+
+  /** The state of a freshly discovered queue (virtqueue_init + the free list in ring order). */
+  #initState(): void {
+    const n = this.#ring.size;
+    for (let i = 0; i < n; i++) this.#freeNext[i] = (i + 1) % n;
+    this.#freeHead = 0;
+    this.#numFree = n;
+    this.#availIdxShadow = 0;
+    this.#numAdded = 0;
+    this.#lastUsed = 0;
+    this.#inFlight = 0;
+    this.#callbacks = true;
+    this.#batchLeft = 0;
+    this.#batchLen = 0;
+    this.#headState.fill(HEAD_NONE);
+  }
+
+  #live(op: string): void {
+    if (this.#isReset) throw new VirtqError('VIRTQ_QUEUE_RESET', `${op} on queue ${this.#ring.queueIndex} after reset() and before enable()`, { index: this.#ring.queueIndex });
   }
 
   /** Add a chain of direct descriptors; publishes it in the avail ring. Returns the head index. */
   add(bufs: readonly VirtqBuffer[]): number {
-    const r = this.ring;
-    if (bufs.length === 0 || bufs.length > this.numFree) {
-      throw new VirtqError('VIRTQ_NO_SPACE', `cannot add ${bufs.length} descriptors with ${this.numFree} free`, { expected: `1..${this.numFree}`, received: bufs.length });
+    this.#live('add()');
+    const r = this.#ring;
+    if (bufs.length === 0 || bufs.length > this.#numFree) {
+      throw new VirtqError('VIRTQ_NO_SPACE', `cannot add ${bufs.length} descriptors with ${this.#numFree} free`, { expected: `1..${this.#numFree}`, received: bufs.length });
     }
     const writable = checkBuffers(r.memory, bufs);
-    const head = this.freeHead;
+    const head = this.#freeHead;
     let i = head;
     const n = bufs.length;
+    // With IN_ORDER the free list is never relinked, so freeNext[i] is (i + 1) % size: §2.7.5.2 "driver MUST
+    // set next to 0 for the last descriptor in the table (where x = queue_size - 1) and to x + 1 for the rest".
     for (let k = 0; k < n; k++) {
       const b = bufs[k] as VirtqBuffer;
       const more = k < n - 1;
       const flags = (b.write === true ? VRING_DESC_F_WRITE : 0) | (more ? VRING_DESC_F_NEXT : 0);
-      r.writeDesc(r.descPort, r.descBase, i, addrLo(b.addr), addrHi(b.addr), b.len, flags, more ? (this.freeNext[i] as number) : 0);
-      if (k > 0) this.headState[i] = HEAD_NONE;
-      i = this.freeNext[i] as number;
+      r.writeDesc(r.descPort, r.descBase, i, addrLo(b.addr), addrHi(b.addr), b.len, flags, more ? (this.#freeNext[i] as number) : 0);
+      if (k > 0) this.#headState[i] = HEAD_NONE;
+      i = this.#freeNext[i] as number;
     }
-    this.freeHead = i;
-    this.numFree -= n;
-    return this.publish(head, n, writable);
+    this.#freeHead = i;
+    this.#numFree -= n;
+    return this.#publish(head, n, writable);
   }
 
   /**
    * Add a chain through an indirect table the caller placed at `tableAddr` in guest memory
    * (bufs.length × sizeof(vring_desc) bytes); one ring descriptor refers to it (virtio 1.2 §2.7.5.3).
+   * Table entries are linked 0 → 1 → 2 ..., as §2.7.5.3.1 requires under IN_ORDER.
    */
   addIndirect(bufs: readonly VirtqBuffer[], tableAddr: number | bigint): number {
-    const r = this.ring;
+    this.#live('addIndirect()');
+    const r = this.#ring;
     if (!r.indirect) throw new VirtqError('VIRTQ_INDIRECT_NOT_NEGOTIATED', 'addIndirect on a queue without VIRTIO_RING_F_INDIRECT_DESC');
     if (bufs.length === 0 || bufs.length > r.maxIndirect) {
       throw new VirtqError('VIRTQ_INDIRECT_TOO_LARGE', `an indirect table of ${bufs.length} entries (allowed 1..${r.maxIndirect})`, { received: bufs.length });
     }
-    if (this.numFree < 1) throw new VirtqError('VIRTQ_NO_SPACE', 'no free descriptor for the indirect descriptor', { received: 0 });
+    if (this.#numFree < 1) throw new VirtqError('VIRTQ_NO_SPACE', 'no free descriptor for the indirect descriptor', { received: 0 });
     const writable = checkBuffers(r.memory, bufs);
     const tableLen = bufs.length * r.d.stride;
     const port = r.memory.portFor(tableAddr, tableLen, 'indirect table');
@@ -91,24 +143,26 @@ export class SplitDriver {
       const more = k < n - 1;
       r.writeDesc(port, base, k, addrLo(b.addr), addrHi(b.addr), b.len, (b.write === true ? VRING_DESC_F_WRITE : 0) | (more ? VRING_DESC_F_NEXT : 0), more ? k + 1 : 0);
     }
-    const head = this.freeHead;
+    const head = this.#freeHead;
     r.writeDesc(r.descPort, r.descBase, head, addrLo(tableAddr), addrHi(tableAddr), tableLen, VRING_DESC_F_INDIRECT, 0);
-    this.freeHead = this.freeNext[head] as number;
-    this.numFree -= 1;
-    return this.publish(head, 1, writable);
+    this.#freeHead = this.#freeNext[head] as number;
+    this.#numFree -= 1;
+    return this.#publish(head, 1, writable);
   }
 
-  private publish(head: number, n: number, writable: number): number {
-    const r = this.ring;
-    this.chainLen[head] = n;
-    this.chainWritable[head] = writable;
-    this.headState[head] = HEAD_OUTSTANDING;
-    this.inFlight++;
+  #publish(head: number, n: number, writable: number): number {
+    const r = this.#ring;
+    this.#chainLen[head] = n;
+    this.#chainWritable[head] = writable;
+    this.#headState[head] = HEAD_OUTSTANDING;
+    this.#inFlight++;
     // §2.7.13.2: place the head in the next ring slot, then §2.7.13.3 publish idx (the store orders it).
-    r.setAvailRing(this.availIdxShadow & (r.size - 1), head);
-    this.availIdxShadow = (this.availIdxShadow + 1) & 0xffff;
-    r.setAvailIdx(this.availIdxShadow);
-    this.numAdded++;
+    const slot = this.#availIdxShadow & (r.size - 1);
+    this.#availHead[slot] = head;
+    r.setAvailRing(slot, head);
+    this.#availIdxShadow = idx16Add(this.#availIdxShadow, 1);
+    r.setAvailIdx(this.#availIdxShadow);
+    this.#numAdded++;
     return head;
   }
 
@@ -117,69 +171,123 @@ export class SplitDriver {
    * call — vring_need_event(avail_event, new, old) with EVENT_IDX, else !VRING_USED_F_NO_NOTIFY (§2.7.10).
    */
   kickPrepare(): boolean {
-    const r = this.ring;
+    this.#live('kickPrepare()');
+    const r = this.#ring;
     r.descPort.fence();
-    const newIdx = this.availIdxShadow;
-    const oldIdx = (newIdx - this.numAdded) & 0xffff;
-    this.numAdded = 0;
+    const newIdx = this.#availIdxShadow;
+    const oldIdx = idx16Sub(newIdx, this.#numAdded);
+    this.#numAdded = 0;
     return r.eventIdx ? vringNeedEvent(r.availEvent(), newIdx, oldIdx) : (r.usedFlags() & VRING_USED_F_NO_NOTIFY) === 0;
   }
 
-  /** kickPrepare() and, when needed, notify the device through the driver area's port. */
+  /**
+   * The notification value for the queue as it stands (virtio 1.2 §2.9): vqn, and as next_off / next_wrap
+   * "the 15 least significant bits of the available index" and its bit 15 — the avail idx just published.
+   */
+  notificationData(): number {
+    return splitNotificationData(this.#ring.queueIndex, this.#availIdxShadow);
+  }
+
+  /**
+   * kickPrepare() and, when needed, notify the device through the driver area's port; with
+   * VIRTIO_F_NOTIFICATION_DATA the notification carries notificationData() (§2.9, §4.1.5.2).
+   */
   kick(): boolean {
     const need = this.kickPrepare();
-    if (need) this.ring.availPort.notify(this.ring.queueIndex);
+    if (need) {
+      const r = this.#ring;
+      if (this.#notificationData) r.availPort.notify(r.queueIndex, this.notificationData());
+      else r.availPort.notify(r.queueIndex);
+    }
     return need;
   }
 
   /** Whether the device has used entries not yet reclaimed. */
   hasUsed(): boolean {
-    return this.ring.usedIdx() !== this.lastUsed;
+    this.#live('hasUsed()');
+    return this.#batchLeft > 0 || this.#ring.usedIdx() !== this.#lastUsed;
   }
 
   /**
-   * Reclaim the next used entry into a reused UsedBuffer (or `out`), or return null when there is none.
+   * Reclaim the next used buffer into a reused UsedBuffer (or `out`), or return null when there is none.
    * Validates the copied id and len against this driver's outstanding chains first; throws without
-   * changing any state on a violation.
+   * changing any state on a violation. With VIRTIO_F_IN_ORDER one used entry may stand for a batch: the
+   * buffers before the one it names come back one per call, each with its whole device-writable size.
    */
-  getUsed(out: UsedBuffer = this.scratch): UsedBuffer | null {
-    const r = this.ring;
+  getUsed(out: UsedBuffer = this.#scratch): UsedBuffer | null {
+    this.#live('getUsed()');
+    const r = this.#ring;
+    const mask = r.size - 1;
+    if (this.#inOrder && this.#batchLeft > 0) return this.#takeBatched(out);
     const usedIdx = r.usedIdx();
-    if (usedIdx === this.lastUsed) return null;
-    const pending = (usedIdx - this.lastUsed) & 0xffff;
-    if (pending > this.inFlight) {
-      throw new VirtqError('VIRTQ_USED_IDX_JUMP', `used.idx ${usedIdx} is ${pending} ahead of ${this.lastUsed}, but only ${this.inFlight} chains are outstanding`, { index: usedIdx, expected: `<= ${this.inFlight}`, received: pending });
+    if (usedIdx === this.#lastUsed) return null;
+    const pending = idx16Sub(usedIdx, this.#lastUsed);
+    if (pending > this.#inFlight) {
+      throw new VirtqError('VIRTQ_USED_IDX_JUMP', `used.idx ${usedIdx} is ${pending} ahead of ${this.#lastUsed}, but only ${this.#inFlight} chains are outstanding`, { index: usedIdx, expected: `<= ${this.#inFlight}`, received: pending });
     }
-    const slot = this.lastUsed & (r.size - 1);
+    const slot = this.#lastUsed & mask;
     const id = r.usedElemIdAt(slot);
     const len = r.usedElemLenAt(slot);
     if (id >= r.size) throw new VirtqError('VIRTQ_USED_ID_OUT_OF_RANGE', `used ring slot ${slot} names id ${id}, outside the ${r.size}-entry table`, { index: id, expected: `< ${r.size}`, received: id });
-    const state = this.headState[id];
+    const state = this.#headState[id];
     if (state === HEAD_COMPLETED) throw new VirtqError('VIRTQ_USED_ID_TWICE', `used ring slot ${slot} returns head ${id} again after it was completed`, { index: id, received: id });
     if (state !== HEAD_OUTSTANDING) throw new VirtqError('VIRTQ_USED_ID_NOT_OUTSTANDING', `used ring slot ${slot} names ${id}, which is not the head of an outstanding chain`, { index: id, received: id });
-    const writable = this.chainWritable[id] as number;
+    const writable = this.#chainWritable[id] as number;
     if (len > writable) throw new VirtqError('VIRTQ_USED_LEN_TOO_LARGE', `used len ${len} for head ${id} exceeds its ${writable} device-writable bytes`, { index: id, expected: `<= ${writable}`, received: len });
-    // detach_buf_split: return the chain to the front of the free list.
-    let last = id;
-    const n = this.chainLen[id] as number;
-    for (let k = 1; k < n; k++) last = this.freeNext[last] as number;
-    this.freeNext[last] = this.freeHead;
-    this.freeHead = id;
-    this.numFree += n;
-    this.headState[id] = HEAD_COMPLETED;
-    this.inFlight--;
-    this.lastUsed = (this.lastUsed + 1) & 0xffff;
-    if (r.eventIdx && this.callbacks) r.setUsedEvent(this.lastUsed);
-    out.id = id;
-    out.len = len;
+    if (!this.#inOrder) {
+      this.#detach(id);
+      out.id = id;
+      out.len = len;
+      return out;
+    }
+    // §2.7.9: the entry sits at the position of the first buffer of a batch and names "the head entry of the
+    // descriptor chain describing the last buffer in the batch"; used.idx moved over the whole batch. A
+    // head beyond the entries used.idx covers was used before buffers made available ahead of it (§6.2).
+    let k = 0;
+    while (k < pending && this.#availHead[(this.#lastUsed + k) & mask] !== id) k++;
+    if (k === pending) {
+      throw new VirtqError('VIRTQ_IN_ORDER_VIOLATION', `used ring slot ${slot} names head ${id}, which is not among the ${pending} buffers made available next (expected head ${this.#availHead[slot]} first)`, { index: slot, expected: this.#availHead[slot], received: id });
+    }
+    this.#batchLeft = k + 1;
+    this.#batchLen = len;
+    return this.#takeBatched(out);
+  }
+
+  /** IN_ORDER: hand back the oldest buffer of the current batch ("assumed ... used completely", §2.7.9). */
+  #takeBatched(out: UsedBuffer): UsedBuffer {
+    const head = this.#availHead[this.#lastUsed & (this.#ring.size - 1)] as number;
+    this.#batchLeft--;
+    out.id = head;
+    out.len = this.#batchLeft === 0 ? this.#batchLen : (this.#chainWritable[head] as number);
+    this.#detach(head);
     return out;
+  }
+
+  /** detach_buf_split: return the chain's descriptors, advance last_used and used_event. */
+  #detach(id: number): void {
+    const r = this.#ring;
+    const n = this.#chainLen[id] as number;
+    if (!this.#inOrder) {
+      // Back to the front of the free list.
+      let last = id;
+      for (let k = 1; k < n; k++) last = this.#freeNext[last] as number;
+      this.#freeNext[last] = this.#freeHead;
+      this.#freeHead = id;
+    }
+    // IN_ORDER: the chain is the oldest in flight, so its descriptors follow the free range in ring order.
+    this.#numFree += n;
+    this.#headState[id] = HEAD_COMPLETED;
+    this.#inFlight--;
+    this.#lastUsed = idx16Add(this.#lastUsed, 1);
+    if (r.eventIdx && this.#callbacks) r.setUsedEvent(this.#lastUsed);
   }
 
   /** virtqueue_enable_cb(): ask for used-buffer notifications again; true when entries are already pending. */
   enableCallbacks(): boolean {
-    const r = this.ring;
-    this.callbacks = true;
-    if (r.eventIdx) r.setUsedEvent(this.lastUsed);
+    this.#live('enableCallbacks()');
+    const r = this.#ring;
+    this.#callbacks = true;
+    if (r.eventIdx) r.setUsedEvent(this.#lastUsed);
     else r.setAvailFlags(r.availFlags() & ~VRING_AVAIL_F_NO_INTERRUPT);
     r.availPort.fence();
     return this.hasUsed();
@@ -187,8 +295,52 @@ export class SplitDriver {
 
   /** virtqueue_disable_cb(): VRING_AVAIL_F_NO_INTERRUPT without EVENT_IDX; with it, used_event simply stops moving. */
   disableCallbacks(): void {
-    const r = this.ring;
-    this.callbacks = false;
+    this.#live('disableCallbacks()');
+    const r = this.#ring;
+    this.#callbacks = false;
     if (!r.eventIdx) r.setAvailFlags(r.availFlags() | VRING_AVAIL_F_NO_INTERRUPT);
+  }
+
+  /**
+   * Per-queue reset, driver side (virtio 1.2 §2.6.1, VIRTIO_F_RING_RESET). The transport's handshake is the
+   * caller's: §2.6.1.1.2 "After the driver tells the device to reset a queue, the driver MUST verify that the
+   * queue has actually been reset" (PCI: read back 0 in queue_reset, §4.1.4.3.2). From here until enable()
+   * every queue operation is refused. Returns how many buffers were in flight and are abandoned (the
+   * driver "MAY release any resource associated with that virtqueue").
+   */
+  reset(): number {
+    if (!this.#ringReset) throw new VirtqError('VIRTQ_FEATURE_NOT_NEGOTIATED', `reset() of queue ${this.#ring.queueIndex} without VIRTIO_F_RING_RESET`, { index: this.#ring.queueIndex });
+    if (this.#isReset) return 0;
+    const dropped = this.#inFlight;
+    this.#isReset = true;
+    return dropped;
+  }
+
+  /**
+   * Re-enable a reset queue (§2.6.1.2.2: "the driver MUST configure the queue resources as during initial
+   * virtqueue discovery, but optionally with different parameters"): the driver state returns to that of
+   * a new queue and, as Linux's virtqueue_reset_split() does, the descriptor table, driver area and device
+   * area are zeroed. `config` gives new geometry (size, addresses); the negotiated features stay.
+   */
+  enable(config?: SplitQueueConfig): void {
+    if (!this.#isReset) throw new VirtqError('VIRTQ_QUEUE_ENABLED', `enable() of queue ${this.#ring.queueIndex}, which was not reset`, { index: this.#ring.queueIndex });
+    if (config !== undefined) {
+      const ring = new SplitRing(config);
+      const n = ring.size;
+      this.#ring = ring;
+      if (n !== this.#freeNext.length) {
+        this.#freeNext = new Uint16Array(n);
+        this.#chainLen = new Uint16Array(n);
+        this.#chainWritable = new Float64Array(n);
+        this.#headState = new Uint8Array(n);
+        this.#availHead = new Uint16Array(n);
+      }
+    }
+    const r = this.#ring;
+    r.descPort.fill(r.descBase, r.areas.descSize, 0);
+    r.availPort.fill(r.availBase, r.areas.availSize, 0);
+    r.usedPort.fill(r.usedBase, r.areas.usedSize, 0);
+    this.#initState();
+    this.#isReset = false;
   }
 }

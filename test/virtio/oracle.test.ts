@@ -148,7 +148,7 @@ test('scripted driver/device sequence produces the same vring bytes as the C ora
   assert.equal(loopKicks, s.loop_kicks);
   assert.equal(loopIrqs, s.loop_irqs);
   assert.deepEqual(
-    [drv.availIdxShadow, dev.usedIdx, drv.lastUsed, dev.lastAvail, drv.numFree],
+    [drv.availIdxShadow, dev.usedIdxShadow, drv.lastUsed, dev.lastAvail, drv.numFree],
     [s.avail_idx, s.used_idx, s.last_used, s.last_avail, s.num_free],
   );
   assert.equal(hex(ring.bytes), s.ring);

@@ -27,10 +27,10 @@ function setup(extra: Partial<SplitQueueConfig> = {}) {
   /** pop() must throw `code`, and leave RAM bytes and device state untouched. */
   const rejects = (code: string) => {
     const before = g.bytes.slice();
-    const state = [dev.lastAvail, dev.usedIdx];
+    const state = [dev.lastAvail, dev.usedIdxShadow];
     const err = throwsCode(() => dev.pop(), code);
     assert.deepEqual(g.bytes, before, 'memory unchanged');
-    assert.deepEqual([dev.lastAvail, dev.usedIdx], state, 'state unchanged');
+    assert.deepEqual([dev.lastAvail, dev.usedIdxShadow], state, 'state unchanged');
     return err;
   };
   return { g, dev, desc, avail, rejects, cfg };
