@@ -10,6 +10,7 @@
 import type { FieldLayout, ScalarLeaf, StructLayout } from '../layout/layout.js';
 import { LayoutError } from '../errors.js';
 import { asDataView } from './scalar-io.js';
+import { findMember, type VisibleMember } from '../layout/members.js';
 
 /** A ≤32-bit member. `get`/`set` take a DataView (the hot path); `read`/`write` take either form. */
 export interface NumberField {
@@ -35,7 +36,11 @@ export interface BigField {
 
 export type ScalarField = NumberField | BigField;
 
-/** Resolve a path such as `id`, `seg[3].gref` or `u.gso.size` to its leaf and absolute offset. */
+/**
+ * Resolve a path such as `id`, `seg[3].gref`, `u.gso.size`, `csum_start` or `rsc.segments` to its leaf and
+ * absolute offset. Members of anonymous structs and unions are named as C names them, without a segment
+ * for the anonymous holder (C11 6.7.2.1p13).
+ */
 export function resolvePath(layout: StructLayout, path: string): { leaf: ScalarLeaf; offset: number; field: FieldLayout } {
   let l: StructLayout | undefined = layout;
   let offset = 0;
@@ -43,13 +48,15 @@ export function resolvePath(layout: StructLayout, path: string): { leaf: ScalarL
   const parts = path.split('.');
   for (let p = 0; p < parts.length; p++) {
     const m = /^([A-Za-z_][A-Za-z0-9_]*)(?:\[(\d+)\])?$/.exec(parts[p] ?? '');
-    field = m === null || l === undefined ? undefined : l.fields.find((f) => f.name === m[1]);
+    const found: VisibleMember | undefined = m === null || l === undefined || m[1] === undefined ? undefined : findMember(l, m[1]);
+    field = found?.field;
     const idx = m?.[2] === undefined ? undefined : Number(m[2]);
-    if (m === null || field === undefined || (idx !== undefined && (field.count === undefined || idx >= field.count))
+    if (m === null || found === undefined || field === undefined || field === l?.flexible
+      || (idx !== undefined && (field.count === undefined || idx >= field.count))
       || (idx === undefined && field.count !== undefined && p < parts.length - 1)) {
       throw new LayoutError('UNKNOWN_FIELD_PATH', `${layout.name} has no member "${path}".`, { path: `${layout.name}.${path}`, received: path });
     }
-    offset += field.offset + (idx ?? 0) * field.elemSize;
+    offset += found.offset + (idx ?? 0) * field.elemSize;
     l = field.aggregate;
   }
   if (field?.scalar === undefined) {
@@ -97,8 +104,8 @@ export function elementField(layout: StructLayout, array: string, member?: strin
 }
 
 function resolveArray(layout: StructLayout, name: string): FieldLayout {
-  const f = layout.fields.find((m) => m.name === name);
-  if (f?.count === undefined) throw new LayoutError('UNKNOWN_FIELD_PATH', `${layout.name} has no array member "${name}".`, { path: `${layout.name}.${name}` });
+  const f = findMember(layout, name)?.field;
+  if (f?.count === undefined || f === layout.flexible) throw new LayoutError('UNKNOWN_FIELD_PATH', `${layout.name} has no array member "${name}".`, { path: `${layout.name}.${name}` });
   return f;
 }
 

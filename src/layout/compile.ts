@@ -95,8 +95,12 @@ function compileMember(owner: string, f: FieldDecl, abi: AbiName, byteOrder: Vir
   if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
     throw new LayoutError('LAYOUT_SELF_CHECK', `${owner}.${f.name}: array count must be a positive integer.`, { path: `${owner}.${f.name}` });
   }
+  const anonymous = f.anonymous === true;
+  if (anonymous && (typeof f.type === 'string' || count !== undefined || f.flexible === true)) {
+    throw new LayoutError('LAYOUT_SELF_CHECK', `${owner}.${f.name}: an anonymous member must be an inline struct or union, not an array (C11 6.7.2.1p13).`, { path: `${owner}.${f.name}` });
+  }
   const common = {
-    name: f.name, count, select: f.select, sharedIndex: f.sharedIndex === true, doc: f.doc,
+    name: f.name, anonymous, count, select: f.select, sharedIndex: f.sharedIndex === true, doc: f.doc,
   };
   if (typeof f.type === 'string') {
     const s = scalarTypes[f.type];
