@@ -54,6 +54,16 @@ export function layoutOf(name: string, options: LayoutOptions = {}): StructLayou
   return l;
 }
 
+/**
+ * Derive the layout of a declaration that need not be registered in protocol/ (uncached): how the self-check
+ * tests itself on deliberately broken declarations. Named struct member types still come from protocol/.
+ */
+export function compileDecl(decl: StructDecl, options: LayoutOptions = {}): StructLayout {
+  const abi = options.abi ?? defaultAbi;
+  if (!(abi in abis)) throw new LayoutError('UNKNOWN_ABI', `Unknown ABI "${String(abi)}".`, { received: abi, expected: Object.keys(abis) });
+  return compileAggregate(decl.name, decl.kind, decl.fields, abi, options.byteOrder ?? 'little', decl);
+}
+
 function compileAggregate(
   name: string, kind: 'struct' | 'union', decls: readonly FieldDecl[], abi: AbiName,
   byteOrder: VirtioByteOrder, decl: StructDecl | undefined,

@@ -3,9 +3,9 @@
  * accounted for as holes, unions' selectors naming real members, and the sizes and offsets the C compiler
  * gives (each declaration's `expect`) equal to the derived ones. A failure throws LayoutError at import.
  */
-import { abiNames, structDecls } from '../../protocol/index.js';
+import { abiNames, structDecls, type StructDecl } from '../../protocol/index.js';
 import { LayoutError } from '../errors.js';
-import { layoutOf } from './compile.js';
+import { compileDecl, hasStruct, layoutOf, structDecl } from './compile.js';
 import type { StructLayout } from './layout.js';
 import { findMember, memberNames } from './members.js';
 
@@ -117,10 +117,14 @@ export function checkAbiIndependent(layouts: readonly StructLayout[]): void {
   }
 }
 
-/** Check every declared struct on every ABI (run once when the package loads). */
-export function checkAllLayouts(): void {
-  for (const d of structDecls) {
-    const layouts = abiNames.map((abi) => layoutOf(d.name, { abi }));
+/**
+ * Check declarations on every ABI: every declared struct by default (run once when the package loads), or
+ * the declarations given (registered ones use the cached layouts, others are compiled afresh).
+ */
+export function checkAllLayouts(decls: readonly StructDecl[] = structDecls): void {
+  for (const d of decls) {
+    const registered = hasStruct(d.name) && structDecl(d.name) === d;
+    const layouts = abiNames.map((abi) => (registered ? layoutOf(d.name, { abi }) : compileDecl(d, { abi })));
     for (const l of layouts) checkLayout(l);
     if (d.abiIndependent === true) checkAbiIndependent(layouts);
   }
