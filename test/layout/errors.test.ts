@@ -39,7 +39,7 @@ test('the errors are RingwireErrors at run time too', () => {
   const cases: (() => unknown)[] = [
     () => layoutOf('nope'),
     () => codecFor('blkif_response').decode(new Uint8Array(3)),
-    () => codecFor('blkif_response').encodeToBytes({ id: 1n }),
+    () => codecFor('blkif_response' as string).encodeToBytes({ id: 1n }),
     () => fieldView(layoutOf('blkif_request'), 'seg[11].gref'),
   ];
   for (const c of cases) {
