@@ -9,6 +9,7 @@ import { CodecError } from '../errors.js';
 import { asDataView, readScalar } from './scalar-io.js';
 import { fastDecoder } from './compiled.js';
 import { findMember } from '../layout/members.js';
+import { checkAbi } from './abi-tag.js';
 
 export type DecodedScalar = number | bigint;
 export type Decoded = DecodedScalar | Decoded[] | DecodedRecord;
@@ -26,6 +27,7 @@ export function requireBytes(dv: DataView, byteOffset: number, size: number, wha
 export function decode(layout: StructLayout, buf: Uint8Array | DataView, byteOffset = 0): DecodedRecord {
   const dv = asDataView(buf);
   requireBytes(dv, byteOffset, layout.size, layout.name);
+  checkAbi(layout, dv, byteOffset, layout.size);
   const fast = fastDecoder(layout);
   return fast !== null ? (fast(dv, byteOffset) as DecodedRecord) : decodeRecord(layout, dv, byteOffset);
 }

@@ -5,6 +5,7 @@
 import type { FieldLayout, StructLayout } from '../layout/layout.js';
 import { asDataView, readScalar } from './scalar-io.js';
 import { requireBytes, selectMember } from './decode.js';
+import { checkAbi } from './abi-tag.js';
 
 export interface DescribedLine {
   readonly offset: number;
@@ -21,6 +22,7 @@ export interface DescribedLine {
 export function describeLines(layout: StructLayout, buf: Uint8Array | DataView, byteOffset = 0): DescribedLine[] {
   const dv = asDataView(buf);
   requireBytes(dv, byteOffset, layout.size, layout.name);
+  checkAbi(layout, dv, byteOffset, layout.size);
   const out: DescribedLine[] = [];
   walk(layout, dv, byteOffset, 0, '', out);
   return out;

@@ -13,12 +13,15 @@ import { asDataView, scalarRange, writeScalar } from './scalar-io.js';
 import { requireBytes } from './decode.js';
 import { fastEncoder } from './compiled.js';
 import { memberNames } from '../layout/members.js';
+import { checkAbi } from './abi-tag.js';
 
 /** Values encode accepts for an integer: a number, a bigint, or a decimal / 0x-hex string (JSON's 64-bit form). */
 export type IntegerInput = number | bigint | string;
 
 export function encode(layout: StructLayout, value: unknown, buf: Uint8Array | DataView, byteOffset = 0): number {
   const dv = asDataView(buf);
+  // Memory tagged for an ABI this struct is laid out differently on is refused before anything is written.
+  if (Number.isInteger(byteOffset)) checkAbi(layout, dv, byteOffset, layout.size);
   if (fastEncoder(layout)?.(value, dv, byteOffset) === true) return layout.size;
   requireBytes(dv, byteOffset, layout.size, layout.name);
   validateRecord(layout, value, layout.name);
