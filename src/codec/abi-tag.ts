@@ -34,12 +34,16 @@ export function tagAbi(buffer: ArrayBufferLike, byteOffset: number, byteLength: 
   anyTagged = true;
 }
 
-/** The ABI a byte range of `buffer` is tagged with (the first overlapping tag), if any. */
+/** The ABI a byte range of `buffer` is tagged with (the first overlapping tag), if any. Allocates nothing. */
 export function taggedAbi(buffer: ArrayBufferLike, byteOffset: number, byteLength: number): AbiName | undefined {
   const list = anyTagged ? tags.get(buffer) : undefined;
   if (list === undefined) return undefined;
   const end = byteOffset + byteLength;
-  return list.find((r) => r.start < end && byteOffset < r.end)?.abi;
+  for (let i = 0; i < list.length; i++) {
+    const r = list[i] as AbiRange;
+    if (r.start < end && byteOffset < r.end) return r.abi;
+  }
+  return undefined;
 }
 
 const sameWire = new WeakMap<StructLayout, Map<AbiName, boolean>>();
