@@ -19,11 +19,12 @@ export interface ScalarType {
   readonly typedefOf?: string;
 }
 
-function scalar(name: string, size: 1 | 2 | 4 | 8, signed: boolean, order: ByteOrderRule, typedefOf?: string): ScalarType {
+/** A scalar type whose name and width stay literal types (typed records read `size` to choose bigint). */
+function scalar<N extends string, S extends 1 | 2 | 4 | 8>(name: N, size: S, signed: boolean, order: ByteOrderRule, typedefOf?: string): ScalarType & { readonly name: N; readonly size: S } {
   return typedefOf === undefined ? { name, size, signed, order } : { name, size, signed, order, typedefOf };
 }
 
-export const scalarTypes: Readonly<Record<string, ScalarType>> = Object.freeze({
+const scalarTable = Object.freeze({
   uint8_t: scalar('uint8_t', 1, false, 'abi'),
   uint16_t: scalar('uint16_t', 2, false, 'abi'),
   uint32_t: scalar('uint32_t', 4, false, 'abi'),
@@ -51,3 +52,10 @@ export const scalarTypes: Readonly<Record<string, ScalarType>> = Object.freeze({
   __virtio32: scalar('__virtio32', 4, false, 'virtio'),
   __virtio64: scalar('__virtio64', 8, false, 'virtio'),
 });
+
+/** The scalar types by name, with literal widths: the type-level table typed records are derived from. */
+export type ScalarTypeTable = typeof scalarTable;
+/** A scalar or typedef name a declaration may use. */
+export type ScalarTypeName = keyof ScalarTypeTable;
+
+export const scalarTypes: Readonly<Record<string, ScalarType>> = scalarTable;

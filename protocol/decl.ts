@@ -8,7 +8,10 @@
  */
 import type { AbiName } from './abi.js';
 
-/** An anonymous struct or union written inside another declaration (as netif_extra_info's `u`). */
+/**
+ * A struct or union type written inside another declaration: the type of a named member (netif_extra_info's
+ * `u`), or of an anonymous member (virtio_net_hdr_v1's `union { struct { csum_start; csum_offset; }; ... }`).
+ */
 export interface InlineAggregate {
   readonly kind: 'struct' | 'union';
   readonly fields: readonly FieldDecl[];
@@ -16,19 +19,32 @@ export interface InlineAggregate {
 
 /**
  * How a decoder picks the live member of a union: by the value of a sibling scalar (the discriminant),
- * falling back to a raw member when the value names none.
+ * falling back to a raw member when the value names none. C itself has no discriminant; this records the
+ * rule the protocol states (netif.h: `type` names `u`'s member; virtio 1.2 §5.1.6: VIRTIO_NET_HDR_F_RSC_INFO
+ * in `flags` says the csum fields hold rsc). Members are named by `name`, anonymous ones by their label.
  */
 export interface UnionSelect {
   /** Sibling scalar whose value names the member; absent when nothing on the wire does. */
   readonly by?: string;
+  /** Only these bits of `by` count (a flags bit as discriminant): the key is `by & mask`. */
+  readonly mask?: number;
   readonly members?: Readonly<Record<number, string>>;
   /** The raw member used when `by` is absent or its value names no member. */
   readonly fallback: string;
 }
 
 export interface FieldDecl {
-  /** The C member name, kept verbatim in decoded objects and JSON. */
+  /**
+   * The C member name, kept verbatim in decoded objects and JSON. For an anonymous member, a label used
+   * only inside protocol/ (by `select`) and in error messages; it is never a key or a path segment.
+   */
   readonly name: string;
+  /**
+   * A C11 anonymous struct or union member (C11 6.7.2.1p13): its type is an inline aggregate, and its
+   * members are members of the enclosing struct — `hdr.csum_start`, not `hdr.<anon>.csum_start` — in
+   * paths, decoded objects, encode input and JSON.
+   */
+  readonly anonymous?: true;
   /** A scalar or typedef name from ctypes.ts, a declared struct's name, or an inline aggregate. */
   readonly type: string | InlineAggregate;
   /** Array element count (`seg[BLKIF_MAX_SEGMENTS_PER_REQUEST]` → 11). */
@@ -45,7 +61,7 @@ export interface FieldDecl {
   readonly flexible?: true;
   /** A producer/consumer index or event field shared with the peer: accessed atomically on shared memory. */
   readonly sharedIndex?: true;
-  /** Protocol meaning, one line. */
+  /** Protocol meaning, one line: `ringwire layout` prints it as the member's comment, and `--json` as `doc`. */
   readonly doc?: string;
 }
 
@@ -62,11 +78,16 @@ export interface StructDecl {
   readonly kind: 'struct' | 'union';
   /** The header that defines it, e.g. `xen/io/blkif.h`. */
   readonly header: string;
+  /** What the struct is for, one line: `ringwire layout` prints it above the struct, `--json` as `doc`. */
   readonly doc: string;
   readonly fields: readonly FieldDecl[];
   /** What the C compiler gives on each ABI; checked at load time by the layout compiler. */
   readonly expect: Readonly<Partial<Record<AbiName, AbiExpectation>>>;
-  /** Laid out identically on every ABI (virtio structs: fixed-width, naturally aligned). */
+  /**
+   * The wire layout (size and every member offset) is the same on every ABI (virtio structs: fixed-width
+   * little-endian or __virtio types, naturally aligned). The load-time self-check derives the layout on each
+   * ABI and fails if any differs. Only `_Alignof` may differ (a 64-bit member is 4-aligned on i386).
+   */
   readonly abiIndependent?: true;
 }
 

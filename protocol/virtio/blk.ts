@@ -7,7 +7,7 @@
 import { everyAbi, type StructDecl } from '../decl.js';
 
 
-export const virtio_blk_outhdr: StructDecl = {
+export const virtio_blk_outhdr = {
   name: 'virtio_blk_outhdr',
   kind: 'struct',
   header: 'linux/virtio_blk.h',
@@ -19,9 +19,9 @@ export const virtio_blk_outhdr: StructDecl = {
   ],
   expect: everyAbi({ size: 16, offsets: { type: 0, ioprio: 4, sector: 8 } }),
   abiIndependent: true,
-};
+} as const satisfies StructDecl;
 
-export const virtio_blk_discard_write_zeroes: StructDecl = {
+export const virtio_blk_discard_write_zeroes = {
   name: 'virtio_blk_discard_write_zeroes',
   kind: 'struct',
   header: 'linux/virtio_blk.h',
@@ -33,4 +33,4 @@ export const virtio_blk_discard_write_zeroes: StructDecl = {
   ],
   expect: everyAbi({ size: 16, offsets: { sector: 0, num_sectors: 8, flags: 12 } }),
   abiIndependent: true,
-};
+} as const satisfies StructDecl;

@@ -3,17 +3,16 @@
  *
  *   virtio_net_hdr (10):       | flags | gso_type | hdr_len (2) | gso_size (2) | csum_start (2) | csum_offset (2) |
  *   virtio_net_hdr_mrg_rxbuf:  | virtio_net_hdr (10) | num_buffers (2) |
- *   virtio_net_hdr_v1 (12):    the same bytes, flattened
+ *   virtio_net_hdr_v1 (12):    | flags | gso_type | hdr_len (2) | gso_size (2) | union (4) | num_buffers (2) |
+ *     the anonymous union at 6:  struct { csum_start (2) | csum_offset (2) };   (anonymous)
+ *                                struct { start (2)      | offset (2)      } csum;
+ *                                struct { segments (2)   | dup_acks (2)    } rsc;  (__le16)
  *   virtio_net_hdr_v1_hash:    | virtio_net_hdr_v1 (12) | hash_value (4) | hash_report (2) | padding (2) |
- *
- * virtio_net_hdr_v1 holds csum_start/csum_offset in an anonymous C11 union whose other members (`csum`,
- * `rsc`) name the same four bytes. The declaration vocabulary has no anonymous members, so the union is
- * written as its first member, csum_start and csum_offset at the top level, which is where C puts them too.
  */
 import { everyAbi, type StructDecl } from '../decl.js';
 
 
-export const virtio_net_hdr: StructDecl = {
+export const virtio_net_hdr = {
   name: 'virtio_net_hdr',
   kind: 'struct',
   header: 'linux/virtio_net.h',
@@ -28,9 +27,9 @@ export const virtio_net_hdr: StructDecl = {
   ],
   expect: everyAbi({ size: 10, offsets: { flags: 0, gso_type: 1, hdr_len: 2, gso_size: 4, csum_start: 6, csum_offset: 8 } }),
   abiIndependent: true,
-};
+} as const satisfies StructDecl;
 
-export const virtio_net_hdr_mrg_rxbuf: StructDecl = {
+export const virtio_net_hdr_mrg_rxbuf = {
   name: 'virtio_net_hdr_mrg_rxbuf',
   kind: 'struct',
   header: 'linux/virtio_net.h',
@@ -41,27 +40,73 @@ export const virtio_net_hdr_mrg_rxbuf: StructDecl = {
   ],
   expect: everyAbi({ size: 12, offsets: { hdr: 0, num_buffers: 10 } }),
   abiIndependent: true,
-};
+} as const satisfies StructDecl;
 
-export const virtio_net_hdr_v1: StructDecl = {
+export const virtio_net_hdr_v1 = {
   name: 'virtio_net_hdr_v1',
   kind: 'struct',
   header: 'linux/virtio_net.h',
-  doc: 'Virtio 1.x per-packet header; bitwise equal to virtio_net_hdr_mrg_rxbuf, flattened.',
+  doc: 'Virtio 1.x per-packet header; bitwise equal to virtio_net_hdr_mrg_rxbuf.',
   fields: [
     { name: 'flags', type: '__u8', doc: 'VIRTIO_NET_HDR_F_*' },
     { name: 'gso_type', type: '__u8', doc: 'VIRTIO_NET_HDR_GSO_*' },
-    { name: 'hdr_len', type: '__virtio16' },
-    { name: 'gso_size', type: '__virtio16' },
-    { name: 'csum_start', type: '__virtio16', doc: 'anonymous union: also csum.start, or rsc.segments (__le16) with VIRTIO_NET_HDR_F_RSC_INFO' },
-    { name: 'csum_offset', type: '__virtio16', doc: 'anonymous union: also csum.offset, or rsc.dup_acks (__le16)' },
+    { name: 'hdr_len', type: '__virtio16', doc: 'Ethernet + IP + tcp/udp header bytes' },
+    { name: 'gso_size', type: '__virtio16', doc: 'bytes to append to hdr_len per frame' },
+    {
+      name: 'csum_or_rsc',
+      anonymous: true,
+      doc: 'checksum offload position, or receive segment coalescing counts',
+      type: {
+        kind: 'union',
+        fields: [
+          {
+            name: 'csum_fields',
+            anonymous: true,
+            type: {
+              kind: 'struct',
+              fields: [
+                { name: 'csum_start', type: '__virtio16', doc: 'position to start checksumming from' },
+                { name: 'csum_offset', type: '__virtio16', doc: 'offset after csum_start to place the checksum' },
+              ],
+            },
+          },
+          {
+            name: 'csum',
+            doc: 'the same two fields, by their names in the checksum struct',
+            type: {
+              kind: 'struct',
+              fields: [
+                { name: 'start', type: '__virtio16', doc: 'position to start checksumming from' },
+                { name: 'offset', type: '__virtio16', doc: 'offset after start to place the checksum' },
+              ],
+            },
+          },
+          {
+            name: 'rsc',
+            doc: 'receive segment coalescing (VIRTIO_NET_F_RSC_EXT)',
+            type: {
+              kind: 'struct',
+              fields: [
+                { name: 'segments', type: '__le16', doc: 'number of coalesced segments' },
+                { name: 'dup_acks', type: '__le16', doc: 'number of duplicated acks' },
+              ],
+            },
+          },
+        ],
+      },
+      // C has no discriminant. virtio 1.2 §5.1.6.4.1: with VIRTIO_NET_HDR_F_RSC_INFO (4) set in flags the
+      // device puts rsc.segments / rsc.dup_acks here; otherwise the bytes are csum_start / csum_offset
+      // (meaningful with VIRTIO_NET_HDR_F_NEEDS_CSUM). `csum` names the same bytes as csum_start/csum_offset:
+      // decode shows those, encode accepts either spelling.
+      select: { by: 'flags', mask: 4, members: { 4: 'rsc' }, fallback: 'csum_fields' },
+    },
     { name: 'num_buffers', type: '__virtio16', doc: 'number of merged rx buffers' },
   ],
-  expect: everyAbi({ size: 12, offsets: { flags: 0, gso_type: 1, hdr_len: 2, gso_size: 4, csum_start: 6, csum_offset: 8, num_buffers: 10 } }),
+  expect: everyAbi({ size: 12, offsets: { flags: 0, gso_type: 1, hdr_len: 2, gso_size: 4, csum_start: 6, csum_offset: 8, csum: 6, rsc: 6, num_buffers: 10 } }),
   abiIndependent: true,
-};
+} as const satisfies StructDecl;
 
-export const virtio_net_hdr_v1_hash: StructDecl = {
+export const virtio_net_hdr_v1_hash = {
   name: 'virtio_net_hdr_v1_hash',
   kind: 'struct',
   header: 'linux/virtio_net.h',
@@ -74,4 +119,4 @@ export const virtio_net_hdr_v1_hash: StructDecl = {
   ],
   expect: everyAbi({ size: 20, offsets: { hdr: 0, hash_value: 12, hash_report: 16, padding: 18 } }),
   abiIndependent: true,
-};
+} as const satisfies StructDecl;

@@ -19,7 +19,7 @@
 import { everyAbi, type StructDecl } from '../decl.js';
 
 
-export const vring_desc: StructDecl = {
+export const vring_desc = {
   name: 'vring_desc',
   kind: 'struct',
   header: 'linux/virtio_ring.h',
@@ -32,9 +32,9 @@ export const vring_desc: StructDecl = {
   ],
   expect: everyAbi({ size: 16, offsets: { addr: 0, len: 8, flags: 12, next: 14 } }),
   abiIndependent: true,
-};
+} as const satisfies StructDecl;
 
-export const vring_avail: StructDecl = {
+export const vring_avail = {
   name: 'vring_avail',
   kind: 'struct',
   header: 'linux/virtio_ring.h',
@@ -46,9 +46,9 @@ export const vring_avail: StructDecl = {
   ],
   expect: everyAbi({ size: 4, align: 2, offsets: { flags: 0, idx: 2, ring: 4 } }),
   abiIndependent: true,
-};
+} as const satisfies StructDecl;
 
-export const vring_used_elem: StructDecl = {
+export const vring_used_elem = {
   name: 'vring_used_elem',
   kind: 'struct',
   header: 'linux/virtio_ring.h',
@@ -59,9 +59,9 @@ export const vring_used_elem: StructDecl = {
   ],
   expect: everyAbi({ size: 8, offsets: { id: 0, len: 4 } }),
   abiIndependent: true,
-};
+} as const satisfies StructDecl;
 
-export const vring_used: StructDecl = {
+export const vring_used = {
   name: 'vring_used',
   kind: 'struct',
   header: 'linux/virtio_ring.h',
@@ -74,9 +74,9 @@ export const vring_used: StructDecl = {
   // The flexible ring[] of 4-aligned vring_used_elem raises _Alignof(struct vring_used) to 4.
   expect: everyAbi({ size: 4, align: 4, offsets: { flags: 0, idx: 2, ring: 4 } }),
   abiIndependent: true,
-};
+} as const satisfies StructDecl;
 
-export const vring_packed_desc: StructDecl = {
+export const vring_packed_desc = {
   name: 'vring_packed_desc',
   kind: 'struct',
   header: 'linux/virtio_ring.h',
@@ -89,9 +89,9 @@ export const vring_packed_desc: StructDecl = {
   ],
   expect: everyAbi({ size: 16, offsets: { addr: 0, len: 8, id: 12, flags: 14 } }),
   abiIndependent: true,
-};
+} as const satisfies StructDecl;
 
-export const vring_packed_desc_event: StructDecl = {
+export const vring_packed_desc_event = {
   name: 'vring_packed_desc_event',
   kind: 'struct',
   header: 'linux/virtio_ring.h',
@@ -102,4 +102,4 @@ export const vring_packed_desc_event: StructDecl = {
   ],
   expect: everyAbi({ size: 4, offsets: { off_wrap: 0, flags: 2 } }),
   abiIndependent: true,
-};
+} as const satisfies StructDecl;

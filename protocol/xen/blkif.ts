@@ -11,7 +11,7 @@
 import type { StructDecl } from '../decl.js';
 import type { RingTypeDecl } from './ring.js';
 
-export const blkif_request_segment: StructDecl = {
+export const blkif_request_segment = {
   name: 'blkif_request_segment',
   kind: 'struct',
   header: 'xen/io/blkif.h',
@@ -22,9 +22,9 @@ export const blkif_request_segment: StructDecl = {
     { name: 'last_sect', type: 'uint8_t', doc: 'last sector in frame to transfer (inclusive)' },
   ],
   expect: { x86_64: { size: 8 }, x86_32: { size: 8 }, arm: { size: 8 } },
-};
+} as const satisfies StructDecl;
 
-export const blkif_request: StructDecl = {
+export const blkif_request = {
   name: 'blkif_request',
   kind: 'struct',
   header: 'xen/io/blkif.h',
@@ -43,9 +43,9 @@ export const blkif_request: StructDecl = {
     x86_32: { size: 108, offsets: { id: 4, sector_number: 12, seg: 20 } },
     arm: { size: 112, offsets: { id: 8, sector_number: 16, seg: 24 } },
   },
-};
+} as const satisfies StructDecl;
 
-export const blkif_request_discard: StructDecl = {
+export const blkif_request_discard = {
   name: 'blkif_request_discard',
   kind: 'struct',
   header: 'xen/io/blkif.h',
@@ -63,9 +63,9 @@ export const blkif_request_discard: StructDecl = {
     x86_32: { size: 28, offsets: { id: 4, sector_number: 12, nr_sectors: 20 } },
     arm: { size: 32, offsets: { id: 8, sector_number: 16, nr_sectors: 24 } },
   },
-};
+} as const satisfies StructDecl;
 
-export const blkif_request_indirect: StructDecl = {
+export const blkif_request_indirect = {
   name: 'blkif_request_indirect',
   kind: 'struct',
   header: 'xen/io/blkif.h',
@@ -85,9 +85,9 @@ export const blkif_request_indirect: StructDecl = {
     x86_32: { size: 64, offsets: { id: 4, sector_number: 12, handle: 20, indirect_grefs: 24, pad: 56 } },
     arm: { size: 64, offsets: { id: 8, sector_number: 16, handle: 24, indirect_grefs: 28 } },
   },
-};
+} as const satisfies StructDecl;
 
-export const blkif_response: StructDecl = {
+export const blkif_response = {
   name: 'blkif_response',
   kind: 'struct',
   header: 'xen/io/blkif.h',
@@ -102,7 +102,7 @@ export const blkif_response: StructDecl = {
     x86_32: { size: 12, offsets: { operation: 8, status: 10 } },
     arm: { size: 16, offsets: { operation: 8, status: 10 } },
   },
-};
+} as const satisfies StructDecl;
 
 /**
  * DEFINE_RING_TYPES(blkif, struct blkif_request, struct blkif_response). A request slot holds the struct its

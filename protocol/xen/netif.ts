@@ -15,7 +15,7 @@ import { everyAbi, type StructDecl } from '../decl.js';
 import type { RingTypeDecl } from './ring.js';
 
 
-export const netif_tx_request: StructDecl = {
+export const netif_tx_request = {
   name: 'netif_tx_request',
   kind: 'struct',
   header: 'xen/io/netif.h',
@@ -28,9 +28,9 @@ export const netif_tx_request: StructDecl = {
     { name: 'size', type: 'uint16_t', doc: 'packet size in bytes (first slot) or fragment size' },
   ],
   expect: everyAbi({ size: 12, offsets: { gref: 0, offset: 4, flags: 6, id: 8, size: 10 } }),
-};
+} as const satisfies StructDecl;
 
-export const netif_tx_response: StructDecl = {
+export const netif_tx_response = {
   name: 'netif_tx_response',
   kind: 'struct',
   header: 'xen/io/netif.h',
@@ -40,9 +40,9 @@ export const netif_tx_response: StructDecl = {
     { name: 'status', type: 'int16_t', doc: 'NETIF_RSP_*' },
   ],
   expect: everyAbi({ size: 4, offsets: { id: 0, status: 2 } }),
-};
+} as const satisfies StructDecl;
 
-export const netif_rx_request: StructDecl = {
+export const netif_rx_request = {
   name: 'netif_rx_request',
   kind: 'struct',
   header: 'xen/io/netif.h',
@@ -53,9 +53,9 @@ export const netif_rx_request: StructDecl = {
     { name: 'gref', type: 'grant_ref_t' },
   ],
   expect: everyAbi({ size: 8, offsets: { id: 0, pad: 2, gref: 4 } }),
-};
+} as const satisfies StructDecl;
 
-export const netif_rx_response: StructDecl = {
+export const netif_rx_response = {
   name: 'netif_rx_response',
   kind: 'struct',
   header: 'xen/io/netif.h',
@@ -67,9 +67,9 @@ export const netif_rx_response: StructDecl = {
     { name: 'status', type: 'int16_t', doc: '-ve: NETIF_RSP_*; +ve: received packet size' },
   ],
   expect: everyAbi({ size: 8, offsets: { id: 0, offset: 2, flags: 4, status: 6 } }),
-};
+} as const satisfies StructDecl;
 
-export const netif_extra_info: StructDecl = {
+export const netif_extra_info = {
   name: 'netif_extra_info',
   kind: 'struct',
   header: 'xen/io/netif.h',
@@ -114,9 +114,9 @@ export const netif_extra_info: StructDecl = {
     },
   ],
   expect: everyAbi({ size: 8, offsets: { type: 0, flags: 1, u: 2 } }),
-};
+} as const satisfies StructDecl;
 
-export const xen_netif_ctrl_request: StructDecl = {
+export const xen_netif_ctrl_request = {
   name: 'xen_netif_ctrl_request',
   kind: 'struct',
   header: 'xen/io/netif.h',
@@ -127,9 +127,9 @@ export const xen_netif_ctrl_request: StructDecl = {
     { name: 'data', type: 'uint32_t', count: 3 },
   ],
   expect: everyAbi({ size: 16, offsets: { id: 0, type: 2, data: 4 } }),
-};
+} as const satisfies StructDecl;
 
-export const xen_netif_ctrl_response: StructDecl = {
+export const xen_netif_ctrl_response = {
   name: 'xen_netif_ctrl_response',
   kind: 'struct',
   header: 'xen/io/netif.h',
@@ -141,9 +141,9 @@ export const xen_netif_ctrl_response: StructDecl = {
     { name: 'data', type: 'uint32_t' },
   ],
   expect: everyAbi({ size: 12, offsets: { id: 0, type: 2, status: 4, data: 8 } }),
-};
+} as const satisfies StructDecl;
 
-export const xen_netif_gref: StructDecl = {
+export const xen_netif_gref = {
   name: 'xen_netif_gref',
   kind: 'struct',
   header: 'xen/io/netif.h',
@@ -154,7 +154,7 @@ export const xen_netif_gref: StructDecl = {
     { name: 'status', type: 'uint16_t', doc: 'XEN_NETIF_CTRL_STATUS_*' },
   ],
   expect: everyAbi({ size: 8, offsets: { ref: 0, flags: 4, status: 6 } }),
-};
+} as const satisfies StructDecl;
 
 /** netif.h "Extra Info": extra-info slots chained by XEN_NETIF_EXTRA_FLAG_MORE. */
 const extraChain = { struct: 'netif_extra_info', moreMember: 'flags', moreFlag: 'XEN_NETIF_EXTRA_FLAG_MORE' } as const;

@@ -1,12 +1,18 @@
 /**
  * One struct's codec for one ABI: its layout plus decode, encode, describe and views, bound together.
+ *
+ * `codecFor('blkif_request', { abi })` is typed from the declaration (typed-record.ts): decode returns a
+ * RecordOf<'blkif_request', abi>, encode takes a RecordInput, so a misspelled member is a compile error.
+ * `codecFor(name)` with a name only known at run time returns the untyped StructCodec.
  */
+import type { AbiName, TypedStructName } from '../../protocol/index.js';
 import { layoutOf, type LayoutOptions } from '../layout/compile.js';
 import type { StructLayout } from '../layout/layout.js';
 import { decode, type DecodedRecord } from './decode.js';
 import { encode, encodeToBytes } from './encode.js';
 import { describe } from './describe.js';
 import { fieldView, type ScalarField } from './views.js';
+import type { RecordInput, RecordOf } from './typed-record.js';
 
 export interface StructCodec {
   readonly layout: StructLayout;
@@ -18,8 +24,26 @@ export interface StructCodec {
   field(path: string): ScalarField;
 }
 
+/** A codec whose records are typed from the declaration of struct N on ABI(s) A. Assignable to StructCodec. */
+export interface TypedCodec<N extends TypedStructName, A extends AbiName = 'x86_64'> {
+  readonly layout: StructLayout;
+  readonly size: number;
+  decode(buf: Uint8Array | DataView, byteOffset?: number): RecordOf<N, A>;
+  encode(value: RecordInput<N, A>, buf: Uint8Array | DataView, byteOffset?: number): number;
+  encodeToBytes(value: RecordInput<N, A>): Uint8Array;
+  describe(buf: Uint8Array | DataView, byteOffset?: number): string;
+  field(path: string): ScalarField;
+}
+
+/** Layout options whose ABI is a type parameter, so the record type follows it. */
+export interface TypedCodecOptions<A extends AbiName> extends LayoutOptions {
+  readonly abi?: A;
+}
+
 const codecs = new Map<StructLayout, StructCodec>();
 
+export function codecFor<N extends TypedStructName, A extends AbiName = 'x86_64'>(name: N, options?: TypedCodecOptions<A>): TypedCodec<N, A>;
+export function codecFor(name: string, options?: LayoutOptions): StructCodec;
 export function codecFor(name: string, options: LayoutOptions = {}): StructCodec {
   const layout = layoutOf(name, options);
   let c = codecs.get(layout);

@@ -13,8 +13,9 @@ export type FastDecoder = (dv: DataView, base: number) => Record<string, unknown
 const encoders = new WeakMap<StructLayout, FastEncoder | null>();
 const decoders = new WeakMap<StructLayout, FastDecoder | null>();
 
+/** Unions and anonymous members (whose members are keyed in the enclosing object) take the generic path. */
 function hasUnion(l: StructLayout): boolean {
-  return l.kind === 'union' || l.fields.some((f) => f.aggregate !== undefined && hasUnion(f.aggregate));
+  return l.kind === 'union' || l.fields.some((f) => f.anonymous || (f.aggregate !== undefined && hasUnion(f.aggregate)));
 }
 
 interface Gen { checks: string[]; writes: string[]; n: number }

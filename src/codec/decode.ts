@@ -1,11 +1,15 @@
 /**
  * decode: C bytes → a plain object keyed by the C member names. 64-bit members become bigint, arrays become
  * arrays, a union becomes an object holding the one member its discriminant selects (as C code reads it).
+ * An anonymous member's members appear in the enclosing object, as C code names them: a virtio_net_hdr_v1
+ * decodes with `csum_start`/`csum_offset`, or with `rsc` when its flags say so.
  */
 import type { FieldLayout, StructLayout } from '../layout/layout.js';
 import { CodecError } from '../errors.js';
 import { asDataView, readScalar } from './scalar-io.js';
 import { fastDecoder } from './compiled.js';
+import { findMember } from '../layout/members.js';
+import { checkAbi } from './abi-tag.js';
 
 export type DecodedScalar = number | bigint;
 export type Decoded = DecodedScalar | Decoded[] | DecodedRecord;
@@ -23,41 +27,63 @@ export function requireBytes(dv: DataView, byteOffset: number, size: number, wha
 export function decode(layout: StructLayout, buf: Uint8Array | DataView, byteOffset = 0): DecodedRecord {
   const dv = asDataView(buf);
   requireBytes(dv, byteOffset, layout.size, layout.name);
+  checkAbi(layout, dv, byteOffset, layout.size);
   const fast = fastDecoder(layout);
   return fast !== null ? (fast(dv, byteOffset) as DecodedRecord) : decodeRecord(layout, dv, byteOffset);
 }
 
 function decodeRecord(l: StructLayout, dv: DataView, base: number): DecodedRecord {
   const out: DecodedRecord = {};
-  if (l.kind === 'union') {
-    // A union with no discriminant decodes as its raw member (the declaration's fallback), or its first.
-    const m = l.fields[0];
-    if (m !== undefined) out[m.name] = decodeMember(m, dv, base);
-    return out;
-  }
-  for (const f of l.fields) {
-    out[f.name] = f.select !== undefined && f.aggregate !== undefined
-      ? decodeUnion(l, f, dv, base)
-      : decodeMember(f, dv, base + f.offset);
-  }
+  decodeMembers(l, dv, base, out);
   return out;
 }
 
-/** The member a union field holds, chosen by the value of its discriminant. */
+/** Decode the members of `l` into `out`; an anonymous member's members land in `out` itself (C11 6.7.2.1p13). */
+function decodeMembers(l: StructLayout, dv: DataView, base: number, out: DecodedRecord): void {
+  if (l.kind === 'union') {
+    // A union with no discriminant decodes as its first member (the declaration puts the raw one first).
+    const m = l.fields[0];
+    if (m !== undefined) putMember(m, dv, base, out);
+    return;
+  }
+  for (const f of l.fields) {
+    if (f.select !== undefined && f.aggregate !== undefined) {
+      const m = selectMember(l, f, dv, base);
+      const at = base + f.offset;
+      if (f.anonymous) {
+        putMember(m, dv, at, out);
+      } else {
+        const u: DecodedRecord = {};
+        putMember(m, dv, at, u);
+        out[f.name] = u;
+      }
+    } else {
+      putMember(f, dv, base, out);
+    }
+  }
+}
+
+function putMember(f: FieldLayout, dv: DataView, base: number, out: DecodedRecord): void {
+  if (f.anonymous && f.aggregate !== undefined) decodeMembers(f.aggregate, dv, base + f.offset, out);
+  else out[f.name] = decodeMember(f, dv, base + f.offset);
+}
+
+/**
+ * The member a union field holds, chosen by the value of its discriminant (masked, for a flags bit); the
+ * discriminant is a member of `owner`, the struct holding the union, found through anonymous members.
+ */
 export function selectMember(owner: StructLayout, f: FieldLayout, dv: DataView, base: number): FieldLayout {
   const agg = f.aggregate as StructLayout;
   const sel = f.select;
   let name = sel?.fallback;
   if (sel?.by !== undefined) {
-    const d = owner.fields.find((s) => s.name === sel.by);
-    if (d?.scalar !== undefined) name = sel.members?.[Number(readScalar(dv, base + d.offset, d.scalar))] ?? sel.fallback;
+    const d = findMember(owner, sel.by);
+    if (d?.field.scalar !== undefined) {
+      const v = Number(readScalar(dv, base + d.offset, d.field.scalar));
+      name = sel.members?.[sel.mask === undefined ? v : v & sel.mask] ?? sel.fallback;
+    }
   }
   return agg.fields.find((m) => m.name === name) ?? (agg.fields[0] as FieldLayout);
-}
-
-function decodeUnion(owner: StructLayout, f: FieldLayout, dv: DataView, base: number): DecodedRecord {
-  const m = selectMember(owner, f, dv, base);
-  return { [m.name]: decodeMember(m, dv, base + f.offset + m.offset) };
 }
 
 function decodeMember(f: FieldLayout, dv: DataView, at: number): Decoded {

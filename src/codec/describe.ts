@@ -5,6 +5,7 @@
 import type { FieldLayout, StructLayout } from '../layout/layout.js';
 import { asDataView, readScalar } from './scalar-io.js';
 import { requireBytes, selectMember } from './decode.js';
+import { checkAbi } from './abi-tag.js';
 
 export interface DescribedLine {
   readonly offset: number;
@@ -21,6 +22,7 @@ export interface DescribedLine {
 export function describeLines(layout: StructLayout, buf: Uint8Array | DataView, byteOffset = 0): DescribedLine[] {
   const dv = asDataView(buf);
   requireBytes(dv, byteOffset, layout.size, layout.name);
+  checkAbi(layout, dv, byteOffset, layout.size);
   const out: DescribedLine[] = [];
   walk(layout, dv, byteOffset, 0, '', out);
   return out;
@@ -30,9 +32,14 @@ function walk(l: StructLayout, dv: DataView, base: number, rel: number, prefix: 
   const fields = l.kind === 'union' ? l.fields.slice(0, 1) : l.fields;
   for (const f of fields) {
     for (const h of l.holes) if (h.before === f.name) out.push(hole(dv, base + h.offset, rel + h.offset, h.size));
+    // An anonymous member adds no path segment: its members are the enclosing struct's (C11 6.7.2.1p13).
+    const inner = f.anonymous ? prefix : `${prefix}${f.name}.`;
     if (f.select !== undefined && f.aggregate !== undefined) {
+      // Only the alternative the discriminant selects is shown, under the names C code reads it by.
       const m = selectMember(l, f, dv, base);
-      member(m, dv, base + f.offset, rel + f.offset, `${prefix}${f.name}.`, out);
+      member(m, dv, base + f.offset, rel + f.offset, inner, out);
+    } else if (f.anonymous && f.aggregate !== undefined) {
+      walk(f.aggregate, dv, base + f.offset, rel + f.offset, prefix, out);
     } else {
       member(f, dv, base, rel, prefix, out);
     }
@@ -41,6 +48,10 @@ function walk(l: StructLayout, dv: DataView, base: number, rel: number, prefix: 
 }
 
 function member(f: FieldLayout, dv: DataView, base: number, rel: number, prefix: string, out: DescribedLine[]): void {
+  if (f.anonymous && f.aggregate !== undefined) {
+    walk(f.aggregate, dv, base + f.offset, rel + f.offset, prefix, out);
+    return;
+  }
   const n = f.count ?? 1;
   for (let i = 0; i < n; i++) {
     const path = f.count === undefined ? `${prefix}${f.name}` : `${prefix}${f.name}[${i}]`;

@@ -4,19 +4,24 @@
  * Codec, not judge: every value is checked against its C type only (a uint8_t takes 0..255, whatever the
  * protocol allows), so records that break the protocol can be written on purpose. Validation runs over the
  * whole object before the first byte is written, so a rejected encode leaves the buffer untouched; padding
- * and unused union bytes are written as zero, as a memset-then-assign C sender would.
+ * and unused union bytes are written as zero, as a memset-then-assign C sender would. An anonymous member's
+ * members are given in the enclosing object, as C code names them (`csum_start`, or `csum`, or `rsc`).
  */
 import type { FieldLayout, ScalarLeaf, StructLayout } from '../layout/layout.js';
 import { CodecError, describeValue } from '../errors.js';
 import { asDataView, scalarRange, writeScalar } from './scalar-io.js';
 import { requireBytes } from './decode.js';
 import { fastEncoder } from './compiled.js';
+import { memberNames } from '../layout/members.js';
+import { checkAbi } from './abi-tag.js';
 
 /** Values encode accepts for an integer: a number, a bigint, or a decimal / 0x-hex string (JSON's 64-bit form). */
 export type IntegerInput = number | bigint | string;
 
 export function encode(layout: StructLayout, value: unknown, buf: Uint8Array | DataView, byteOffset = 0): number {
   const dv = asDataView(buf);
+  // Memory tagged for an ABI this struct is laid out differently on is refused before anything is written.
+  if (Number.isInteger(byteOffset)) checkAbi(layout, dv, byteOffset, layout.size);
   if (fastEncoder(layout)?.(value, dv, byteOffset) === true) return layout.size;
   requireBytes(dv, byteOffset, layout.size, layout.name);
   validateRecord(layout, value, layout.name);
@@ -60,34 +65,53 @@ function validateRecord(l: StructLayout, value: unknown, path: string): void {
   if (!isRecord(value)) {
     throw new CodecError('CODEC_BAD_TYPE', `${path}: expected an object with the members of ${l.kind} ${l.name}, received ${describeValue(value)}.`, { path, received: value });
   }
+  const names = memberNames(l);
   for (const k of Object.keys(value)) {
-    if (!l.fields.some((f) => f.name === k)) {
+    if (!names.includes(k)) {
       throw new CodecError('CODEC_UNKNOWN_FIELD', `${path}.${k}: ${l.name} has no member "${k}".`, {
-        path: `${path}.${k}`, expected: l.fields.map((f) => f.name), received: k,
+        path: `${path}.${k}`, expected: names, received: k,
       });
     }
   }
-  if (l.kind === 'union') {
-    unionMember(l, value, path);
-  } else {
-    for (const f of l.fields) {
-      if (!(f.name in value)) {
-        throw new CodecError('CODEC_MISSING_FIELD', `${path}.${f.name}: missing member of ${l.name}.`, { path: `${path}.${f.name}`, expected: f.cType });
-      }
-    }
-  }
-  for (const f of l.fields) if (f.name in value) validateMember(f, value[f.name], `${path}.${f.name}`);
+  validateMembers(l, value, path);
 }
 
-/** A union takes exactly one member, as in C. */
-function unionMember(l: StructLayout, value: Record<string, unknown>, path: string): FieldLayout {
-  const keys = Object.keys(value);
-  const f = keys.length === 1 ? l.fields.find((m) => m.name === keys[0]) : undefined;
-  if (f === undefined) {
-    throw new CodecError('CODEC_UNION_MEMBER', `${path}: a union holds exactly one of ${l.fields.map((m) => m.name).join(', ')}; received ${keys.length} members.`,
-      { path, expected: l.fields.map((m) => m.name), received: keys });
+/** Validate the members of `l`, read from `value`; an anonymous member's members are read from `value` too. */
+function validateMembers(l: StructLayout, value: Record<string, unknown>, path: string): void {
+  if (l.kind === 'union') {
+    validateIn(unionAlternative(l, value, path), value, path);
+    return;
   }
-  return f;
+  for (const f of l.fields) validateIn(f, value, path);
+}
+
+function validateIn(f: FieldLayout, value: Record<string, unknown>, path: string): void {
+  if (f.anonymous && f.aggregate !== undefined) return validateMembers(f.aggregate, value, path);
+  if (!(f.name in value)) {
+    throw new CodecError('CODEC_MISSING_FIELD', `${path}.${f.name}: missing member.`, { path: `${path}.${f.name}`, expected: f.cType });
+  }
+  validateMember(f, value[f.name], `${path}.${f.name}`);
+}
+
+/** How an alternative of a union is written: its name, or an anonymous struct's member names. */
+function alternativeName(m: FieldLayout): string {
+  return m.anonymous && m.aggregate !== undefined ? memberNames(m.aggregate).join('+') : m.name;
+}
+
+/**
+ * A union takes exactly one alternative, as in C: one named member (`{ "gso": {...} }`), or the members of
+ * one anonymous struct (`csum_start` and `csum_offset`). An anonymous union's alternatives sit among the
+ * enclosing struct's members; the others must then be absent.
+ */
+function unionAlternative(l: StructLayout, value: Record<string, unknown>, path: string): FieldLayout {
+  const present = l.fields.filter((m) => (m.anonymous && m.aggregate !== undefined ? memberNames(m.aggregate).some((n) => n in value) : m.name in value));
+  const only = present[0];
+  if (present.length !== 1 || only === undefined) {
+    const all = l.fields.map(alternativeName);
+    throw new CodecError('CODEC_UNION_MEMBER', `${path}: a union holds exactly one of ${all.join(', ')}; received ${present.length === 0 ? 'none' : present.map(alternativeName).join(' and ')}.`,
+      { path, expected: all, received: present.map(alternativeName) });
+  }
+  return only;
 }
 
 function validateMember(f: FieldLayout, v: unknown, path: string): void {
@@ -106,11 +130,15 @@ function validateOne(f: FieldLayout, v: unknown, path: string): void {
 
 function writeRecord(l: StructLayout, value: Record<string, unknown>, dv: DataView, base: number): void {
   if (l.kind === 'union') {
-    const m = unionMember(l, value, l.name);
-    writeMember(m, value[m.name], dv, base + m.offset);
+    writeIn(unionAlternative(l, value, l.name), value, dv, base);
     return;
   }
-  for (const f of l.fields) writeMember(f, value[f.name], dv, base + f.offset);
+  for (const f of l.fields) writeIn(f, value, dv, base);
+}
+
+function writeIn(f: FieldLayout, value: Record<string, unknown>, dv: DataView, base: number): void {
+  if (f.anonymous && f.aggregate !== undefined) writeRecord(f.aggregate, value, dv, base + f.offset);
+  else writeMember(f, value[f.name], dv, base + f.offset);
 }
 
 function writeMember(f: FieldLayout, v: unknown, dv: DataView, at: number): void {

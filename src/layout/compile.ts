@@ -54,6 +54,16 @@ export function layoutOf(name: string, options: LayoutOptions = {}): StructLayou
   return l;
 }
 
+/**
+ * Derive the layout of a declaration that need not be registered in protocol/ (uncached): how the self-check
+ * tests itself on deliberately broken declarations. Named struct member types still come from protocol/.
+ */
+export function compileDecl(decl: StructDecl, options: LayoutOptions = {}): StructLayout {
+  const abi = options.abi ?? defaultAbi;
+  if (!(abi in abis)) throw new LayoutError('UNKNOWN_ABI', `Unknown ABI "${String(abi)}".`, { received: abi, expected: Object.keys(abis) });
+  return compileAggregate(decl.name, decl.kind, decl.fields, abi, options.byteOrder ?? 'little', decl);
+}
+
 function compileAggregate(
   name: string, kind: 'struct' | 'union', decls: readonly FieldDecl[], abi: AbiName,
   byteOrder: VirtioByteOrder, decl: StructDecl | undefined,
@@ -95,8 +105,12 @@ function compileMember(owner: string, f: FieldDecl, abi: AbiName, byteOrder: Vir
   if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
     throw new LayoutError('LAYOUT_SELF_CHECK', `${owner}.${f.name}: array count must be a positive integer.`, { path: `${owner}.${f.name}` });
   }
+  const anonymous = f.anonymous === true;
+  if (anonymous && (typeof f.type === 'string' || count !== undefined || f.flexible === true)) {
+    throw new LayoutError('LAYOUT_SELF_CHECK', `${owner}.${f.name}: an anonymous member must be an inline struct or union, not an array (C11 6.7.2.1p13).`, { path: `${owner}.${f.name}` });
+  }
   const common = {
-    name: f.name, count, select: f.select, sharedIndex: f.sharedIndex === true, doc: f.doc,
+    name: f.name, anonymous, count, select: f.select, sharedIndex: f.sharedIndex === true, doc: f.doc,
   };
   if (typeof f.type === 'string') {
     const s = scalarTypes[f.type];

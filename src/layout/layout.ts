@@ -13,7 +13,13 @@ export interface ScalarLeaf {
 }
 
 export interface FieldLayout {
+  /** The C member name; for an anonymous member, the declaration's label (never a key or path segment). */
   readonly name: string;
+  /**
+   * A C11 anonymous struct or union member: its aggregate's members are members of the enclosing struct
+   * (src/layout/members.ts resolves them), and its own name appears in no path, key or JSON.
+   */
+  readonly anonymous: boolean;
   /** Offset from the start of the enclosing struct or union. */
   readonly offset: number;
   /** Size of the whole member (an array's is count × element size), as C's sizeof. */

@@ -3,10 +3,11 @@
  * accounted for as holes, unions' selectors naming real members, and the sizes and offsets the C compiler
  * gives (each declaration's `expect`) equal to the derived ones. A failure throws LayoutError at import.
  */
-import { abiNames, structDecls } from '../../protocol/index.js';
+import { abiNames, structDecls, type StructDecl } from '../../protocol/index.js';
 import { LayoutError } from '../errors.js';
-import { layoutOf } from './compile.js';
+import { compileDecl, hasStruct, layoutOf, structDecl } from './compile.js';
 import type { StructLayout } from './layout.js';
+import { findMember, memberNames } from './members.js';
 
 export function checkLayout(l: StructLayout): void {
   const where = `${l.name} (${l.abi})`;
@@ -28,9 +29,17 @@ export function checkLayout(l: StructLayout): void {
       for (const n of named) {
         if (!names.has(n)) throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: ${f.name} selects unknown member ${n}.`, { path: `${l.name}.${f.name}` });
       }
-      if (f.select.by !== undefined && !l.fields.some((s) => s.name === f.select?.by && s.scalar !== undefined)) {
-        throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: ${f.name} is selected by ${f.select.by}, which is not a scalar sibling.`, { path: `${l.name}.${f.name}` });
+      const by = f.select.by;
+      if (by !== undefined && findMember(l, by)?.field.scalar === undefined) {
+        throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: ${f.name} is selected by ${by}, which is not a scalar sibling.`, { path: `${l.name}.${f.name}` });
       }
+      const mask = f.select.mask;
+      if (mask !== undefined && (!Number.isInteger(mask) || mask <= 0 || Object.keys(f.select.members ?? {}).some((k) => (Number(k) & mask) !== Number(k)))) {
+        throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: ${f.name}'s selector mask ${mask} is not a positive integer covering every member key.`, { path: `${l.name}.${f.name}`, received: mask });
+      }
+    }
+    if (f.anonymous && (f.aggregate === undefined || f.count !== undefined)) {
+      throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: anonymous member ${f.name} must be one inline struct or union.`, { path: `${l.name}.${f.name}` });
     }
     if (f.aggregate !== undefined) checkLayout(f.aggregate);
   }
@@ -40,6 +49,12 @@ export function checkLayout(l: StructLayout): void {
       throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: flexible array ${l.flexible.name} at ${l.flexible.offset} is misplaced.`, { path: `${l.name}.${l.flexible.name}`, offset: l.flexible.offset });
     }
     covered = l.flexible.offset;
+  }
+  // C11 6.7.2.1p13 makes anonymous members' members members of this struct: every name must be unique.
+  const seen = new Set<string>();
+  for (const n of memberNames(l)) {
+    if (seen.has(n)) throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: member name ${n} is declared twice (anonymous members lift their members into ${l.name}).`, { path: `${l.name}.${n}` });
+    seen.add(n);
   }
   const tail = l.holes.find((h) => h.before === '(end)')?.size ?? 0;
   const end = l.kind === 'struct' ? covered + tail : Math.max(0, ...l.fields.map((f) => f.size)) + tail;
@@ -58,7 +73,7 @@ export function checkLayout(l: StructLayout): void {
       throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: derived alignment ${l.align}, the C compiler gives ${expect.align}.`, { path: l.name, expected: expect.align, received: l.align });
     }
     for (const [name, off] of Object.entries(expect.offsets ?? {})) {
-      const f = l.fields.find((m) => m.name === name) ?? (l.flexible?.name === name ? l.flexible : undefined);
+      const f = findMember(l, name);
       if (f?.offset !== off) {
         throw new LayoutError('LAYOUT_SELF_CHECK', `${where}: ${name} derived at ${f?.offset}, the C compiler puts it at ${off}.`, { path: `${l.name}.${name}`, expected: off, received: f?.offset });
       }
@@ -66,7 +81,51 @@ export function checkLayout(l: StructLayout): void {
   }
 }
 
-/** Check every declared struct on every ABI (run once when the package loads). */
-export function checkAllLayouts(): void {
-  for (const d of structDecls) for (const abi of abiNames) checkLayout(layoutOf(d.name, { abi }));
+/**
+ * The wire shape of a layout: size and every member's (path, offset, size), nested members included.
+ * Two layouts with equal shapes read and write the same bytes. `_Alignof` is not part of it.
+ */
+export function wireShape(l: StructLayout): string {
+  const parts: string[] = [String(l.size)];
+  const walk = (agg: StructLayout, prefix: string, base: number): void => {
+    for (const f of agg.fields) {
+      const path = f.anonymous ? prefix : `${prefix}${f.name}`;
+      if (!f.anonymous) parts.push(`${path}@${base + f.offset}+${f.size}`);
+      if (f.aggregate !== undefined) walk(f.aggregate, f.anonymous ? prefix : `${path}.`, base + f.offset);
+    }
+    if (agg.flexible !== undefined) parts.push(`${prefix}${agg.flexible.name}[]@${base + agg.flexible.offset}+${agg.flexible.elemSize}`);
+  };
+  walk(l, '', 0);
+  return parts.join(' ');
+}
+
+/**
+ * A declaration marked `abiIndependent` must derive the same wire shape (size and every member offset) on
+ * every ABI; the marker is a claim the layout compiler proves, not a hint.
+ */
+export function checkAbiIndependent(layouts: readonly StructLayout[]): void {
+  const first = layouts[0];
+  if (first === undefined) return;
+  const shape = wireShape(first);
+  for (const l of layouts) {
+    const other = wireShape(l);
+    if (other !== shape) {
+      throw new LayoutError('LAYOUT_SELF_CHECK', `${l.name} is declared abiIndependent but is laid out differently on ${first.abi} and ${l.abi}.`, {
+        path: l.name, expected: shape, received: other,
+      });
+    }
+  }
+}
+
+/**
+ * Check declarations on every ABI: every declared struct by default (run once when the package loads), or
+ * the declarations given (registered ones use the cached layouts, others are compiled afresh).
+ */
+export function checkAllLayouts(decls: readonly StructDecl[] = structDecls): void {
+  for (const d of decls) {
+    const registered = hasStruct(d.name) && structDecl(d.name) === d;
+    const layouts = abiNames.map((abi) => (registered ? layoutOf(d.name, { abi }) : compileDecl(d, { abi })));
+    for (const l of layouts) checkLayout(l);
+    if (d.abiIndependent === true) checkAbiIndependent(layouts);
+  }
 }

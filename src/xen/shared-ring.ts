@@ -9,6 +9,7 @@ import { PlainRingPort, type RingPort, type NotifyHandler } from '../memory/ring
 import { RingError, xenRingErrorCodes } from './ring-error.js';
 import type { XenRingType } from './ring-type.js';
 import { ringIdx } from './ring-index.js';
+import { tagAbi } from '../codec/abi-tag.js';
 
 export interface SharedRingOptions {
   /** Ring-page order: the ring is 4096 << order bytes (0..4). */
@@ -73,6 +74,7 @@ export class SharedRing {
         offset: byteOffset, expected: bytes, received: buffer.byteLength - byteOffset,
       });
     }
+    tagAbi(buffer, byteOffset, bytes, type.abi); // this memory now holds records laid out for type.abi
     const plain = new PlainRingPort(buffer, byteOffset, bytes, options.onNotify);
     return new SharedRing(options.wrapPort === undefined ? plain : options.wrapPort(plain), type, order);
   }

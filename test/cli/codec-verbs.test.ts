@@ -94,3 +94,20 @@ test('--legacy-be switches __virtio fields to big-endian and leaves __le fields 
   const packed = '{"addr":"1","len":2,"id":3,"flags":32768}';
   assert.equal((await cli('encode', 'vring_packed_desc', '--legacy-be', packed)).out, (await cli('encode', 'vring_packed_desc', packed)).out);
 });
+
+test('virtio_net_hdr_v1: encode/decode the anonymous union by its C names; layout shows it as pahole does', async () => {
+  const rsc = '{"flags":4,"gso_type":0,"hdr_len":54,"gso_size":1448,"rsc":{"segments":3,"dup_acks":1},"num_buffers":1}';
+  const enc = await cli('encode', 'virtio_net_hdr_v1', rsc);
+  assert.equal(enc.status, 0);
+  assert.equal(enc.out.trim(), '04003600a8050300' + '01000100');
+  assert.deepEqual(JSON.parse((await cli('decode', 'virtio_net_hdr_v1', enc.out.trim(), '--json')).out), JSON.parse(rsc));
+  const csum = await cli('decode', 'virtio_net_hdr_v1', '01003600a805220010000100', '--json');
+  assert.deepEqual(JSON.parse(csum.out), { flags: 1, gso_type: 0, hdr_len: 54, gso_size: 1448, csum_start: 34, csum_offset: 16, num_buffers: 1 });
+  assert.match((await cli('decode', 'virtio_net_hdr_v1', enc.out.trim())).out, /rsc\.segments\s+3 \(0x3\)/);
+  const both = await cli('encode', 'virtio_net_hdr_v1', '{"flags":0,"gso_type":0,"hdr_len":0,"gso_size":0,"csum_start":1,"csum_offset":2,"csum":{"start":1,"offset":2},"num_buffers":0}');
+  assert.equal(both.status, 2);
+  assert.match(both.err, /^ringwire: CODEC_UNION_MEMBER: /);
+  const layout = await cli('layout', 'virtio_net_hdr_v1');
+  assert.match(layout.out, /\tunion \{\n\t\tstruct \{\n/);
+  assert.match(layout.out, /\} rsc;/);
+});

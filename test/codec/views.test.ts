@@ -37,7 +37,7 @@ test('element views index arrays and arrays of structs, bounds-checked', () => {
   assert.throws(() => gref.at(dv, 0, -1), LayoutError);
   const ind = layoutOf('blkif_request_indirect');
   const grefs = elementField(ind, 'indirect_grefs');
-  const ib = codecFor('blkif_request_indirect').encodeToBytes({ operation: 6, indirect_op: 0, nr_segments: 1, id: 1, sector_number: 0, handle: 0, indirect_grefs: [1, 2, 3, 4, 5, 6, 7, 8] });
+  const ib = codecFor('blkif_request_indirect').encodeToBytes({ operation: 6, indirect_op: 0, nr_segments: 1, id: 1n, sector_number: 0n, handle: 0, indirect_grefs: [1, 2, 3, 4, 5, 6, 7, 8] });
   assert.equal(grefs.at(new DataView(ib.buffer), 0, 7), 8);
   assert.throws(() => elementField(ind, 'id'), (e: unknown) => e instanceof LayoutError && e.code === 'UNKNOWN_FIELD_PATH');
 });

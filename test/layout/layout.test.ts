@@ -3,6 +3,8 @@ import assert from 'node:assert/strict';
 import { layoutOf, structNames, checkLayout, checkAllLayouts, LayoutError, protocol, codecFor } from '../../src/index.js';
 import { parseAbi } from '../../src/layout/abi-name.js';
 import type { StructLayout } from '../../src/index.js';
+import { wireShape } from '../../src/layout/self-check.js';
+import { everyAbi, type StructDecl, type UnionSelect } from '../../protocol/decl.js';
 
 test('blkif_request: id sits at 8 on x86_64 and arm, at 4 on x86_32 (uint64_t is 4-aligned on i386)', () => {
   const x64 = layoutOf('blkif_request', { abi: 'x86_64' });
@@ -23,9 +25,56 @@ test('blkif_request_indirect has its i386-only pad member only on x86_32', () =>
   assert.equal(layoutOf('blkif_request_indirect', { abi: 'x86_32' }).size, 64);
 });
 
-test('every declaration passes the load-time self-check on every ABI', () => {
+const selfCheckFails = (re: RegExp) => (e: unknown) => e instanceof LayoutError && e.code === 'LAYOUT_SELF_CHECK' && re.test(e.message);
+
+/** A small, correct declaration the tests below break one way at a time. */
+const good: StructDecl = {
+  name: 'test_pair', kind: 'struct', header: 'test', doc: 'two members',
+  fields: [{ name: 'a', type: 'uint32_t' }, { name: 'b', type: 'uint64_t' }],
+  expect: { x86_64: { size: 16, offsets: { b: 8 } }, x86_32: { size: 12, offsets: { b: 4 } }, arm: { size: 16, offsets: { b: 8 } } },
+};
+
+test('the self-check passes a correct declaration and every real one, and rejects each kind of broken declaration', () => {
+  // The module already ran checkAllLayouts at import; these prove the check still checks something.
   assert.doesNotThrow(() => checkAllLayouts());
+  assert.doesNotThrow(() => checkAllLayouts([good]));
   assert.ok(structNames().includes('netif_extra_info'));
+  // The size the C compiler gives differs from the derived one.
+  assert.throws(() => checkAllLayouts([{ ...good, expect: { ...good.expect, x86_32: { size: 16 } } }]), selfCheckFails(/test_pair \(x86_32\): derived size 12, the C compiler gives 16/));
+  // A key offset moved (uint64_t is 4-aligned on i386, not 8).
+  assert.throws(() => checkAllLayouts([{ ...good, expect: { ...good.expect, x86_32: { size: 12, offsets: { b: 8 } } } }]), selfCheckFails(/b derived at 4, the C compiler puts it at 8/));
+  // An ABI without an expectation.
+  assert.throws(() => checkAllLayouts([{ ...good, expect: { x86_64: { size: 16 } } }]), selfCheckFails(/states no expected size/));
+  // Anonymous members lift their members into the struct: a clash with a sibling is a C error too.
+  const clash: StructDecl = { ...good, fields: [...good.fields, { name: 'anon', anonymous: true, type: { kind: 'struct', fields: [{ name: 'a', type: 'uint32_t' }] } }],
+    expect: { x86_64: { size: 24 }, x86_32: { size: 16 }, arm: { size: 24 } } };
+  assert.throws(() => checkAllLayouts([clash]), selfCheckFails(/member name a is declared twice/));
+  // An anonymous member must be an inline aggregate.
+  assert.throws(() => checkAllLayouts([{ ...good, fields: [{ name: 'x', anonymous: true, type: 'uint32_t' }] }]), selfCheckFails(/anonymous member must be an inline struct or union/));
+  // A union selector naming no member, or a flags-bit mask that does not cover its keys.
+  const union = (select: UnionSelect): StructDecl => ({
+    name: 'test_sel', kind: 'struct', header: 'test', doc: 'a selected union',
+    fields: [{ name: 'flags', type: 'uint8_t' }, { name: 'u', type: { kind: 'union', fields: [{ name: 'p', type: 'uint8_t' }, { name: 'q', type: 'uint8_t' }] }, select }],
+    expect: { x86_64: { size: 2 }, x86_32: { size: 2 }, arm: { size: 2 } },
+  });
+  assert.doesNotThrow(() => checkAllLayouts([union({ by: 'flags', mask: 4, members: { 4: 'q' }, fallback: 'p' })]));
+  assert.throws(() => checkAllLayouts([union({ by: 'flags', members: { 1: 'r' }, fallback: 'p' })]), selfCheckFails(/u selects unknown member r/));
+  assert.throws(() => checkAllLayouts([union({ by: 'nope', fallback: 'p' })]), selfCheckFails(/selected by nope, which is not a scalar sibling/));
+  assert.throws(() => checkAllLayouts([union({ by: 'flags', mask: 4, members: { 8: 'q' }, fallback: 'p' })]), selfCheckFails(/mask 4 is not a positive integer covering every member key/));
+});
+
+test('abiIndependent is proven: a struct so marked must derive the same wire layout on every ABI', () => {
+  // good's b moves from 8 to 4 on x86_32: honest without the marker, rejected with it.
+  assert.throws(() => checkAllLayouts([{ ...good, abiIndependent: true }]), selfCheckFails(/test_pair is declared abiIndependent but is laid out differently on x86_64 and x86_32/));
+  const fixed: StructDecl = { ...good, fields: [{ name: 'a', type: 'uint32_t' }, { name: 'b', type: 'uint32_t' }], expect: everyAbi({ size: 8 }), abiIndependent: true };
+  assert.doesNotThrow(() => checkAllLayouts([fixed]));
+  // Only _Alignof may differ: vring_desc (a __virtio64 first) is 8-aligned on x86_64, 4 on i386, same bytes.
+  assert.equal(layoutOf('vring_desc', { abi: 'x86_64' }).align, 8);
+  assert.equal(layoutOf('vring_desc', { abi: 'x86_32' }).align, 4);
+  assert.equal(wireShape(layoutOf('vring_desc', { abi: 'x86_64' })), wireShape(layoutOf('vring_desc', { abi: 'x86_32' })));
+  assert.notEqual(wireShape(layoutOf('blkif_request', { abi: 'x86_64' })), wireShape(layoutOf('blkif_request', { abi: 'x86_32' })));
+  const marked = protocol.structDecls.filter((d) => d.abiIndependent === true).map((d) => d.name);
+  assert.ok(marked.includes('virtio_net_hdr_v1') && marked.includes('vring_desc'));
 });
 
 test('layouts are cached and immutable', () => {

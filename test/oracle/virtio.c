@@ -208,11 +208,18 @@ int main(void) {
     STRUCT_BEGIN(vring_used) F(vring_used, flags) F(vring_used, idx) FLEX(vring_used, ring) STRUCT_END();
     STRUCT_BEGIN(vring_packed_desc_event) F(vring_packed_desc_event, off_wrap) F(vring_packed_desc_event, flags) STRUCT_END();
     STRUCT_BEGIN(vring_packed_desc) F(vring_packed_desc, addr) F(vring_packed_desc, len) F(vring_packed_desc, id) F(vring_packed_desc, flags) STRUCT_END();
+    /* The anonymous union: its anonymous struct's members (csum_start, csum_offset) are members of
+       virtio_net_hdr_v1 itself; csum and rsc are the union's named members, at the same offset. */
     STRUCT_BEGIN(virtio_net_hdr_v1) F(virtio_net_hdr_v1, flags) F(virtio_net_hdr_v1, gso_type) F(virtio_net_hdr_v1, hdr_len)
-        F(virtio_net_hdr_v1, gso_size) F(virtio_net_hdr_v1, csum_start) F(virtio_net_hdr_v1, csum_offset) F(virtio_net_hdr_v1, num_buffers) STRUCT_END();
+        F(virtio_net_hdr_v1, gso_size) F(virtio_net_hdr_v1, csum_start) F(virtio_net_hdr_v1, csum_offset)
+        F(virtio_net_hdr_v1, csum) F(virtio_net_hdr_v1, csum.start) F(virtio_net_hdr_v1, csum.offset)
+        F(virtio_net_hdr_v1, rsc) F(virtio_net_hdr_v1, rsc.segments) F(virtio_net_hdr_v1, rsc.dup_acks)
+        F(virtio_net_hdr_v1, num_buffers) STRUCT_END();
     STRUCT_BEGIN(virtio_net_hdr_v1_hash) F(virtio_net_hdr_v1_hash, hdr) F(virtio_net_hdr_v1_hash, hdr.flags) F(virtio_net_hdr_v1_hash, hdr.gso_type)
         F(virtio_net_hdr_v1_hash, hdr.hdr_len) F(virtio_net_hdr_v1_hash, hdr.gso_size) F(virtio_net_hdr_v1_hash, hdr.csum_start)
-        F(virtio_net_hdr_v1_hash, hdr.csum_offset) F(virtio_net_hdr_v1_hash, hdr.num_buffers)
+        F(virtio_net_hdr_v1_hash, hdr.csum_offset) F(virtio_net_hdr_v1_hash, hdr.csum) F(virtio_net_hdr_v1_hash, hdr.csum.start)
+        F(virtio_net_hdr_v1_hash, hdr.csum.offset) F(virtio_net_hdr_v1_hash, hdr.rsc) F(virtio_net_hdr_v1_hash, hdr.rsc.segments)
+        F(virtio_net_hdr_v1_hash, hdr.rsc.dup_acks) F(virtio_net_hdr_v1_hash, hdr.num_buffers)
         F(virtio_net_hdr_v1_hash, hash_value) F(virtio_net_hdr_v1_hash, hash_report) F(virtio_net_hdr_v1_hash, padding) STRUCT_END();
     STRUCT_BEGIN(virtio_net_hdr) F(virtio_net_hdr, flags) F(virtio_net_hdr, gso_type) F(virtio_net_hdr, hdr_len)
         F(virtio_net_hdr, gso_size) F(virtio_net_hdr, csum_start) F(virtio_net_hdr, csum_offset) STRUCT_END();

@@ -28,6 +28,11 @@ const golden = JSON.parse(readFileSync(new URL('../../../test/golden/virtio-layo
 
 function flatFields(l: StructLayout, prefix = '', base = 0, out = new Map<string, { offset: number; size: number }>()) {
   for (const f of l.flexible === undefined ? l.fields : [...l.fields, l.flexible]) {
+    // An anonymous member has no path of its own; its members are the enclosing struct's (offsetof agrees).
+    if (f.anonymous && f.aggregate !== undefined) {
+      flatFields(f.aggregate, prefix, base + f.offset, out);
+      continue;
+    }
     out.set(prefix + f.name, { offset: base + f.offset, size: f.size });
     if (f.aggregate !== undefined && f.count === undefined) flatFields(f.aggregate, `${prefix}${f.name}.`, base + f.offset, out);
   }
