@@ -31,3 +31,4 @@ export const xenConstants: readonly ConstantDecl[] = [...ringConstants, ...blkif
 /** Every declared struct (Xen, and virtio once declared), by C name. */
 export const structDecls: readonly StructDecl[] = [...xenStructs, ...virtioStructs];
 export const constantDecls: readonly ConstantDecl[] = [...xenConstants, ...virtioConstants];
+export * as trace from './trace/index.js';
