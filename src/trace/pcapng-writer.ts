@@ -110,7 +110,10 @@ export class TraceWriter {
     const flags = record.flags ?? 0;
     checkInt('rec_type', record.rec_type, 1, 0xffff);
     checkInt('party', record.party, 0, 0xff);
-    checkInt('flags', flags, 0, 0xff & ~RWT_F_FRAGMENT);
+    checkInt('flags', flags, 0, 0xff);
+    if (flags & RWT_F_FRAGMENT) {
+      throw new TraceError('TRACE_BAD_ARGUMENT', 'RWT_F_FRAGMENT is set by the writer when it splits a record, not by callers.', { path: 'flags', received: flags });
+    }
     if (body.length > this.maxBody) {
       throw new TraceError('TRACE_TOO_LARGE', `A record body of ${body.length} bytes is above the limit of ${this.maxBody}.`, {
         received: body.length, expected: this.maxBody,
