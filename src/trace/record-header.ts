@@ -48,7 +48,3 @@ export function readRecordHeader(view: DataView, base: number, into: RecordHeade
   into.frag_off = view.getUint32(base + H.frag_off.offset, true);
   return into;
 }
-
-export function emptyRecordHeader(): RecordHeader {
-  return { hdr_len: 0, ver_major: 0, ver_minor: 0, rec_type: 0, party: 0, flags: 0, seq: 0, body_len: 0, frag_off: 0 };
-}

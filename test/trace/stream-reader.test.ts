@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { protocol } from '../../src/index.js';
 import { TraceReader, TraceStreamReader, TraceError, type DetachedRecord } from '../../src/trace/index.js';
-import { fileChunks } from '../../src/trace/file-io.js';
+import { fileChunks, FileSink } from '../../src/trace/file-io.js';
+import { TraceWriter } from '../../src/trace/index.js';
 import { sampleTrace, collect } from './trace-fixtures.js';
 import { rng, seedFromEnv } from '../virtio/rng.js';
 
@@ -102,6 +103,22 @@ test('fileChunks (node-only) streams a file through the reader in fixed-size chu
     const got = await readStream(new TraceStreamReader(fileChunks(path, 4096)));
     assert.equal(got.error, undefined);
     assert.deepEqual(got.records, collect(new TraceReader(t.bytes)));
+    // FileSink: the writer straight to a file, read back.
+    const out = join(dir, 'w.pcapng');
+    const sink = new FileSink(out);
+    const w = new TraceWriter(sink);
+    const i = w.addInterface({ name: 'file' });
+    w.write(i, { rec_type: T.RWT_WRITE, party: T.RWT_PARTY_BACK, body: t.records[0]!.body });
+    w.close();
+    sink.close();
+    sink.close();
+    const back = await readStream(new TraceStreamReader(fileChunks(out)));
+    assert.deepEqual(back.records.map((r) => [r.rec_type, r.party, [...r.body]]), [[T.RWT_WRITE, T.RWT_PARTY_BACK, [...t.records[0]!.body]], [T.RWT_END, 0, []]]);
+    // A cut file: the error's JSON form names the code, offset and packet.
+    writeFileSync(out, t.bytes.subarray(0, 1000));
+    const cut = await readStream(new TraceStreamReader(fileChunks(out)));
+    assert.ok(cut.error instanceof TraceError);
+    assert.deepEqual(JSON.parse(JSON.stringify(cut.error)), { code: 'TRACE_TRUNCATED', message: cut.error.message, offset: 1000, index: cut.error.record, record: cut.error.record, expected: cut.error.expected, received: cut.error.received });
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
