@@ -71,3 +71,6 @@ export interface StructDeclRegistry {
 
 /** A struct name with a typed codec. */
 export type TypedStructName = keyof StructDeclRegistry;
+
+/** The trace format (pcapng container, ringwire record framing), declared as data. */
+export * as trace from './trace/index.js';

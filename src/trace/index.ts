@@ -1,0 +1,14 @@
+/**
+ * ringwire traces: pcapng files of ringwire records (format in protocol/trace/). Core code only; the file
+ * side is in file-io.ts (node-only), imported on its own.
+ */
+export { TraceError, type TraceErrorCode, type TraceErrorDetail } from './errors.js';
+export { crc32 } from './crc32.js';
+export { GrowableSink, type ByteSink } from './byte-sink.js';
+export { TraceWriter, type TraceWriterOptions, type InterfaceOptions, type RecordInput } from './pcapng-writer.js';
+export { TraceReader, readAllRecords } from './pcapng-reader.js';
+export { TraceStreamReader, type ChunkSource } from './stream-reader.js';
+export { TraceRecord, type DetachedRecord } from './trace-record.js';
+export { type TraceInterface, type TraceStats, type TraceReaderOptions } from './trace-decoder.js';
+export { directionFlags } from './direction.js';
+export { RECORD_HEADER_BYTES, readRecordHeader, writeRecordHeader, type RecordHeader } from './record-header.js';
