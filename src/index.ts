@@ -20,3 +20,4 @@ export { RecordingRingPort, replayPortEvents, type PortEvent } from './memory/re
 export * as protocol from '../protocol/index.js';
 export * from './xen/index.js';
 export * from './virtio/index.js';
+export * from './trace/index.js';

@@ -5,7 +5,7 @@
 export { TraceError, type TraceErrorCode, type TraceErrorDetail } from './errors.js';
 export { crc32 } from './crc32.js';
 export { GrowableSink, type ByteSink } from './byte-sink.js';
-export { TraceWriter, type TraceWriterOptions, type InterfaceOptions, type RecordInput } from './pcapng-writer.js';
+export { TraceWriter, type TraceWriterOptions, type InterfaceOptions, type TraceRecordInput } from './pcapng-writer.js';
 export { TraceReader, readAllRecords } from './pcapng-reader.js';
 export { TraceStreamReader, type ChunkSource } from './stream-reader.js';
 export { TraceRecord, type DetachedRecord } from './trace-record.js';

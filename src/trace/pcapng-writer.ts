@@ -36,7 +36,7 @@ export interface InterfaceOptions {
   readonly tsresol?: number;
 }
 
-export interface RecordInput {
+export interface TraceRecordInput {
   readonly rec_type: number;
   readonly party: number;
   readonly body?: Uint8Array;
@@ -101,7 +101,7 @@ export class TraceWriter {
    * Writes one record on an interface (as several fragments when the body is larger than one packet
    * holds); returns its sequence number. Nothing is written when the call is refused.
    */
-  write(iface: number, record: RecordInput): number {
+  write(iface: number, record: TraceRecordInput): number {
     this.checkOpen();
     if (this.ended[iface] !== false) {
       throw new TraceError('TRACE_BAD_ARGUMENT', `Interface ${iface} ${this.ended[iface] === true ? 'has ended' : 'was never added'}.`, { received: iface });
