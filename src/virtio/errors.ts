@@ -37,7 +37,15 @@ export const virtqRules = {
   VIRTQ_NO_SPACE: 'virtio 1.2 §2.7.13.1 / §2.8.17: a driver adds a buffer only when enough free descriptors remain.',
   VIRTQ_BAD_BUFFER: 'virtio 1.2 §2.7.13.1 / §2.8.21.1: each buffer element goes into a descriptor as a 64-bit guest-physical address and a 32-bit len; ringwire policy also rejects len 0.',
   VIRTQ_BAD_GEOMETRY: 'virtio 1.2 §2.7 / §2.8: queue size is a power of two (split) or at most 2^15 (packed), and each area lies in mapped memory with its alignment.',
+  VIRTQ_EVENT_OFFSET_OUT_OF_RANGE: 'virtio 1.2 §2.8.10: bits 0..14 of an event suppression structure\'s off_wrap are a descriptor ring offset, so they lie below the queue size.',
+  VIRTQ_INDIRECT_UNREADABLE: 'virtio 1.2 §2.7.5.3 / §2.8.7: an indirect table is read from guest memory; this one lies in memory whose bytes were not supplied, so its chain is not checked (missing input, not a protocol violation).',
 } as const;
+
+/**
+ * Codes a snapshot reports for a chain it could not check because input is missing, never as a protocol
+ * violation.
+ */
+export const virtqNotCheckedCodes: ReadonlySet<string> = new Set<VirtqErrorCode>(['VIRTQ_INDIRECT_UNREADABLE']);
 
 export type VirtqErrorCode = keyof typeof virtqRules;
 
@@ -59,6 +67,13 @@ export class VirtqError extends RingwireError {
     return o;
   }
 }
+
+/**
+ * GuestMemoryError: the GuestMemory API used in a way it cannot serve (not a peer's fault). Codes:
+ * GUEST_MEMORY_NO_REGION (no region with that index: a buffer whose address was not checked, or a stale index),
+ * GUEST_MEMORY_NO_PORT (a region whose bytes are read on demand has no port to read or write through).
+ */
+export class GuestMemoryError extends RingwireError {}
 
 /** 64-bit address from its halves, for error reports only (never on a hot path). */
 export function addrOf(lo: number, hi: number): bigint {

@@ -7,6 +7,7 @@ import { VirtqError } from './errors.js';
 import { vringNeedEvent } from './event-idx.js';
 import { DescChain } from './chain.js';
 import { walkSplitChain } from './chain-walker.js';
+import { availAhead } from './split-checks.js';
 import { SplitRing, type SplitQueueConfig } from './split-ring.js';
 import { VRING_AVAIL_F_NO_INTERRUPT, VRING_USED_F_NO_NOTIFY } from './flags.js';
 
@@ -32,13 +33,7 @@ export class SplitDevice {
 
   /** Heads the driver has made available and this device has not popped (validated against the queue size). */
   pending(): number {
-    const r = this.ring;
-    const availIdx = r.availIdx();
-    const n = (availIdx - this.lastAvail) & 0xffff;
-    if (n > r.size) {
-      throw new VirtqError('VIRTQ_AVAIL_IDX_JUMP', `avail.idx ${availIdx} is ${n} entries ahead of ${this.lastAvail}, more than the queue size ${r.size}`, { index: availIdx, expected: `<= ${r.size}`, received: n });
-    }
-    return n;
+    return availAhead(this.ring.availIdx(), this.lastAvail, this.ring.size);
   }
 
   /**
