@@ -21,3 +21,6 @@ export { PackedDriver } from './packed-driver.js';
 export { PackedDevice } from './packed-device.js';
 export * from './flags.js';
 export { idx16, idx16Add, idx16Sub } from './index16.js';
+export { analyzeSplitSnapshot, type SplitSnapshotReport, type SplitChainReport } from './split-snapshot.js';
+export { analyzePackedSnapshot, type PackedSnapshotReport, type PackedChainReport, type PackedEventReport, type PackedSnapshotOptions } from './packed-snapshot.js';
+export type { DescReport, VirtqFinding, SnapshotViolation, FindingKind } from './snapshot-report.js';
