@@ -49,7 +49,8 @@ const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 /** The descriptors `c` recorded (ring entries; an indirect descriptor's entries in its `table`). */
 export function descReports(c: DescChain, packed: boolean): DescReport[] {
   const out: DescReport[] = [];
-  let table: DescReport[] | undefined;
+  // The ring descriptor whose table the following inTable entries belong to (`table` only once one was read).
+  let owner: DescReport | undefined;
   for (let k = 0; k < c.count; k++) {
     const a = c.addrBig(k);
     const flags = c.flags[k] as number;
@@ -58,12 +59,11 @@ export function descReports(c: DescChain, packed: boolean): DescReport[] {
     const region = c.region[k] as number;
     if (region >= 0) d.buffer = 'checked';
     else if (region === BUFFER_NOT_CHECKED) d.buffer = 'not checked';
-    if (c.inTable[k] === 1 && table !== undefined) {
-      table.push(d);
+    if (c.inTable[k] === 1 && owner !== undefined) {
+      (owner.table ??= []).push(d);
     } else {
       out.push(d);
-      table = undefined;
-      if ((flags & VRING_DESC_F_INDIRECT) !== 0) { table = []; d.table = table; }
+      owner = (flags & VRING_DESC_F_INDIRECT) !== 0 ? d : undefined;
     }
   }
   return out;
