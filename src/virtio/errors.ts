@@ -71,7 +71,8 @@ export class VirtqError extends RingwireError {
 /**
  * GuestMemoryError: the GuestMemory API used in a way it cannot serve (not a peer's fault). Codes:
  * GUEST_MEMORY_NO_REGION (no region with that index: a buffer whose address was not checked, or a stale index),
- * GUEST_MEMORY_NO_PORT (a region whose bytes are read on demand has no port to read or write through).
+ * GUEST_MEMORY_NO_PORT (a region whose bytes are read on demand has no port to read or write through),
+ * GUEST_MEMORY_UNREADABLE (a read-on-demand region cannot supply the bytes asked for: declared by size only).
  */
 export class GuestMemoryError extends RingwireError {}
 

@@ -158,18 +158,27 @@ export class GuestMemory {
     return this.resolve(addr % TWO32, Math.floor(addr / TWO32), len);
   }
 
-  /** Resolve or throw VIRTQ_ADDR_UNMAPPED / VIRTQ_ADDR_WRAP; returns the port and sets `offset`. */
-  portFor(addr: number | bigint, len: number, what: string): RingPort {
+  /** Resolve or throw VIRTQ_ADDR_UNMAPPED / VIRTQ_ADDR_WRAP; returns the region index and sets `offset`. */
+  private resolveOrThrow(addr: number | bigint, len: number, what: string): number {
     const a = BigInt(addr);
     const r = a < 0n || a >= 1n << 64n ? UNMAPPED : this.resolve(Number(a & 0xffffffffn), Number(a >> 32n), len);
     if (r === WRAPS) throw new VirtqError('VIRTQ_ADDR_WRAP', `${what} at 0x${a.toString(16)} + ${len} wraps the address space`, { addr: a });
     if (r < 0) throw new VirtqError('VIRTQ_ADDR_UNMAPPED', `${what} at 0x${a.toString(16)} (+${len}) is not in mapped guest memory`, { addr: a });
-    return this.region(r).port;
+    return r;
   }
 
-  /** Copy guest bytes into `dst` (bounds-checked). */
+  /** Resolve or throw VIRTQ_ADDR_UNMAPPED / VIRTQ_ADDR_WRAP; returns the port and sets `offset`. */
+  portFor(addr: number | bigint, len: number, what: string): RingPort {
+    return this.region(this.resolveOrThrow(addr, len, what)).port;
+  }
+
+  /** Copy guest bytes into `dst` (bounds-checked; from a read-on-demand region too). */
   read(addr: number | bigint, dst: Uint8Array): void {
-    const port = this.portFor(addr, dst.byteLength, 'read');
+    const r = this.resolveOrThrow(addr, dst.byteLength, 'read');
+    const port = this.load(r, dst.byteLength);
+    if (port === undefined) {
+      throw new GuestMemoryError('GUEST_MEMORY_UNREADABLE', `read at 0x${BigInt(addr).toString(16)} (+${dst.byteLength}): region ${r} cannot supply those bytes`, { index: r });
+    }
     dst.set(port.bytes.subarray(this.offset, this.offset + dst.byteLength));
   }
 
