@@ -280,3 +280,16 @@ test('usage errors', async () => {
   ];
   for (const [fn, re] of bad) await assert.rejects(async () => fn(), (e: unknown) => e instanceof UsageError && re.test(e.message), String(re));
 });
+
+test('the real binary: an endless input (/dev/zero) is read bounded and refused at once; the fixtures dump from a RAM image', async () => {
+  const { spawnSync } = await import('node:child_process');
+  const bin = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+  const t0 = Date.now();
+  const zero = spawnSync(process.execPath, [bin, 'dump', 'virtio-split', '--size', '8', '--desc', '/dev/zero', '--avail', '/dev/zero', '--used', '/dev/zero'], { encoding: 'utf8', timeout: 20000 });
+  assert.equal(zero.status, 2);
+  assert.match(zero.stderr, /^ringwire: CLI_INPUT_SIZE: --desc \/dev\/zero: the image has more than 128 bytes, the descriptor table of this queue is 128 bytes\n$/);
+  assert.ok(Date.now() - t0 < 20000);
+  const ram = spawnSync(process.execPath, [bin, 'dump', 'virtio-split', ...args('split-ram').filter((a) => a !== '--json')], { cwd: dir, encoding: 'utf8' });
+  assert.equal(ram.status, 0, ram.stderr);
+  assert.match(ram.stdout, /\n {2}consistent\n$/);
+});
