@@ -46,8 +46,8 @@ export const verbs: Readonly<Record<string, Verb>> = {
   Decode a split virtqueue and walk every chain its avail ring names. The three areas come from image files
   of exactly their size, or from a guest RAM image (--ram, read at offsets) at their guest-physical addresses.
   Guest memory is what you declare: --ram FILE or --ram-size BYTES is all of guest RAM from address 0, so a
-  buffer outside it (and the --mem regions) is a violation; without them buffer addresses outside --mem
-  regions are not checked. An indirect table outside the memory given is reported as not checked for its
+  buffer outside it and outside every --mem region is a violation; without them, buffer addresses outside the
+  --mem regions are not checked. An indirect table outside the memory given is reported as not checked for its
   chain only. Exit 0 consistent, 1 violation(s) shown, 2 bad usage or input.`,
         run: async (args, io) => (await import('./dump-virtio.js')).dumpVirtioSplit(args, io),
       },
