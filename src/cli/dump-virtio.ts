@@ -1,269 +1,267 @@
 /**
- * `ringwire dump virtio-split` and `ringwire dump virtio-packed`: decode a snapshot of a live virtqueue from
- * raw area images, walking every chain with the same walker a device uses, so a hostile or broken snapshot
- * is reported, never trusted. Errors on one chain do not stop the others.
+ * `ringwire dump virtio-split` and `ringwire dump virtio-packed`: read a virtqueue snapshot (area images, or
+ * areas inside a guest RAM image at their guest-physical addresses), hand it to the analysis in src/virtio/
+ * (split-snapshot.ts, packed-snapshot.ts) and print its report as text or JSON. Exit 0 consistent, 1
+ * violation(s), 2 bad usage or input.
  *
- * Split: one chain per avail ring slot the driver has written, oldest first. A chain is "live" when its
- * slot lies between used.idx and avail.idx; only live chains' errors are violations (exit 1), because a
- * driver may have freed and reused the memory of chains that are no longer live.
- * Packed: chains are walked in ring order from where the device will look next (the device event
- * structure's off_wrap in FLAG_DESC mode, else position 0 in pass 1) while descriptors are available in the
- * expected pass; each such chain is made available and not yet used, so every one is live.
+ * Memory: the ring areas are read once, bounded (an area image must have exactly the size the queue needs).
+ * Guest memory for indirect tables and buffers is what the user declares: `--ram FILE` (a whole guest RAM
+ * image from guest-physical 0, read at offsets on demand, never whole), `--ram-size BYTES` (RAM known by size
+ * only), and `--mem GPA:FILE` regions. With --ram or --ram-size a buffer outside declared memory is
+ * VIRTQ_ADDR_UNMAPPED; without them guest RAM is unknown, so buffers outside --mem regions are "not checked"
+ * and the walk goes on. An indirect table whose bytes were not supplied is VIRTQ_INDIRECT_UNREADABLE for its
+ * chain only, reported as not checked, never as a violation.
  */
 import { UsageError, jsonText, type CliIo, type VerbMain } from './io.js';
-import { parseInteger, parseU64, parseVerbArgs, type OptionSpec } from './args.js';
+import { flag, parseInteger, parseU64, parseVerbArgs, stringList, stringOption, type ParsedArgs } from './args.js';
 import { PlainRingPort } from '../memory/ring-port.js';
-import {
-  DescChain, GuestMemory, PackedRing, SplitRing, VirtqError, splitAreas, walkPackedChain, walkSplitChain,
-} from '../virtio/index.js';
-import { VRING_DESC_F_INDIRECT } from '../virtio/flags.js';
+import { GuestMemory, type GuestMemorySource } from '../virtio/guest-memory.js';
+import { SplitRing } from '../virtio/split-ring.js';
+import { PackedRing } from '../virtio/packed-ring.js';
+import { splitAreas } from '../virtio/split-geometry.js';
+import { VirtqError } from '../virtio/errors.js';
+import type { UnmappedBuffers } from '../virtio/desc-rules.js';
+import { analyzeSplitSnapshot, type SplitSnapshotReport } from '../virtio/split-snapshot.js';
+import { analyzePackedSnapshot, type PackedSnapshotReport } from '../virtio/packed-snapshot.js';
+import type { DescReport, FindingKind, SnapshotViolation, VirtqFinding } from '../virtio/snapshot-report.js';
 import { layoutOf } from '../layout/compile.js';
 
-const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+/** A --mem file that is not a regular file (a pipe) is read whole, up to this many bytes. */
+const MEM_PIPE_MAX = 64 << 20;
+/** Where area images given as files are placed in the ring memory (far above any RAM image's addresses). */
+const AREA_GPA = [2 ** 48, 2 ** 49, 3 * 2 ** 48] as const;
 
-function bigJson(v: bigint): number | string {
-  return v <= MAX_SAFE ? Number(v) : v.toString();
+const memoryOptions = {
+  ram: { type: 'string' },
+  'ram-size': { type: 'string' },
+  mem: { type: 'string', multiple: true },
+  json: { type: 'boolean' },
+  size: { type: 'string' },
+} as const;
+
+/** A file read at offsets: the CLI side of GuestMemorySource. */
+function fileSource(io: CliIo, path: string, size: number): GuestMemorySource {
+  return {
+    size: BigInt(size),
+    read: (offset, len) => {
+      if (offset + BigInt(len) > BigInt(size)) return undefined;
+      const b = io.readFile(path, { offset: Number(offset), maxBytes: len });
+      return b.byteLength === len ? b : undefined;
+    },
+  };
 }
 
-function parseGpa(s: string): bigint {
-  return parseU64('--mem', s);
-}
-
-function parseSize(s: string | undefined, max: number, pow2: boolean): number {
-  if (s === undefined) throw new UsageError('--size N is required');
-  return parseInteger('--size', s, { min: 1, max, pow2 });
-}
-
-/** A port over a copy of `bytes`, padded to at least `min` bytes and a multiple of 4. */
-function imagePort(bytes: Uint8Array, min: number, what: string): PlainRingPort {
-  if (bytes.byteLength < min) throw new UsageError(`${what}: image has ${bytes.byteLength} bytes, the queue needs ${min}`);
-  const len = Math.ceil(bytes.byteLength / 4) * 4;
-  const buf = new ArrayBuffer(len);
+/** A port over a private copy of `bytes` (4-aligned backing, as PlainRingPort wants). */
+function portOver(bytes: Uint8Array): PlainRingPort {
+  const buf = new ArrayBuffer(Math.ceil(bytes.byteLength / 4) * 4);
   new Uint8Array(buf).set(bytes);
   return new PlainRingPort(buf, 0, bytes.byteLength);
 }
 
-function guestMemory(specs: readonly string[], io: CliIo): GuestMemory {
+function mapOrRefuse(memory: GuestMemory, what: string, fn: (m: GuestMemory) => unknown): void {
+  try {
+    fn(memory);
+  } catch (e) {
+    if (e instanceof VirtqError) throw new UsageError(`${what}: ${e.message}`, 'CLI_USAGE');
+    /* c8 ignore next */
+    throw e;
+  }
+}
+
+interface Declared {
+  readonly memory: GuestMemory;
+  /** --ram FILE and its size, for areas read at their guest-physical addresses. */
+  readonly ram: { readonly path: string; readonly size: number } | undefined;
+  readonly unmapped: UnmappedBuffers;
+}
+
+/** Guest memory as the user declared it (--ram / --ram-size / --mem). */
+function declaredMemory(p: ParsedArgs, io: CliIo): Declared {
   const memory = new GuestMemory();
-  for (const spec of specs) {
+  const ramPath = stringOption(p, 'ram');
+  const ramSizeText = stringOption(p, 'ram-size');
+  let ram: Declared['ram'];
+  if (ramPath !== undefined && ramSizeText !== undefined) throw new UsageError('give --ram FILE or --ram-size BYTES, not both (--ram\'s size is its file size)');
+  if (ramPath !== undefined) {
+    const size = io.sizeOf?.(ramPath);
+    if (size === undefined) throw new UsageError(`--ram ${ramPath}: must be a regular file (guest RAM is read at offsets, not whole)`);
+    ram = { path: ramPath, size };
+    mapOrRefuse(memory, `--ram ${ramPath}`, (m) => m.mapSource(0, fileSource(io, ramPath, size)));
+  } else if (ramSizeText !== undefined) {
+    const size = parseInteger('--ram-size', ramSizeText, { min: 1 });
+    // Declared by size only: buffers are checked against it, but no byte of it can be read.
+    mapOrRefuse(memory, '--ram-size', (m) => m.mapSource(0, { size: BigInt(size), read: () => undefined }));
+  }
+  for (const spec of stringList(p, 'mem')) {
     const colon = spec.indexOf(':');
     if (colon < 1) throw new UsageError(`--mem: expected GPA:FILE, got "${spec}"`);
-    const gpa = parseGpa(spec.slice(0, colon));
-    const port = imagePort(io.readFile(spec.slice(colon + 1)), 0, spec);
-    if (gpa + BigInt(port.bytes.byteLength) > MAX_SAFE) throw new UsageError(`--mem: ${spec} must lie below 2^53`);
-    try {
-      memory.map(gpa, port);
-    } catch (e) {
-      throw new UsageError(`--mem: ${(e as Error).message}`);
+    const gpa = parseU64('--mem', spec.slice(0, colon));
+    const file = spec.slice(colon + 1);
+    const size = io.sizeOf?.(file);
+    if (size !== undefined) {
+      mapOrRefuse(memory, `--mem ${spec}`, (m) => m.mapSource(gpa, fileSource(io, file, size)));
+    } else {
+      const bytes = io.readFile(file, { maxBytes: MEM_PIPE_MAX + 1 });
+      if (bytes.byteLength > MEM_PIPE_MAX) throw new UsageError(`--mem ${spec}: more than ${MEM_PIPE_MAX} bytes from a pipe (give a regular file, read at offsets)`, 'CLI_INPUT_SIZE');
+      mapOrRefuse(memory, `--mem ${spec}`, (m) => m.map(gpa, portOver(bytes)));
     }
   }
-  return memory;
+  return { memory, ram, unmapped: ram !== undefined || ramSizeText !== undefined ? 'reject' : 'not-checked' };
 }
 
-interface DescJson {
-  index: number;
-  addr: number | string;
-  len: number;
-  flags: number;
-  next?: number;
-  id?: number;
-  table?: DescJson[];
-}
-
-/** The walked descriptors of a chain as JSON: ring entries, with an indirect descriptor's entries in `table`. */
-function chainDescs(c: DescChain, packed: boolean): DescJson[] {
-  const out: DescJson[] = [];
-  let table: DescJson[] | undefined;
-  for (let k = 0; k < c.count; k++) {
-    const d: DescJson = { index: c.index[k] as number, addr: bigJson(c.addrBig(k)), len: c.len[k] as number, flags: c.flags[k] as number };
-    if (packed) d.id = c.next[k] as number; else d.next = c.next[k] as number;
-    if (c.inTable[k] === 1 && table !== undefined) table.push(d);
-    else {
-      out.push(d);
-      if ((d.flags & VRING_DESC_F_INDIRECT) !== 0) { table = []; d.table = table; }
+/**
+ * One ring area: from its own image FILE (exactly `len` bytes, read bounded) or at its guest-physical address
+ * in --ram; mapped into `rings` and its guest-physical address returned. Undefined when neither is given.
+ */
+function readArea(p: ParsedArgs, io: CliIo, d: Declared, rings: GuestMemory, name: string, what: string, len: number, slot: number): bigint | undefined {
+  const file = stringOption(p, name);
+  const gpaText = stringOption(p, `${name}-gpa`);
+  if (file !== undefined && gpaText !== undefined) throw new UsageError(`give --${name} FILE or --${name}-gpa ADDR, not both`);
+  let gpa: bigint;
+  let bytes: Uint8Array;
+  if (gpaText !== undefined) {
+    gpa = parseU64(`--${name}-gpa`, gpaText);
+    if (d.ram === undefined) throw new UsageError(`--${name}-gpa needs --ram FILE to read the ${what} from`);
+    if (gpa + BigInt(len) > BigInt(d.ram.size)) {
+      throw new UsageError(`--${name}-gpa 0x${gpa.toString(16)}: the ${what} (${len} bytes) ends past the ${d.ram.size}-byte --ram ${d.ram.path}`, 'CLI_INPUT_SIZE');
     }
+    bytes = io.readFile(d.ram.path, { offset: Number(gpa), maxBytes: len });
+    if (bytes.byteLength !== len) throw new UsageError(`--ram ${d.ram.path}: read ${bytes.byteLength} of the ${len} bytes of the ${what} at 0x${gpa.toString(16)}`, 'CLI_INPUT_SIZE');
+  } else if (file !== undefined) {
+    gpa = BigInt(AREA_GPA[slot] as number);
+    bytes = io.readFile(file, { maxBytes: len + 1 });
+    if (bytes.byteLength !== len) {
+      const size = io.sizeOf?.(file);
+      const has = size !== undefined ? `${size} bytes` : bytes.byteLength > len ? `more than ${len} bytes` : `${bytes.byteLength} bytes`;
+      throw new UsageError(`--${name} ${file}: the image has ${has}, the ${what} of this queue is ${len} bytes`, 'CLI_INPUT_SIZE');
+    }
+  } else {
+    return undefined;
   }
-  return out;
+  mapOrRefuse(rings, `--${name}${gpaText !== undefined ? '-gpa' : ''}`, (m) => m.map(gpa, portOver(bytes)));
+  return gpa;
 }
 
-function errorJson(e: unknown): { code: string; message: string } {
-  if (e instanceof VirtqError) return { code: e.code, message: e.message };
-  throw e;
+function makeRing<T>(fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (e instanceof VirtqError) throw new UsageError(e.message, 'CLI_USAGE');
+    /* c8 ignore next */
+    throw e;
+  }
 }
 
-const commonOptions = {
-  size: { type: 'string' },
-  desc: { type: 'string' },
-  mem: { type: 'string', multiple: true },
-  json: { type: 'boolean' },
-} as const;
-
-function parse(args: string[], options: OptionSpec, verb: string) {
-  return parseVerbArgs(verb, args, options, 0);
+function requireSize(p: ParsedArgs, pow2: boolean): number {
+  const s = stringOption(p, 'size');
+  if (s === undefined) throw new UsageError('--size N is required');
+  return parseInteger('--size', s, { min: 1, max: 32768, pow2 });
 }
 
 export const dumpVirtioSplit: VerbMain = (args, io) => {
-  const { values } = parse(args, {
-    ...commonOptions, avail: { type: 'string' }, used: { type: 'string' }, 'event-idx': { type: 'boolean' }, 'legacy-be': { type: 'boolean' },
-  }, 'dump virtio-split');
-  const v = values as { size?: string; desc?: string; avail?: string; used?: string; mem?: string[]; json?: boolean; 'event-idx'?: boolean; 'legacy-be'?: boolean };
-  const size = parseSize(v.size, 32768, true);
-  if (v.desc === undefined || v.avail === undefined || v.used === undefined) throw new UsageError('dump virtio-split needs --desc, --avail and --used');
-  const eventIdx = v['event-idx'] === true;
+  const p = parseVerbArgs('dump virtio-split', args, {
+    ...memoryOptions,
+    desc: { type: 'string' }, avail: { type: 'string' }, used: { type: 'string' },
+    'desc-gpa': { type: 'string' }, 'avail-gpa': { type: 'string' }, 'used-gpa': { type: 'string' },
+    'event-idx': { type: 'boolean' }, 'legacy-be': { type: 'boolean' },
+  });
+  const size = requireSize(p, true);
+  const eventIdx = flag(p, 'event-idx');
+  const declared = declaredMemory(p, io);
   const areas = splitAreas(size, eventIdx);
   const rings = new GuestMemory();
-  rings.map(0, imagePort(io.readFile(v.desc), areas.descSize, '--desc'));
-  rings.map(0x1_0000_0000, imagePort(io.readFile(v.avail), areas.availSize, '--avail'));
-  rings.map(0x2_0000_0000, imagePort(io.readFile(v.used), areas.usedSize, '--used'));
-  const memory = guestMemory(v.mem ?? [], io);
-  const ring = new SplitRing({
-    memory, ringMemory: rings, size, desc: 0, avail: 0x1_0000_0000, used: 0x2_0000_0000,
-    eventIdx, indirect: true, byteOrder: v['legacy-be'] === true ? 'big' : 'little',
-  });
-
-  const availIdx = ring.availIdx();
-  const usedIdx = ring.usedIdx();
-  const avail: Record<string, unknown> = { flags: ring.availFlags(), idx: availIdx, ring: Array.from({ length: size }, (_, i) => ring.availRing(i)) };
-  if (eventIdx) avail['used_event'] = ring.usedEvent();
-  const used: Record<string, unknown> = {
-    flags: ring.usedFlags(), idx: usedIdx,
-    ring: Array.from({ length: size }, (_, i) => ({ id: ring.usedElemIdAt(i), len: ring.usedElemLenAt(i) })),
-  };
-  if (eventIdx) used['avail_event'] = ring.availEvent();
-
-  let violations = 0;
-  const doc: Record<string, unknown> = { size, avail, used, error: undefined, chains: [] };
-  const outstanding = (availIdx - usedIdx) & 0xffff;
-  if (outstanding > size) {
-    const e = new VirtqError('VIRTQ_AVAIL_IDX_JUMP', `avail.idx ${availIdx} is ${outstanding} entries ahead of used.idx ${usedIdx}, more than the queue size ${size}`, { index: availIdx, received: outstanding });
-    doc['error'] = errorJson(e);
-    violations++;
+  const desc = readArea(p, io, declared, rings, 'desc', 'descriptor table', areas.descSize, 0);
+  const avail = readArea(p, io, declared, rings, 'avail', 'driver area', areas.availSize, 1);
+  const used = readArea(p, io, declared, rings, 'used', 'device area', areas.usedSize, 2);
+  if (desc === undefined || avail === undefined || used === undefined) {
+    throw new UsageError('dump virtio-split needs --desc, --avail and --used (image files), or --desc-gpa, --avail-gpa and --used-gpa with --ram');
   }
-  const chain = new DescChain(size * 2 + 1, memory);
-  const written = Math.min(availIdx, size);
-  const chains: Record<string, unknown>[] = [];
-  for (let j = written; j >= 1; j--) {
-    const n = (availIdx - j) & 0xffff;
-    const slot = n & (size - 1);
-    const head = ring.availRing(slot);
-    const live = ((n - usedIdx) & 0xffff) < outstanding && outstanding <= size;
-    const c: Record<string, unknown> = { slot, head, live, descs: [] };
-    try {
-      walkSplitChain(ring, head, chain);
-    } catch (e) {
-      c['error'] = errorJson(e);
-      if (live) violations++;
-    }
-    c['descs'] = chainDescs(chain, false);
-    chains.push(c);
-  }
-  doc['chains'] = chains;
-  io.out(v.json === true ? jsonText(doc) : splitText(doc, chains));
-  return violations > 0 ? 1 : 0;
+  const ring = makeRing(() => new SplitRing({
+    memory: declared.memory, ringMemory: rings, size, desc, avail, used,
+    eventIdx, indirect: true, byteOrder: flag(p, 'legacy-be') ? 'big' : 'little',
+  }));
+  const report = analyzeSplitSnapshot(ring, declared.unmapped);
+  io.out(flag(p, 'json') ? jsonText(report) : splitText(report));
+  return report.consistent ? 0 : 1;
 };
 
-function splitText(doc: Record<string, unknown>, chains: Record<string, unknown>[]): string {
-  const a = doc['avail'] as { flags: number; idx: number; used_event?: number };
-  const u = doc['used'] as { flags: number; idx: number; avail_event?: number };
-  const lines = [
-    `virtio split queue, size ${String(doc['size'])}`,
-    `avail: flags 0x${a.flags.toString(16)} idx ${a.idx}${a.used_event !== undefined ? ` used_event ${a.used_event}` : ''}`,
-    `used:  flags 0x${u.flags.toString(16)} idx ${u.idx}${u.avail_event !== undefined ? ` avail_event ${u.avail_event}` : ''}`,
-  ];
-  if (doc['error'] !== undefined) lines.push(`VIOLATION ${(doc['error'] as { code: string; message: string }).code}: ${(doc['error'] as { message: string }).message}`);
-  for (const c of chains) {
-    lines.push(`slot ${String(c['slot'])} head ${String(c['head'])}${c['live'] === true ? ' (live)' : ''}`);
-    pushDescLines(lines, c['descs'] as DescJson[], '  ');
-    const e = c['error'] as { code: string; message: string } | undefined;
-    if (e !== undefined) lines.push(`  ${c['live'] === true ? 'VIOLATION' : 'stale (not a violation)'} ${e.code}: ${e.message}`);
-  }
-  return lines.join('\n');
+export const dumpVirtioPacked: VerbMain = (args, io) => {
+  const p = parseVerbArgs('dump virtio-packed', args, {
+    ...memoryOptions,
+    desc: { type: 'string' }, 'driver-event': { type: 'string' }, 'device-event': { type: 'string' },
+    'desc-gpa': { type: 'string' }, 'driver-event-gpa': { type: 'string' }, 'device-event-gpa': { type: 'string' },
+  });
+  const size = requireSize(p, false);
+  const declared = declaredMemory(p, io);
+  const evSize = layoutOf('vring_packed_desc_event').size;
+  const rings = new GuestMemory();
+  const desc = readArea(p, io, declared, rings, 'desc', 'descriptor ring', size * layoutOf('vring_packed_desc').size, 0);
+  if (desc === undefined) throw new UsageError('dump virtio-packed needs --desc FILE, or --desc-gpa ADDR with --ram');
+  let driverEvent = readArea(p, io, declared, rings, 'driver-event', 'driver event suppression structure', evSize, 1);
+  let deviceEvent = readArea(p, io, declared, rings, 'device-event', 'device event suppression structure', evSize, 2);
+  // A structure not supplied reads as zeros (ENABLE, offset 0) and is left out of the report.
+  const given = { driverEvent: driverEvent !== undefined, deviceEvent: deviceEvent !== undefined };
+  if (driverEvent === undefined) { driverEvent = BigInt(AREA_GPA[1]); rings.map(driverEvent, portOver(new Uint8Array(evSize))); }
+  if (deviceEvent === undefined) { deviceEvent = BigInt(AREA_GPA[2]); rings.map(deviceEvent, portOver(new Uint8Array(evSize))); }
+  const d = driverEvent;
+  const v = deviceEvent;
+  const ring = makeRing(() => new PackedRing({ memory: declared.memory, ringMemory: rings, size, desc, driverEvent: d, deviceEvent: v, indirect: true }));
+  const report = analyzePackedSnapshot(ring, { unmapped: declared.unmapped, ...given });
+  io.out(flag(p, 'json') ? jsonText(report) : packedText(report));
+  return report.consistent ? 0 : 1;
+};
+
+const findingLabel: Record<FindingKind, string> = { violation: 'VIOLATION', stale: 'stale (not a violation)', 'not checked': 'not checked' };
+
+function findingLine(lines: string[], error: VirtqFinding | undefined, finding: FindingKind | undefined): void {
+  if (error !== undefined && finding !== undefined) lines.push(`  ${findingLabel[finding]} ${error.code}: ${error.message}`);
 }
 
-function pushDescLines(lines: string[], descs: DescJson[], indent: string): void {
+function pushDescLines(lines: string[], descs: readonly DescReport[], indent: string): void {
   for (const d of descs) {
     const tail = d.next !== undefined ? `next ${d.next}` : `id ${String(d.id)}`;
-    lines.push(`${indent}[${d.index}] addr ${typeof d.addr === 'number' ? `0x${d.addr.toString(16)}` : d.addr} len ${d.len} flags 0x${d.flags.toString(16)} ${tail}`);
+    const addr = typeof d.addr === 'number' ? `0x${d.addr.toString(16)}` : `0x${BigInt(d.addr).toString(16)}`;
+    lines.push(`${indent}[${d.index}] addr ${addr} len ${d.len} flags 0x${d.flags.toString(16)} ${tail}${d.buffer === 'not checked' ? ' (buffer not checked)' : ''}`);
     if (d.table !== undefined) pushDescLines(lines, d.table, `${indent}    `);
   }
 }
 
-export const dumpVirtioPacked: VerbMain = (args, io) => {
-  const { values } = parse(args, { ...commonOptions, 'driver-event': { type: 'string' }, 'device-event': { type: 'string' } }, 'dump virtio-packed');
-  const v = values as { size?: string; desc?: string; mem?: string[]; json?: boolean; 'driver-event'?: string; 'device-event'?: string };
-  const size = parseSize(v.size, 32768, false);
-  if (v.desc === undefined) throw new UsageError('dump virtio-packed needs --desc');
-  const descSize = layoutOf('vring_packed_desc').size;
-  const evSize = layoutOf('vring_packed_desc_event').size;
-  const rings = new GuestMemory();
-  rings.map(0, imagePort(io.readFile(v.desc), size * descSize, '--desc'));
-  const zero = new Uint8Array(evSize);
-  rings.map(0x1_0000_0000, imagePort(v['driver-event'] === undefined ? zero : io.readFile(v['driver-event']), evSize, '--driver-event'));
-  rings.map(0x2_0000_0000, imagePort(v['device-event'] === undefined ? zero : io.readFile(v['device-event']), evSize, '--device-event'));
-  const memory = guestMemory(v.mem ?? [], io);
-  const ring = new PackedRing({ memory, ringMemory: rings, size, desc: 0, driverEvent: 0x1_0000_0000, deviceEvent: 0x2_0000_0000, indirect: true });
+/** The closing lines every dump prints (as `dump xen`): unchecked input, then the verdict and one line per violation. */
+function verdict(lines: string[], r: { not_checked: { buffers: number; chains: number }; violations: readonly SnapshotViolation[]; consistent: boolean }): void {
+  if (r.not_checked.buffers > 0) lines.push(`  ${r.not_checked.buffers} buffer address(es) not checked: outside the memory given (--ram, --ram-size, --mem)`);
+  if (r.not_checked.chains > 0) lines.push(`  ${r.not_checked.chains} chain(s) not checked: an indirect table outside the memory given`);
+  lines.push(r.consistent ? '  consistent' : `  ${r.violations.length} violation(s):`);
+  for (const v of r.violations) lines.push(`    ${v.code}: ${v.message}`);
+}
 
-  const doc: Record<string, unknown> = { size };
-  if (v['driver-event'] !== undefined) doc['driver_event'] = { off_wrap: ring.driverEventOffWrap(), flags: ring.driverEventFlags() };
-  if (v['device-event'] !== undefined) doc['device_event'] = { off_wrap: ring.deviceEventOffWrap(), flags: ring.deviceEventFlags() };
-  // Where the device will look next: the device event structure's off_wrap when it is in FLAG_DESC mode
-  // (a device with EVENT_IDX keeps it at its next_avail), else position 0 in pass 1 (a fresh queue).
-  const DESC_MODE = 2;
-  const WRAP_BIT = 15;
-  let p = 0;
-  let w = 1;
-  if (v['device-event'] !== undefined && ring.deviceEventFlags() === DESC_MODE) {
-    const ow = ring.deviceEventOffWrap();
-    p = ow & ((1 << WRAP_BIT) - 1);
-    w = ow >>> WRAP_BIT;
-    if (p >= size) throw new UsageError(`--device-event: off_wrap offset ${p} is outside the ring of ${size}`);
+function splitText(r: SplitSnapshotReport): string {
+  const a = r.avail;
+  const u = r.used;
+  const lines = [
+    `virtio split queue, size ${r.size}`,
+    `avail: flags 0x${a.flags.toString(16)} idx ${a.idx}${a.used_event !== undefined ? ` used_event ${a.used_event}` : ''}`,
+    `used:  flags 0x${u.flags.toString(16)} idx ${u.idx}${u.avail_event !== undefined ? ` avail_event ${u.avail_event}` : ''}`,
+  ];
+  if (r.error !== undefined) lines.push(`VIOLATION ${r.error.code}: ${r.error.message}`);
+  for (const c of r.chains) {
+    lines.push(`slot ${c.slot} head ${c.head}${c.live ? ' (live)' : ''}`);
+    pushDescLines(lines, c.descs, '  ');
+    findingLine(lines, c.error, c.finding);
   }
-  doc['start'] = { pos: p, wrap: w };
-  doc['chains'] = [];
-  const chain = new DescChain(size * 2 + 1, memory);
-  const chains: Record<string, unknown>[] = [];
-  const ids = new Set<number>();
-  let violations = 0;
-  // Walk chains in ring order as the device would, while descriptors are available in the expected pass.
-  for (let consumed = 0; consumed < size && PackedRing.isAvail(ring.descFlags(p), w);) {
-    const c: Record<string, unknown> = { pos: p, wrap: w, live: true, id: undefined, descs: [] };
-    let advance = 1;
-    try {
-      walkPackedChain(ring, p, w, chain);
-      advance = chain.ringCount;
-      c['id'] = chain.id;
-      if (ids.has(chain.id)) {
-        throw new VirtqError('VIRTQ_PACKED_DUPLICATE_ID', `buffer id ${chain.id} is available in two chains at once`, { index: p, received: chain.id });
-      }
-      ids.add(chain.id);
-    } catch (e) {
-      c['error'] = errorJson(e);
-      violations++;
-      advance = Math.max(1, chain.ringCount);
-    }
-    c['descs'] = chainDescs(chain, true);
-    chains.push(c);
-    consumed += advance;
-    p += advance;
-    if (p >= size) { p -= size; w ^= 1; }
-  }
-  doc['chains'] = chains;
-  io.out(v.json === true ? jsonText(doc) : packedText(doc, chains));
-  return violations > 0 ? 1 : 0;
-};
+  verdict(lines, r);
+  return lines.join('\n');
+}
 
-function packedText(doc: Record<string, unknown>, chains: Record<string, unknown>[]): string {
-  const st = doc['start'] as { pos: number; wrap: number };
-  const lines = [`virtio packed queue, size ${String(doc['size'])}, device starts at ${st.pos} in pass ${st.wrap}`];
-  for (const k of ['driver_event', 'device_event']) {
-    const e = doc[k] as { off_wrap: number; flags: number } | undefined;
+function packedText(r: PackedSnapshotReport): string {
+  const lines = [`virtio packed queue, size ${r.size}, ${r.start !== undefined ? `device starts at ${r.start.pos} in pass ${r.start.wrap}` : 'device start unknown'}`];
+  for (const [k, e] of [['driver_event', r.driver_event], ['device_event', r.device_event]] as const) {
     if (e !== undefined) lines.push(`${k}: off_wrap 0x${e.off_wrap.toString(16)} flags ${e.flags}`);
   }
-  for (const c of chains) {
-    lines.push(`pos ${String(c['pos'])} wrap ${String(c['wrap'])}${c['id'] !== undefined ? ` id ${String(c['id'])}` : ''}`);
-    pushDescLines(lines, c['descs'] as DescJson[], '  ');
-    const e = c['error'] as { code: string; message: string } | undefined;
-    if (e !== undefined) lines.push(`  VIOLATION ${e.code}: ${e.message}`);
+  for (const c of r.chains) {
+    lines.push(`pos ${c.pos} wrap ${c.wrap}${c.id !== undefined ? ` id ${c.id}` : ''}`);
+    pushDescLines(lines, c.descs, '  ');
+    findingLine(lines, c.error, c.finding);
   }
+  verdict(lines, r);
   return lines.join('\n');
 }

@@ -44,16 +44,24 @@ export const verbs: Readonly<Record<string, Verb>> = {
       },
       'virtio-split': {
         summary: 'decode a split virtqueue snapshot',
-        usage: `usage: ringwire dump virtio-split --size N --desc FILE --avail FILE --used FILE [--mem GPA:FILE ...] [--event-idx] [--legacy-be] [--json]
-  Decode a split virtqueue from images of its descriptor table, driver area and device area, walking every
-  chain the avail ring names. Exit 0 consistent, 1 violation(s) shown, 2 bad usage or input.`,
+        usage: `usage: ringwire dump virtio-split --size N (--desc F --avail F --used F | --ram F --desc-gpa A --avail-gpa A --used-gpa A)
+                                  [--ram FILE | --ram-size BYTES] [--mem GPA:FILE ...] [--event-idx] [--legacy-be] [--json]
+  Decode a split virtqueue and walk every chain its avail ring names. The three areas come from image files
+  of exactly their size, or from a guest RAM image (--ram, read at offsets) at their guest-physical addresses.
+  Guest memory is what you declare: --ram FILE or --ram-size BYTES is all of guest RAM from address 0, so a
+  buffer outside it and outside every --mem region is a violation; without them, buffer addresses outside the
+  --mem regions are not checked. An indirect table outside the memory given is reported as not checked for its
+  chain only. Exit 0 consistent, 1 violation(s) shown, 2 bad usage or input.`,
         run: async (args, io) => (await import('./dump-virtio.js')).dumpVirtioSplit(args, io),
       },
       'virtio-packed': {
         summary: 'decode a packed virtqueue snapshot',
-        usage: `usage: ringwire dump virtio-packed --size N --desc FILE [--driver-event FILE] [--device-event FILE] [--mem GPA:FILE ...] [--json]
-  Decode a packed virtqueue from an image of its descriptor ring (and event suppression structures),
-  walking the chains the device would take next. Exit 0 consistent, 1 violation(s) shown, 2 bad usage or input.`,
+        usage: `usage: ringwire dump virtio-packed --size N (--desc F | --ram F --desc-gpa A) [--driver-event F | --driver-event-gpa A]
+                                   [--device-event F | --device-event-gpa A] [--ram FILE | --ram-size BYTES] [--mem GPA:FILE ...] [--json]
+  Decode a packed virtqueue from its descriptor ring (and event suppression structures), walking the chains the
+  device would take next. Areas come from image files of exactly their size or from --ram at their
+  guest-physical addresses; guest memory is declared as for dump virtio-split. Exit 0 consistent, 1
+  violation(s) shown, 2 bad usage or input.`,
         run: async (args, io) => (await import('./dump-virtio.js')).dumpVirtioPacked(args, io),
       },
     },

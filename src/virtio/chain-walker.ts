@@ -9,15 +9,18 @@
  * - The walk stops after `size` ring descriptors and after the table's entry count inside an indirect
  *   table, so it always terminates; a chain of exactly `size` descriptors is legal.
  * - It mutates nothing but the caller's DescChain scratch.
+ *
+ * The descriptor rules it shares with the packed walker are in desc-rules.ts.
  */
 import { VirtqError, addrOf } from './errors.js';
-import { WRAPS, type GuestMemory } from './guest-memory.js';
+import type { GuestMemory } from './guest-memory.js';
 import type { DescChain } from './chain.js';
 import type { RingPort } from '../memory/ring-port.js';
-import { VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE } from './flags.js';
+import { VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT } from './flags.js';
 import type { DescFields } from './split-ring.js';
+import { checkBuffer, indirectTable, requireIndirectNegotiated, type UnmappedBuffers } from './desc-rules.js';
 
-const TWO32 = 0x1_0000_0000;
+export { addrError } from './desc-rules.js';
 
 export interface SplitWalkContext {
   readonly memory: GuestMemory;
@@ -29,8 +32,11 @@ export interface SplitWalkContext {
   readonly maxIndirect: number;
 }
 
-/** Walk the chain starting at descriptor `head` into `out`; throws VirtqError on the first violation. */
-export function walkSplitChain(ctx: SplitWalkContext, head: number, out: DescChain): void {
+/**
+ * Walk the chain starting at descriptor `head` into `out`; throws VirtqError on the first violation.
+ * `unmapped` says what a buffer outside mapped memory is (desc-rules.ts); devices keep the default 'reject'.
+ */
+export function walkSplitChain(ctx: SplitWalkContext, head: number, out: DescChain, unmapped: UnmappedBuffers = 'reject'): void {
   const { memory, size, d } = ctx;
   out.reset(head);
   if (head >= size) {
@@ -42,8 +48,6 @@ export function walkSplitChain(ctx: SplitWalkContext, head: number, out: DescCha
   let inTable = false;
   let steps = 0;
   let i = head;
-  let seenWrite = false;
-  let total = 0;
   for (;;) {
     if (steps >= limit) {
       throw new VirtqError('VIRTQ_DESC_LOOP', `chain from head ${head} does not end within ${limit} ${inTable ? 'indirect-table entries' : 'descriptors'} (loop or over-long chain)`, { index: i, expected: `<= ${limit}` });
@@ -59,40 +63,19 @@ export function walkSplitChain(ctx: SplitWalkContext, head: number, out: DescCha
     if (!inTable) out.ringCount++;
 
     if ((flags & VRING_DESC_F_INDIRECT) !== 0) {
+      // virtio 1.2 §2.7.5.3.1: no VRING_DESC_F_INDIRECT inside an indirect table, and not with VRING_DESC_F_NEXT.
       if (inTable) throw new VirtqError('VIRTQ_INDIRECT_NESTED', `indirect-table entry ${i} sets VRING_DESC_F_INDIRECT`, { index: i, addr: addrOf(lo, hi) });
-      if (!ctx.indirect) throw new VirtqError('VIRTQ_INDIRECT_NOT_NEGOTIATED', `descriptor ${i} is indirect, but VIRTIO_RING_F_INDIRECT_DESC was not negotiated`, { index: i, addr: addrOf(lo, hi) });
+      requireIndirectNegotiated(ctx.indirect, i, lo, hi);
       if ((flags & VRING_DESC_F_NEXT) !== 0) throw new VirtqError('VIRTQ_INDIRECT_WITH_NEXT', `descriptor ${i} sets both VRING_DESC_F_INDIRECT and VRING_DESC_F_NEXT`, { index: i, addr: addrOf(lo, hi) });
-      if (len === 0 || len % d.stride !== 0) {
-        throw new VirtqError('VIRTQ_INDIRECT_BAD_LEN', `indirect descriptor ${i} has len ${len}, not a non-zero multiple of ${d.stride}`, { index: i, addr: addrOf(lo, hi), received: len });
-      }
-      const entries = len / d.stride;
-      if (entries > ctx.maxIndirect) {
-        throw new VirtqError('VIRTQ_INDIRECT_TOO_LARGE', `indirect descriptor ${i} holds ${entries} entries, more than the ${ctx.maxIndirect} allowed`, { index: i, addr: addrOf(lo, hi), expected: `<= ${ctx.maxIndirect}`, received: entries });
-      }
-      const r = memory.resolve(lo, hi, len);
-      if (r < 0) throw addrError(r, i, lo, hi, len, 'indirect table');
-      port = memory.region(r).port;
+      port = indirectTable(memory, d.stride, ctx.maxIndirect, unmapped, i, lo, hi, len);
       base = memory.offset;
-      limit = entries;
+      limit = len / d.stride;
       inTable = true;
       steps = 0;
       i = 0;
       continue;
     }
-    if (len === 0) throw new VirtqError('VIRTQ_ZERO_LENGTH', `descriptor ${i} has len 0`, { index: i, addr: addrOf(lo, hi) });
-    if ((flags & VRING_DESC_F_WRITE) !== 0) {
-      seenWrite = true;
-      out.writable += len;
-    } else {
-      if (seenWrite) throw new VirtqError('VIRTQ_READ_AFTER_WRITE', `descriptor ${i} is device-readable but follows a device-writable one`, { index: i, addr: addrOf(lo, hi) });
-      out.readable += len;
-    }
-    total += len;
-    if (total > TWO32) throw new VirtqError('VIRTQ_LENGTH_OVERFLOW', `chain from head ${head} exceeds 2^32 bytes at descriptor ${i}`, { index: i, addr: addrOf(lo, hi), received: total });
-    const r = memory.resolve(lo, hi, len);
-    if (r < 0) throw addrError(r, i, lo, hi, len, 'buffer');
-    out.region[k] = r;
-    out.regionOffset[k] = memory.offset;
+    checkBuffer(memory, unmapped, out, k, i, lo, hi, len, flags);
     if ((flags & VRING_DESC_F_NEXT) === 0) return;
     if (next >= limit) {
       throw new VirtqError('VIRTQ_NEXT_OUT_OF_RANGE', `descriptor ${i} points next to ${next}, outside the ${inTable ? 'indirect table' : 'descriptor table'} of ${limit}`, { index: i, expected: `< ${limit}`, received: next });
@@ -100,11 +83,3 @@ export function walkSplitChain(ctx: SplitWalkContext, head: number, out: DescCha
     i = next;
   }
 }
-
-export function addrError(r: number, index: number, lo: number, hi: number, len: number, what: string): VirtqError {
-  const a = addrOf(lo, hi);
-  return r === WRAPS
-    ? new VirtqError('VIRTQ_ADDR_WRAP', `${what} of descriptor ${index} at 0x${a.toString(16)} + ${len} wraps past 2^64`, { index, addr: a })
-    : new VirtqError('VIRTQ_ADDR_UNMAPPED', `${what} of descriptor ${index} at 0x${a.toString(16)} (+${len}) is not in mapped guest memory`, { index, addr: a });
-}
-

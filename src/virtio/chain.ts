@@ -18,6 +18,8 @@ export class DescChain {
   /** Bytes in device-readable / device-writable buffers. */
   readable = 0;
   writable = 0;
+  /** Buffer entries whose address was not checked (a 'not-checked' walk: outside the memory supplied). */
+  unchecked = 0;
 
   /** Descriptor index: in the descriptor table, or in the indirect table when `inTable[k]`. */
   readonly index: Uint16Array;
@@ -28,7 +30,10 @@ export class DescChain {
   /** split: next field; packed: buffer id field. */
   readonly next: Uint16Array;
   readonly inTable: Uint8Array;
-  /** For buffer entries: the guest-memory region holding it and the offset in that region's port. */
+  /**
+   * For buffer entries: the guest-memory region holding it and the offset in that region's port; -1 when the
+   * walk did not get as far as resolving it, BUFFER_NOT_CHECKED (-2, desc-rules.ts) when it was not checked.
+   */
   readonly region: Int32Array;
   readonly regionOffset: Float64Array;
 
@@ -45,7 +50,7 @@ export class DescChain {
   }
 
   reset(head: number): void {
-    this.head = head; this.id = head; this.count = 0; this.ringCount = 0; this.readable = 0; this.writable = 0;
+    this.head = head; this.id = head; this.count = 0; this.ringCount = 0; this.readable = 0; this.writable = 0; this.unchecked = 0;
   }
 
   /** Record a descriptor as read (before validating it); returns its entry number. */

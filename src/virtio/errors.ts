@@ -43,7 +43,15 @@ export const virtqRules = {
   VIRTQ_QUEUE_RESET: 'virtio 1.2 §2.6.1.1.1: "After a queue has been reset by the driver, the device MUST NOT execute any requests from that virtqueue, or notify the driver for it"; the driver uses the queue again only after re-enabling it (§2.6.1.2.2).',
   VIRTQ_QUEUE_ENABLED: 'virtio 1.2 §2.6.1.2 / §4.1.4.3.2: a queue is re-enabled only after a completed queue reset ("The driver MUST NOT write a 0 to queue_enable"; re-enabling follows reading back 0 in queue_reset).',
   VIRTQ_NOTIFICATION_DATA_MISMATCH: 'virtio 1.2 §2.9 / §4.1.5.2: with VIRTIO_F_NOTIFICATION_DATA a notification carries vqn and where the next available entry will be written (split: the avail index; packed: next_off and next_wrap); ringwire policy rejects a value naming another queue or a position outside the queue size ahead of the device (the spec states no MUST for the device).',
+  VIRTQ_EVENT_OFFSET_OUT_OF_RANGE: 'virtio 1.2 §2.8.10: bits 0..14 of an event suppression structure\'s off_wrap are a descriptor ring offset, so they lie below the queue size.',
+  VIRTQ_INDIRECT_UNREADABLE: 'virtio 1.2 §2.7.5.3 / §2.8.7: an indirect table is read from guest memory; this one lies in memory whose bytes were not supplied, so its chain is not checked (missing input, not a protocol violation).',
 } as const;
+
+/**
+ * Codes a snapshot reports for a chain it could not check because input is missing, never as a protocol
+ * violation.
+ */
+export const virtqNotCheckedCodes: ReadonlySet<string> = new Set<VirtqErrorCode>(['VIRTQ_INDIRECT_UNREADABLE']);
 
 export type VirtqErrorCode = keyof typeof virtqRules;
 
@@ -65,6 +73,14 @@ export class VirtqError extends RingwireError {
     return o;
   }
 }
+
+/**
+ * GuestMemoryError: the GuestMemory API used in a way it cannot serve (not a peer's fault). Codes:
+ * GUEST_MEMORY_NO_REGION (no region with that index: a buffer whose address was not checked, or a stale index),
+ * GUEST_MEMORY_NO_PORT (a region whose bytes are read on demand has no port to read or write through),
+ * GUEST_MEMORY_UNREADABLE (a read-on-demand region cannot supply the bytes asked for: declared by size only).
+ */
+export class GuestMemoryError extends RingwireError {}
 
 /** 64-bit address from its halves, for error reports only (never on a hot path). */
 export function addrOf(lo: number, hi: number): bigint {

@@ -10,6 +10,7 @@
 import { VirtqError } from './errors.js';
 import { DescChain } from './chain.js';
 import { walkPackedChain } from './packed-walker.js';
+import { checkIdNotOutstanding } from './packed-checks.js';
 import { PackedRing, type PackedQueueConfig } from './packed-ring.js';
 import {
   VRING_PACKED_DESC_F_AVAIL_BIT, VRING_PACKED_DESC_F_USED_BIT, VRING_PACKED_EVENT_FLAG_DESC,
@@ -85,9 +86,7 @@ export class PackedDevice {
     const r = this.#ring;
     const c = this.#chain;
     walkPackedChain(r, this.#nextAvail, this.#availWrap, c);
-    if (this.#outstanding[c.id] === 1) {
-      throw new VirtqError('VIRTQ_PACKED_DUPLICATE_ID', `buffer id ${c.id} is made available again before the device used it`, { index: this.#nextAvail, received: c.id });
-    }
+    checkIdNotOutstanding(this.#outstanding, c.id, this.#nextAvail);
     this.#outstanding[c.id] = 1;
     this.#idCount[c.id] = c.ringCount;
     if (this.#inOrder) { this.#order[(this.#orderHead + this.#orderCount) % r.size] = c.id; this.#orderCount++; }

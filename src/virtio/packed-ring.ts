@@ -7,7 +7,9 @@
  */
 import { VRING_PACKED_DESC_F_AVAIL_BIT, VRING_PACKED_DESC_F_USED_BIT, VRING_PACKED_EVENT_FLAG_DESC, VRING_PACKED_EVENT_FLAG_DISABLE, VRING_PACKED_EVENT_F_WRAP_CTR } from './flags.js';
 import { layoutOf } from '../layout/compile.js';
-import { numberField } from '../codec/views.js';
+import { bigField, numberField } from '../codec/views.js';
+import { sharedIndexOffset } from './shared-fields.js';
+import { vringNeedEvent } from './event-idx.js';
 import type { RingPort } from '../memory/ring-port.js';
 import { VirtqError } from './errors.js';
 import type { GuestMemory } from './guest-memory.js';
@@ -66,12 +68,13 @@ export class PackedRing {
     const d = layoutOf('vring_packed_desc');
     const e = layoutOf('vring_packed_desc_event');
     this.stride = d.size;
-    this.addrOff = d.fields.find((f) => f.name === 'addr')?.offset ?? -1;
+    this.addrOff = bigField(d, 'addr').offset;
     this.lenOff = numberField(d, 'len').offset;
     this.idOff = numberField(d, 'id').offset;
-    this.flagsOff = numberField(d, 'flags').offset;
-    this.offWrapOff = numberField(e, 'off_wrap').offset;
-    this.evFlagsOff = numberField(e, 'flags').offset;
+    // Accessed through load/storeIndex16: the members the declarations mark sharedIndex (shared-fields.ts).
+    this.flagsOff = sharedIndexOffset(d, 'flags');
+    this.offWrapOff = sharedIndexOffset(e, 'off_wrap');
+    this.evFlagsOff = sharedIndexOffset(e, 'flags');
     const rings = c.ringMemory ?? c.memory;
     // virtio 1.2 §2.8, "Structure Size and Alignment": the descriptor ring is 16-byte aligned, each event
     // suppression structure 4-byte aligned (the headers define no constants for the packed layout).
@@ -126,12 +129,20 @@ export class PackedRing {
     return a === u && u === wrap;
   }
 
-  /** vring_need_event for a packed event suppression structure (Linux virtqueue_kick_prepare_packed). */
+  /**
+   * Whether the other side asked to be notified, given its event suppression structure (virtio 1.2 §2.8.10):
+   * ENABLE yes, DISABLE no, DESC when the ring position moved from `newPos - added` to `newPos` passes
+   * off_wrap's offset. As Linux virtqueue_kick_prepare_packed() / virtqueue_enable_cb_delayed_packed(): an
+   * event offset in the other wrap pass is moved back by the ring size, then vring_need_event() decides.
+   */
   needEvent(offWrap: number, flags: number, wrap: number, newPos: number, added: number): boolean {
     if (flags !== VRING_PACKED_EVENT_FLAG_DESC) return flags !== VRING_PACKED_EVENT_FLAG_DISABLE;
-    let ev = offWrap & ~(1 << VRING_PACKED_EVENT_F_WRAP_CTR) & 0xffff;
+    let ev = offWrap & ((1 << VRING_PACKED_EVENT_F_WRAP_CTR) - 1);
     if ((offWrap >>> VRING_PACKED_EVENT_F_WRAP_CTR) !== wrap) ev -= this.size;
-    const oldPos = newPos - added;
-    return (((newPos - ev - 1) & 0xffff) < ((newPos - oldPos) & 0xffff));
+    return vringNeedEvent(ev, newPos, newPos - added);
   }
+
+  /** The ring offset (bits 0..14) and wrap counter (bit 15) of an event structure's off_wrap (virtio 1.2 §2.8.10). */
+  static offWrapOffset(offWrap: number): number { return offWrap & ((1 << VRING_PACKED_EVENT_F_WRAP_CTR) - 1); }
+  static offWrapCounter(offWrap: number): number { return (offWrap >>> VRING_PACKED_EVENT_F_WRAP_CTR) & 1; }
 }

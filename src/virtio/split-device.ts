@@ -11,6 +11,7 @@ import { vringNeedEvent } from './event-idx.js';
 import { idx16Add, idx16Sub } from './index16.js';
 import { DescChain } from './chain.js';
 import { walkSplitChain } from './chain-walker.js';
+import { availAhead } from './split-checks.js';
 import { SplitRing, type SplitQueueConfig } from './split-ring.js';
 import { VRING_AVAIL_F_NO_INTERRUPT, VRING_DESC_F_NEXT, VRING_USED_F_NO_NOTIFY } from './flags.js';
 import type { VirtqFeatures } from './features.js';
@@ -36,7 +37,16 @@ export class SplitDevice {
   #notifications = true;
   #isReset = false;
 
-  constructor(config: SplitQueueConfig & VirtqFeatures) {
+  /**
+   * `base` starts the device at that avail position with everything before it used, as vhost's
+   * VHOST_SET_VRING_BASE (or QEMU restoring last_avail_idx) attaches a device to a queue already running;
+   * default 0, a fresh queue.
+   */
+  constructor(config: SplitQueueConfig & VirtqFeatures & { readonly base?: number }) {
+    const base = idx16Add(config.base ?? 0, 0);
+    this.#lastAvail = base;
+    this.#usedIdxShadow = base;
+    this.#signalledUsed = base;
     this.#inOrder = config.inOrder === true;
     this.#notificationData = config.notificationData === true;
     this.#ringReset = config.ringReset === true;
@@ -68,13 +78,7 @@ export class SplitDevice {
   /** Heads the driver has made available and this device has not popped (validated against the queue size). */
   pending(): number {
     this.#live('pending()');
-    const r = this.#ring;
-    const availIdx = r.availIdx();
-    const n = idx16Sub(availIdx, this.#lastAvail);
-    if (n > r.size) {
-      throw new VirtqError('VIRTQ_AVAIL_IDX_JUMP', `avail.idx ${availIdx} is ${n} entries ahead of ${this.#lastAvail}, more than the queue size ${r.size}`, { index: availIdx, expected: `<= ${r.size}`, received: n });
-    }
-    return n;
+    return availAhead(this.#ring.availIdx(), this.#lastAvail, this.#ring.size);
   }
 
   /**

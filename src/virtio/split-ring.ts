@@ -9,7 +9,8 @@
  * index values above the port.
  */
 import { layoutOf } from '../layout/compile.js';
-import { numberField } from '../codec/views.js';
+import { bigField, numberField } from '../codec/views.js';
+import { sharedIndexOffset } from './shared-fields.js';
 import type { RingPort } from '../memory/ring-port.js';
 import type { VirtioByteOrder } from '../layout/layout.js';
 import { VirtqError } from './errors.js';
@@ -65,18 +66,12 @@ export interface DescFields {
 export function splitDescFields(byteOrder: VirtioByteOrder): DescFields {
   const l = layoutOf('vring_desc', { byteOrder });
   const le = byteOrder === 'little';
-  const addr = numberFieldOffset(l, 'addr');
+  const addr = bigField(l, 'addr').offset;
   return {
     le, stride: l.size,
     addrLoOff: le ? addr : addr + 4, addrHiOff: le ? addr + 4 : addr,
     len: numberField(l, 'len').offset, flags: numberField(l, 'flags').offset, next: numberField(l, 'next').offset,
   };
-}
-
-function numberFieldOffset(l: ReturnType<typeof layoutOf>, name: string): number {
-  const f = l.fields.find((x) => x.name === name);
-  if (f === undefined) throw new Error(`${l.name}.${name} missing`);
-  return f.offset;
 }
 
 function isPow2(n: number): boolean {
@@ -131,10 +126,11 @@ export class SplitRing {
     const avail = layoutOf('vring_avail', { byteOrder: this.byteOrder });
     const used = layoutOf('vring_used', { byteOrder: this.byteOrder });
     const elem = layoutOf('vring_used_elem', { byteOrder: this.byteOrder });
-    this.availFlagsOff = this.availBase + numberField(avail, 'flags').offset;
-    this.availIdxOff = this.availBase + numberField(avail, 'idx').offset;
-    this.usedFlagsOff = this.usedBase + numberField(used, 'flags').offset;
-    this.usedIdxOff = this.usedBase + numberField(used, 'idx').offset;
+    // The fields accessed through load/storeIndex16 are those the declarations mark sharedIndex (shared-fields.ts).
+    this.availFlagsOff = this.availBase + sharedIndexOffset(avail, 'flags');
+    this.availIdxOff = this.availBase + sharedIndexOffset(avail, 'idx');
+    this.usedFlagsOff = this.usedBase + sharedIndexOffset(used, 'flags');
+    this.usedIdxOff = this.usedBase + sharedIndexOffset(used, 'idx');
     this.usedElemId = numberField(elem, 'id').offset;
     this.usedElemLen = numberField(elem, 'len').offset;
   }

@@ -9,10 +9,11 @@ import assert from 'node:assert/strict';
 import {
   layoutOf, structNames, decode, encode, RingwireError, protocol,
   ringType, SharedRing, FrontRing, BackRing, BlkifFront, BlkifBack, NetifTxFront, NetifTxBack, xenRingNames,
+  xenRingErrorCodes, virtqRules, virtqNotCheckedCodes, type SplitSnapshotReport, type PackedSnapshotReport,
 } from '../../src/index.js';
 import { dumpXen } from '../../src/cli/dump-xen.js';
 import { dumpVirtioPacked, dumpVirtioSplit } from '../../src/cli/dump-virtio.js';
-import type { CliIo } from '../../src/cli/io.js';
+import type { CliIo, ReadOptions } from '../../src/cli/io.js';
 import { rng, seedFromEnv } from '../virtio/rng.js';
 
 // A fixed default keeps `npm test` (and CI) deterministic; `npm run fuzz` runs many random seeds.
@@ -37,18 +38,67 @@ function randomBytes(n: number, density = 1): Uint8Array {
   return b;
 }
 
+/** Files in memory, read as processIo reads them (offset, maxBytes); every file has a size (a regular file). */
 function memIo(files: Record<string, Uint8Array>): CliIo & { text(): string } {
   let out = '';
   return {
     out: (t) => { out += t; },
     err: () => {},
-    readFile: (p) => {
+    readFile: (p: string, o: ReadOptions = {}) => {
       const f = files[p];
       assert.ok(f, p);
-      return f;
+      const at = o.offset ?? 0;
+      return f.subarray(at, at + (o.maxBytes ?? f.byteLength));
     },
+    sizeOf: (p) => files[p]?.byteLength,
     text: () => out,
   };
+}
+
+/** Copies of every input, to prove a dump never writes what it reads. */
+function snapshot(files: Record<string, Uint8Array>): Record<string, Uint8Array> {
+  return Object.fromEntries(Object.entries(files).map(([k, v]) => [k, v.slice()]));
+}
+
+const knownXenCodes = new Set<string>(Object.values(xenRingErrorCodes));
+const knownVirtqCodes = new Set<string>(Object.keys(virtqRules));
+
+/**
+ * What must hold of every virtio dump report, whatever the snapshot: the exit status is 1 exactly when the
+ * report lists a violation; each violation and chain error carries a VIRTQ_* code; a chain error counts as a
+ * violation exactly when it should (live and not missing input); and `consistent` agrees.
+ */
+function checkVirtioReport(status: number, r: SplitSnapshotReport | PackedSnapshotReport, what: string): void {
+  assert.equal(status === 1, r.violations.length > 0, `${what}: exit ${status} with ${r.violations.length} violation(s)`);
+  assert.equal(r.consistent, r.violations.length === 0, what);
+  for (const v of r.violations) {
+    assert.ok(knownVirtqCodes.has(v.code) && !virtqNotCheckedCodes.has(v.code), `${what}: violation code ${v.code}`);
+    assert.equal(typeof v.message, 'string');
+    assert.match(v.at, /^(avail\.idx|slot \d+|pos \d+|driver_event|device_event)$/);
+  }
+  let chainViolations = 0;
+  let notChecked = 0;
+  for (const c of r.chains as { live: boolean; error?: { code: string }; finding?: string; descs: unknown[] }[]) {
+    assert.ok(c.descs.length >= 1 || c.error?.code === 'VIRTQ_HEAD_OUT_OF_RANGE', `${what}: every walked chain shows the descriptors read`);
+    if (c.error === undefined) { assert.equal(c.finding, undefined); continue; }
+    assert.ok(knownVirtqCodes.has(c.error.code), `${what}: chain error ${c.error.code}`);
+    const expected = virtqNotCheckedCodes.has(c.error.code) ? 'not checked' : c.live ? 'violation' : 'stale';
+    assert.equal(c.finding, expected, `${what}: ${c.error.code}`);
+    if (expected === 'violation') chainViolations++;
+    if (expected === 'not checked') notChecked++;
+  }
+  const queueViolations = r.violations.filter((v) => !/^(slot|pos) /.test(v.at)).length;
+  assert.equal(r.violations.length, chainViolations + queueViolations, `${what}: each violating chain is listed once`);
+  assert.equal(r.not_checked.chains, notChecked, what);
+}
+
+/** Guest memory for a fuzzed snapshot: none (buffers not checked), RAM by size, or a --mem region. */
+function memoryArgs(files: Record<string, Uint8Array>): string[] {
+  switch (int(3)) {
+    case 0: return [];
+    case 1: return ['--ram-size', String(pick([0x10800, 0x11000, 0x20000]))];
+    default: files['m'] = randomBytes(0x1000, 0.5); return ['--mem', '0x10000:m'];
+  }
 }
 
 test(`fuzz (seed ${seed}): decode never fails on sizeof bytes, and encode(decode(b)) decodes back the same`, () => {
@@ -79,11 +129,19 @@ test(`fuzz (seed ${seed}): dump xen on random ring images exits 0 or 1 with a JS
     dv.setUint32(4, index32(reqProd), true);
     dv.setUint32(8, index32(reqProd), true);
     dv.setUint32(12, index32(reqProd), true);
-    const io = memIo({ img: image });
+    const files = { img: image };
+    const before = snapshot(files);
+    const io = memIo(files);
     const status = await dumpXen(['--ring', ring, '--abi', abi, '--order', String(order), 'img', '--json'], io);
     assert.ok(status === 0 || status === 1, `${ring} ${abi} status ${status}`);
-    const report = JSON.parse(io.text()) as { violations: unknown[] };
-    assert.equal(status === 1, report.violations.length > 0);
+    const report = JSON.parse(io.text()) as { violations: { code: string; message: string }[]; consistent: boolean };
+    assert.equal(status === 1, report.violations.length > 0, `${ring} ${abi}: exit ${status} with ${report.violations.length} violation(s)`);
+    assert.equal(report.consistent, status === 0);
+    for (const v of report.violations) {
+      assert.ok(knownXenCodes.has(v.code), `${ring} ${abi}: violation code ${v.code}`);
+      assert.equal(typeof v.message, 'string');
+    }
+    assert.deepEqual(files, before, 'dump xen leaves its input as it was');
     seen[status]!++;
   }
   assert.ok(seen[0]! > 0 && seen[1]! > 0, `consistent and violating images both exercised: ${seen.join('/')}`);
@@ -127,7 +185,7 @@ test(`fuzz (seed ${seed}): blkif and netif_tx backends on hostile ring memory re
   assert.ok(taken > 0 && refused > 0, `both outcomes exercised (taken ${taken}, refused ${refused})`);
 });
 
-test(`fuzz (seed ${seed}): dump virtio-split on random snapshots exits 0 or 1 with a JSON report`, async () => {
+test(`fuzz (seed ${seed}): dump virtio-split on random snapshots: exit 1 exactly when the JSON report lists a violation, known codes, input untouched`, async () => {
   const seen = [0, 0];
   for (let i = 0; i < 300; i++) {
     const size = pick([1, 2, 4, 8, 16, 64]);
@@ -143,24 +201,29 @@ test(`fuzz (seed ${seed}): dump virtio-split on random snapshots exits 0 or 1 wi
       }
     }
     const eventIdx = rand() < 0.5;
-    const avail = randomBytes(4 + 2 * size + 2);
-    const used = randomBytes(4 + 8 * size + 2);
+    const ev = eventIdx ? 2 : 0;
+    const avail = randomBytes(4 + 2 * size + ev);
+    const used = randomBytes(4 + 8 * size + ev);
     const av = new DataView(avail.buffer);
     for (let s = 0; s < size; s++) if (rand() < 0.8) av.setUint16(4 + 2 * s, int(size + 1), true);
     if (rand() < 0.7) { av.setUint16(2, int(2 * size + 2), true); new DataView(used.buffer).setUint16(2, int(size + 1), true); }
-    const io = memIo({ d: desc, a: avail, u: used, m: randomBytes(0x1000, 0.5) });
-    const args = ['--size', String(size), '--desc', 'd', '--avail', 'a', '--used', 'u', '--mem', '0x10000:m', '--json'];
+    const files: Record<string, Uint8Array> = { d: desc, a: avail, u: used };
+    const args = ['--size', String(size), '--desc', 'd', '--avail', 'a', '--used', 'u', ...memoryArgs(files), '--json'];
     if (eventIdx) args.push('--event-idx');
     if (rand() < 0.2) args.push('--legacy-be');
+    const before = snapshot(files);
+    const io = memIo(files);
     const status = await dumpVirtioSplit(args, io);
-    assert.ok(status === 0 || status === 1, `status ${status}`);
-    JSON.parse(io.text());
+    const report = JSON.parse(io.text()) as SplitSnapshotReport;
+    checkVirtioReport(status, report, args.join(' '));
+    assert.equal(report.chains.length, Math.min(report.avail.idx, size));
+    assert.deepEqual(files, before, 'dump virtio-split leaves its input as it was');
     seen[status]!++;
   }
   assert.ok(seen[0]! > 0 && seen[1]! > 0, `consistent and violating snapshots both exercised: ${seen.join('/')}`);
 });
 
-test(`fuzz (seed ${seed}): dump virtio-packed on random snapshots exits 0 or 1 with a JSON report`, async () => {
+test(`fuzz (seed ${seed}): dump virtio-packed on random snapshots: exit 1 exactly when the JSON report lists a violation, known codes, input untouched`, async () => {
   const seen = [0, 0];
   for (let i = 0; i < 300; i++) {
     const size = pick([1, 3, 8, 16, 32]);
@@ -174,12 +237,47 @@ test(`fuzz (seed ${seed}): dump virtio-packed on random snapshots exits 0 or 1 w
         dv.setUint16(d * 16 + 14, pick([0x0080, 0x8000, 0x0081, 0x0082, 0x0084, 0x0083, int(0x10000)]), true);
       }
     }
-    const io = memIo({ d: desc, drv: randomBytes(4), dev: randomBytes(4), m: randomBytes(0x1000, 0.5) });
-    const args = ['--size', String(size), '--desc', 'd', '--driver-event', 'drv', '--device-event', 'dev', '--mem', '0x10000:m', '--json'];
+    const files: Record<string, Uint8Array> = { d: desc, drv: randomBytes(4), dev: randomBytes(4) };
+    const args = ['--size', String(size), '--desc', 'd', '--driver-event', 'drv', '--device-event', 'dev', ...memoryArgs(files), '--json'];
+    const before = snapshot(files);
+    const io = memIo(files);
     const status = await dumpVirtioPacked(args, io);
-    assert.ok(status === 0 || status === 1, `status ${status}`);
-    JSON.parse(io.text());
+    const report = JSON.parse(io.text()) as PackedSnapshotReport;
+    checkVirtioReport(status, report, args.join(' '));
+    assert.ok(report.chains.every((c) => c.live));
+    assert.deepEqual(files, before, 'dump virtio-packed leaves its input as it was');
     seen[status]!++;
   }
   assert.ok(seen[0]! > 0 && seen[1]! > 0, `consistent and violating snapshots both exercised: ${seen.join('/')}`);
+});
+
+test(`fuzz (seed ${seed}): a split queue read out of a guest RAM image (--ram, GPAs) reports exactly what its area images and --mem report`, async () => {
+  for (let i = 0; i < 100; i++) {
+    const size = pick([1, 2, 4, 8]);
+    const ram = randomBytes(0x12000, pick([0.05, 0.5]));
+    const v = new DataView(ram.buffer);
+    // Plausible descriptors at 0x1000 pointing into RAM (some past its end), avail at 0x1800, used at 0x1c00.
+    for (let d = 0; d < size; d++) {
+      v.setBigUint64(0x1000 + d * 16, BigInt(pick([0x10000 + int(0x1800), 0x11ff0, int(0x20000)])), true);
+      v.setUint32(0x1000 + d * 16 + 8, pick([16, 32, 48, int(100)]), true);
+      v.setUint16(0x1000 + d * 16 + 12, int(8), true);
+      v.setUint16(0x1000 + d * 16 + 14, int(size + 1), true);
+    }
+    v.setUint16(0x1802, int(size + 1), true);
+    v.setUint16(0x1c02, 0, true);
+    for (let s = 0; s < size; s++) v.setUint16(0x1804 + 2 * s, int(size + 1), true);
+    const files: Record<string, Uint8Array> = {
+      ram, d: ram.slice(0x1000, 0x1000 + 16 * size), a: ram.slice(0x1800, 0x1800 + 4 + 2 * size), u: ram.slice(0x1c00, 0x1c00 + 4 + 8 * size),
+    };
+    const fromRam = memIo(files);
+    const s1 = await dumpVirtioSplit(['--size', String(size), '--ram', 'ram', '--desc-gpa', '0x1000', '--avail-gpa', '0x1800', '--used-gpa', '0x1c00', '--json'], fromRam);
+    // The same queue with its areas as image files and RAM for tables and buffers: the same report.
+    const split = memIo(files);
+    const s2 = await dumpVirtioSplit(['--size', String(size), '--desc', 'd', '--avail', 'a', '--used', 'u', '--ram', 'ram', '--json'], split);
+    const r1 = JSON.parse(fromRam.text()) as SplitSnapshotReport;
+    checkVirtioReport(s1, r1, `ram seed ${seed} #${i}`);
+    assert.equal(s1, s2);
+    assert.deepEqual(r1, JSON.parse(split.text()));
+    assert.equal(r1.not_checked.buffers, 0, 'with --ram every buffer address is checked');
+  }
 });

@@ -16,7 +16,18 @@ import { processIo, type CliIo } from '../../src/cli/io.js';
 const dir = fileURLToPath(new URL('../../../fixtures/virtio/', import.meta.url));
 const MEM = 0x10000;
 
-interface Fixture { name: string; args: string[]; files: Record<string, Uint8Array>; packed: boolean }
+/** One queue's files and the dumps run on them (each dump: its name, for NAME.args and NAME.json, and its arguments). */
+interface Fixture { files: Record<string, Uint8Array>; packed: boolean; dumps: { name: string; args: string[] }[] }
+
+/** Guest RAM from address 0 to the end of the last region, as one image (what a VMM's memory dump gives). */
+function ramImage(memory: GuestMemory, end: number): Uint8Array {
+  const ram = new Uint8Array(end);
+  for (let i = 0; i < memory.regionCount; i++) {
+    const r = memory.region(i);
+    ram.set(r.port.bytes, r.gpa);
+  }
+  return ram;
+}
 
 function splitQueue(name: string, corrupt: boolean): Fixture {
   const size = 8;
@@ -47,16 +58,22 @@ function splitQueue(name: string, corrupt: boolean): Fixture {
     buf.view.setUint16(0x3000 + 16 + 12, 4 | 2, true);
   }
   const areas = splitAreas(size, true);
-  const files = {
+  const files: Record<string, Uint8Array> = {
     [`${name}.desc.bin`]: rings.bytes.slice(0, areas.descSize),
     [`${name}.avail.bin`]: rings.bytes.slice(0x800, 0x800 + areas.availSize),
     [`${name}.used.bin`]: rings.bytes.slice(0xc00, 0xc00 + areas.usedSize),
     [`${name}.mem-0x10000.bin`]: buf.bytes.slice(),
   };
-  return {
-    name, files, packed: false,
-    args: ['--size', String(size), '--desc', `${name}.desc.bin`, '--avail', `${name}.avail.bin`, '--used', `${name}.used.bin`, '--mem', `0x10000:${name}.mem-0x10000.bin`, '--event-idx', '--json'],
-  };
+  const areaArgs = ['--size', String(size), '--desc', `${name}.desc.bin`, '--avail', `${name}.avail.bin`, '--used', `${name}.used.bin`];
+  const dumps = [{ name, args: [...areaArgs, '--mem', `0x10000:${name}.mem-0x10000.bin`, '--event-idx', '--json'] }];
+  if (!corrupt) {
+    files[`${name}.ram.bin`] = ramImage(memory, MEM + 0x4000);
+    // The same queue with no guest memory at all: buffers are not checked, the indirect chain's table is unreadable.
+    dumps.push({ name: 'split-no-ram', args: [...areaArgs, '--event-idx', '--json'] });
+    // The same queue read straight out of one guest RAM image.
+    dumps.push({ name: 'split-ram', args: ['--size', String(size), '--ram', `${name}.ram.bin`, '--desc-gpa', '0x1000', '--avail-gpa', '0x1800', '--used-gpa', '0x1c00', '--event-idx', '--json'] });
+  }
+  return { files, packed: false, dumps };
 }
 
 function packedQueue(name: string): Fixture {
@@ -80,15 +97,21 @@ function packedQueue(name: string): Fixture {
   drv.addIndirect([{ addr: MEM + 0x800, len: 16 }, { addr: MEM + 0x900, len: 512, write: true }], MEM + 0x3000);
   drv.add([{ addr: MEM + 0x400, len: 4 }]);
   drv.kick();
-  const files = {
+  const files: Record<string, Uint8Array> = {
     [`${name}.desc.bin`]: rings.bytes.slice(0, 0x80),
     [`${name}.driver-event.bin`]: rings.bytes.slice(0x80, 0x84),
     [`${name}.device-event.bin`]: rings.bytes.slice(0x84, 0x88),
     [`${name}.mem-0x10000.bin`]: buf.bytes.slice(),
+    [`${name}.ram.bin`]: ramImage(memory, MEM + 0x4000),
   };
+  const areaArgs = ['--size', String(size), '--desc', `${name}.desc.bin`, '--driver-event', `${name}.driver-event.bin`, '--device-event', `${name}.device-event.bin`];
   return {
-    name, files, packed: true,
-    args: ['--size', String(size), '--desc', `${name}.desc.bin`, '--driver-event', `${name}.driver-event.bin`, '--device-event', `${name}.device-event.bin`, '--mem', `0x10000:${name}.mem-0x10000.bin`, '--json'],
+    files, packed: true,
+    dumps: [
+      { name, args: [...areaArgs, '--mem', `0x10000:${name}.mem-0x10000.bin`, '--json'] },
+      { name: 'packed-no-ram', args: [...areaArgs, '--json'] },
+      { name: 'packed-ram', args: ['--size', String(size), '--ram', `${name}.ram.bin`, '--desc-gpa', '0x1000', '--driver-event-gpa', '0x1080', '--device-event-gpa', '0x1084', '--json'] },
+    ],
   };
 }
 
@@ -96,12 +119,17 @@ async function main(): Promise<void> {
   mkdirSync(dir, { recursive: true });
   for (const f of [splitQueue('split-healthy', false), splitQueue('split-violation', true), packedQueue('packed-healthy')]) {
     for (const [file, bytes] of Object.entries(f.files)) writeFileSync(dir + file, bytes);
-    writeFileSync(`${dir}${f.name}.args`, `${f.args.join('\n')}\n`);
-    let out = '';
-    const io: CliIo = { out: (t) => { out += t; }, err: (t) => { process.stderr.write(t); }, readFile: (p) => processIo.readFile(dir + p) };
-    const status = await (f.packed ? dumpVirtioPacked : dumpVirtioSplit)(f.args, io);
-    writeFileSync(`${dir}${f.name}.json`, `${out.trimEnd()}\n`);
-    process.stdout.write(`${f.name}: exit ${status}\n`);
+    for (const d of f.dumps) {
+      writeFileSync(`${dir}${d.name}.args`, `${d.args.join('\n')}\n`);
+      let out = '';
+      const io: CliIo = {
+        out: (t) => { out += t; }, err: (t) => { process.stderr.write(t); },
+        readFile: (p, o) => processIo.readFile(dir + p, o), sizeOf: (p) => processIo.sizeOf?.(dir + p),
+      };
+      const status = await (f.packed ? dumpVirtioPacked : dumpVirtioSplit)(d.args, io);
+      writeFileSync(`${dir}${d.name}.json`, `${out.trimEnd()}\n`);
+      process.stdout.write(`${d.name}: exit ${status}\n`);
+    }
   }
 }
 

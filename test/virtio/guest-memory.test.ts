@@ -1,7 +1,7 @@
 /** GuestMemory: mapping, bounds checks with overflow, and reads/writes through region ports. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GuestMemory } from '../../src/virtio/index.js';
+import { GuestMemory, GuestMemoryError } from '../../src/virtio/index.js';
 import { PlainRingPort } from '../../src/index.js';
 import { throwsCode } from './helpers.js';
 
@@ -21,7 +21,7 @@ test('resolve: inside, straddling, past the end, above 2^53, wrapping 2^64', () 
   assert.equal(m.resolveNumber(2 ** 60, 1), -1);
   assert.equal(m.resolve(0xffffff00, 0xffffffff, 0x100), -1); // ends exactly at 2^64: unmapped, not wrapping
   assert.equal(m.resolve(0xffffff00, 0xffffffff, 0x101), -2);
-  assert.throws(() => m.region(2), RangeError);
+  assert.throws(() => m.region(2), (e: unknown) => e instanceof GuestMemoryError && e.code === 'GUEST_MEMORY_NO_REGION' && e.index === 2);
 });
 
 test('read and write go through the region port, bounds-checked', () => {
