@@ -20,7 +20,7 @@ export type * from './decl.js';
 export { XEN_PAGE_SHIFT, MAX_RING_PAGE_ORDER } from './xen/ring.js';
 export type { RingTypeDecl, RecordVariantsDecl, RecordVariantDecl, ExtraSlotsDecl } from './xen/ring.js';
 export { xenRingTypes, type XenRingName } from './xen/rings.js';
-export { virtioStructs, virtioConstants, virtioConstant } from './virtio/index.js';
+export { virtioStructs, virtioConstants } from './virtio/index.js';
 
 /** Xen structs, in header order. */
 export const xenStructs: readonly StructDecl[] = [

@@ -8,7 +8,6 @@ import { ringwire_record_header, recordConstants } from './record.js';
 
 export * from './pcapng.js';
 export * from './record.js';
-export { fixedLayout, type FixedField, type FixedLayout } from './fixed-layout.js';
 
 export const traceStructs: readonly StructDecl[] = [pcapng_shb, pcapng_idb, pcapng_epb, pcapng_option, ringwire_record_header];
 export const traceConstants: readonly ConstantDecl[] = [...pcapngConstants, ...recordConstants];

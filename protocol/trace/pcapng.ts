@@ -14,7 +14,6 @@
  * types); the Section Header Block's byte_order_magic tells which.
  */
 import { everyAbi, type ConstantDecl, type StructDecl } from '../decl.js';
-import { fixedLayout } from './fixed-layout.js';
 
 const HEADER = 'draft-ietf-opsawg-pcapng';
 
@@ -74,10 +73,6 @@ export const pcapng_option: StructDecl = {
   expect: everyAbi({ size: 4 }),
 };
 
-export const SHB = fixedLayout<'block_type' | 'block_total_length' | 'byte_order_magic' | 'major_version' | 'minor_version' | 'section_length'>(pcapng_shb);
-export const IDB = fixedLayout<'block_type' | 'block_total_length' | 'linktype' | 'reserved' | 'snaplen'>(pcapng_idb);
-export const EPB = fixedLayout<'block_type' | 'block_total_length' | 'interface_id' | 'timestamp_high' | 'timestamp_low' | 'captured_packet_length' | 'original_packet_length'>(pcapng_epb);
-export const OPTION = fixedLayout<'option_code' | 'option_length'>(pcapng_option);
 /** The trailing copy of block_total_length that closes every block. */
 export const BLOCK_TRAILER_BYTES = 4;
 

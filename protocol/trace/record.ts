@@ -22,8 +22,6 @@
  * changed bit is told apart from a cut file.
  */
 import { everyAbi, type ConstantDecl, type StructDecl } from '../decl.js';
-import { fixedLayout } from './fixed-layout.js';
-import { MAX_PACKET_BYTES } from './pcapng.js';
 
 const HEADER = 'ringwire trace format 1.0 (protocol/trace/record.ts)';
 
@@ -44,16 +42,12 @@ export const ringwire_record_header: StructDecl = {
   expect: everyAbi({ size: 24 }),
 };
 
-export const RECORD_HEADER = fixedLayout<'hdr_len' | 'ver_major' | 'ver_minor' | 'rec_type' | 'party' | 'flags' | 'seq' | 'body_len' | 'frag_off'>(ringwire_record_header);
-
 export const RWT_VERSION_MAJOR = 1;
 export const RWT_VERSION_MINOR = 0;
 
 /** The record is one fragment of a record split because it was larger than MAX_PACKET_BYTES. */
 export const RWT_F_FRAGMENT = 0x01;
 
-/** Body bytes one fragment carries at most: a full-size packet less the header. */
-export const RWT_MAX_FRAGMENT_BODY = MAX_PACKET_BYTES - RECORD_HEADER.sizeof;
 /** Default cap on one record's whole body (after reassembly); a reader refuses a larger body_len before allocating. */
 export const RWT_DEFAULT_MAX_BODY = 16 * 1024 * 1024;
 

@@ -3,7 +3,9 @@
  * (a block can span several) and shared memory (copied first, then validated: no double fetch).
  * It never grows beyond MAX_BLOCK_BYTES, because block lengths are checked before it grows.
  */
-import { MAX_BLOCK_BYTES } from '../../protocol/trace/index.js';
+import {
+  MAX_BLOCK_BYTES,
+} from '../../protocol/trace/index.js';
 
 export class BlockBuffer {
   bytes: Uint8Array;

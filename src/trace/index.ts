@@ -12,3 +12,4 @@ export { TraceRecord, type DetachedRecord } from './trace-record.js';
 export { type TraceInterface, type TraceStats, type TraceReaderOptions } from './trace-decoder.js';
 export { directionFlags } from './direction.js';
 export { RECORD_HEADER_BYTES, readRecordHeader, writeRecordHeader, type RecordHeader } from './record-header.js';
+export { SHB, IDB, EPB, OPTION, RECORD_HEADER, RWT_MAX_FRAGMENT_BODY, fixedLayout, type FixedField, type FixedLayout } from './layouts.js';

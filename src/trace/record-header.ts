@@ -2,7 +2,7 @@
  * Reading and writing the ringwire record header (protocol/trace/record.ts). Offsets come from the
  * declaration; every member is little-endian whatever the pcapng section's byte order.
  */
-import { RECORD_HEADER as H } from '../../protocol/trace/index.js';
+import { RECORD_HEADER as H } from './layouts.js';
 
 /** The header members, by their wire names. */
 export interface RecordHeader {

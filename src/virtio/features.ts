@@ -3,7 +3,7 @@
  * PackedQueueConfig. Bit numbers come from protocol/virtio/constants.ts (linux/virtio_ring.h,
  * linux/virtio_config.h; virtio 1.2 §6 "Reserved Feature Bits").
  */
-import { virtioConstant } from '../../protocol/index.js';
+import { virtioConstant } from './virtio-constants.js';
 import { notificationDataFeature } from '../../protocol/virtio/constants.js';
 
 /** linux/virtio_config.h: the device uses buffers in the order they were made available (§2.7.9, §2.8.8). */

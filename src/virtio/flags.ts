@@ -3,7 +3,7 @@
  * protocol/virtio/constants.ts (linux/virtio_ring.h, checked against the C preprocessor by the oracle).
  * This is the one module the rings, walkers, drivers, devices and dumps import them from.
  */
-import { virtioConstant } from '../../protocol/index.js';
+import { virtioConstant } from './virtio-constants.js';
 
 /** linux/virtio_ring.h: the descriptor continues via `next` (split) / the next ring entry (packed). */
 export const VRING_DESC_F_NEXT = virtioConstant('VRING_DESC_F_NEXT');

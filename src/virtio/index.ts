@@ -26,3 +26,4 @@ export { encodeNotificationData, decodeNotificationData, splitNotificationData, 
 export { analyzeSplitSnapshot, type SplitSnapshotReport, type SplitChainReport } from './split-snapshot.js';
 export { analyzePackedSnapshot, type PackedSnapshotReport, type PackedChainReport, type PackedEventReport, type PackedSnapshotOptions } from './packed-snapshot.js';
 export type { DescReport, VirtqFinding, SnapshotViolation, FindingKind } from './snapshot-report.js';
+export { virtioConstant } from './virtio-constants.js';

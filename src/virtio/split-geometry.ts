@@ -6,7 +6,8 @@
  * flexible members offsetof(vring_avail, ring) / offsetof(vring_used, ring), a used entry is sizeof(vring_used_elem) and an avail entry or
  * event word is a __virtio16. The alignments are VRING_DESC/AVAIL/USED_ALIGN_SIZE.
  */
-import { scalarTypes, virtioConstant } from '../../protocol/index.js';
+import { scalarTypes } from '../../protocol/index.js';
+import { virtioConstant } from './virtio-constants.js';
 import { layoutOf } from '../layout/compile.js';
 
 const DESC = layoutOf('vring_desc').size;

@@ -7,11 +7,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { protocol } from '../../src/index.js';
+import * as traceLayouts from '../../src/trace/layouts.js';
 import { TraceReader, TraceStreamReader, TraceError, GrowableSink, TraceWriter, type DetachedRecord } from '../../src/trace/index.js';
 import { sampleTrace, collect, concat, reframe, type SampleTrace } from './trace-fixtures.js';
 import { rng, seedFromEnv } from '../virtio/rng.js';
 
-const T = protocol.trace;
+const T = { ...protocol.trace, ...traceLayouts };
 const seed = seedFromEnv(0x7472_6163);
 const codes = new Set(['TRACE_TRUNCATED', 'TRACE_CRC', 'TRACE_BAD_BLOCK', 'TRACE_BAD_RECORD', 'TRACE_NOT_PCAPNG', 'TRACE_TOO_LARGE', 'TRACE_VERSION']);
 

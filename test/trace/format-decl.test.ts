@@ -2,8 +2,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { protocol } from '../../src/index.js';
+import * as traceLayouts from '../../src/trace/layouts.js';
 
-const T = protocol.trace;
+const T = { ...protocol.trace, ...traceLayouts };
 
 test('record types and parties have distinct numbers, and the constants are the tables\' values', () => {
   const values = T.recordTypes.map((t) => t.value);
@@ -26,10 +27,12 @@ test('pcapng fixed parts have the draft\'s offsets, derived from the field lists
   assert.ok(!protocol.structDecls.some((d) => T.traceStructs.includes(d)), 'not part of the C oracle\'s structs');
 });
 
-test('fixedLayout refuses a member that would need padding, a non-scalar member, and a wrong declared size', () => {
+test('fixedLayout (src/trace/layouts.ts) refuses a member that would need padding, a non-scalar member, and a wrong declared size', () => {
   const base = { kind: 'struct' as const, header: 'test', doc: 'test' };
   assert.throws(() => T.fixedLayout({ ...base, name: 'p', fields: [{ name: 'a', type: '__u8' }, { name: 'b', type: '__le32' }], expect: { x86_64: { size: 8 } } }), /padding/);
-  assert.throws(() => T.fixedLayout({ ...base, name: 'q', fields: [{ name: 'a', type: 'blkif_request' }], expect: { x86_64: { size: 8 } } }), /scalar/);
-  assert.throws(() => T.fixedLayout({ ...base, name: 'r', fields: [{ name: 'a', type: '__le32' }], expect: { x86_64: { size: 8 } } }), /add up to 4/);
-  assert.deepEqual(T.fixedLayout({ ...base, name: 's', fields: [{ name: 'a', type: '__le16', count: 3 }, { name: 'b', type: '__u8' }], expect: { x86_64: { size: 7 } } }).b, { offset: 6, size: 1 });
+  assert.throws(() => T.fixedLayout({ ...base, name: 'q', fields: [{ name: 'a', type: 'blkif_request' }], expect: { x86_64: { size: 112 } } }), /only scalar members/);
+  assert.throws(() => T.fixedLayout({ ...base, name: 'r', fields: [{ name: 'a', type: '__le32' }], expect: { x86_64: { size: 8 } } }), /derived size 4, the C compiler gives 8/);
+  assert.deepEqual(T.fixedLayout({ ...base, name: 's', fields: [{ name: 'a', type: '__le16', count: 3 }, { name: 'b', type: '__u8' }, { name: 'c', type: '__u8' }], expect: { x86_64: { size: 8 } } }).b, { offset: 6, size: 1 });
+  // Tail padding counts too: 7 bytes of members in a 2-aligned struct would be padded to 8.
+  assert.throws(() => T.fixedLayout({ ...base, name: 't', fields: [{ name: 'a', type: '__le16', count: 3 }, { name: 'b', type: '__u8' }], expect: { x86_64: { size: 8 } } }), /padding/);
 });

@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { protocol } from '../../src/index.js';
+import * as traceLayouts from '../../src/trace/layouts.js';
 import {
   GrowableSink, TraceWriter, TraceReader, TraceError, readAllRecords, crc32, directionFlags,
   readRecordHeader, writeRecordHeader, type DetachedRecord,
@@ -12,7 +13,7 @@ import {
 import { sampleTrace, seededBytes, swapToBigEndian, concat, reframe, collect, type SampleTrace } from './trace-fixtures.js';
 import { rng } from '../virtio/rng.js';
 
-const T = protocol.trace;
+const T = { ...protocol.trace, ...traceLayouts };
 
 function assertSame(got: readonly DetachedRecord[], want: SampleTrace): void {
   assert.equal(got.length, want.records.length);

@@ -8,13 +8,14 @@ import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { protocol } from '../../src/index.js';
+import * as traceLayouts from '../../src/trace/layouts.js';
 import { TraceReader, TraceStreamReader, TraceError, type DetachedRecord } from '../../src/trace/index.js';
 import { fileChunks, FileSink } from '../../src/trace/file-io.js';
 import { TraceWriter } from '../../src/trace/index.js';
 import { sampleTrace, collect } from './trace-fixtures.js';
 import { rng, seedFromEnv } from '../virtio/rng.js';
 
-const T = protocol.trace;
+const T = { ...protocol.trace, ...traceLayouts };
 const seed = seedFromEnv(0x5713);
 
 function* chunked(b: Uint8Array, sizes: () => number): Generator<Uint8Array> {

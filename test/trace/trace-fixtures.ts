@@ -4,9 +4,10 @@
  */
 import { GrowableSink, TraceWriter, crc32, type DetachedRecord } from '../../src/trace/index.js';
 import { protocol } from '../../src/index.js';
+import * as traceLayouts from '../../src/trace/layouts.js';
 import { rng } from '../virtio/rng.js';
 
-const T = protocol.trace;
+const T = { ...protocol.trace, ...traceLayouts };
 
 export interface WrittenRecord {
   readonly iface: number;

@@ -1,0 +1,19 @@
+/**
+ * Name → value lookup over a table of protocol/ constant declarations. A name the table does not declare is
+ * LayoutError UNKNOWN_CONSTANT, so a typo in src/ fails when its module loads, not later with NaN.
+ */
+import type { ConstantDecl } from '../../protocol/index.js';
+import { LayoutError } from '../errors.js';
+
+export function constantTable(table: readonly ConstantDecl[], where: string): (name: string) => number {
+  const byName = new Map(table.map((c) => [c.name, c.value]));
+  return (name: string): number => {
+    const v = byName.get(name);
+    if (v === undefined) {
+      throw new LayoutError('UNKNOWN_CONSTANT', `"${name}" is not a constant ringwire declares for ${where}.`, {
+        path: name, received: name, expected: `a name from ${where}`,
+      });
+    }
+    return v;
+  };
+}
