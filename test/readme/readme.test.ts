@@ -40,7 +40,7 @@ test('README.md: every ts block compiles under tsc --strict against the package 
   writeFileSync(`${dir}tsconfig.json`, JSON.stringify({
     compilerOptions: {
       target: 'es2022', module: 'nodenext', moduleResolution: 'nodenext', lib: ['es2022'], types: ['node'],
-      strict: true, noUncheckedIndexedAccess: true, skipLibCheck: false, outDir: '.', rootDir: '.',
+      strict: true, noUncheckedIndexedAccess: true, skipLibCheck: false,
     },
     include: ['*.ts'],
   }));
@@ -50,4 +50,42 @@ test('README.md: every ts block compiles under tsc --strict against the package 
     const r = spawnSync(process.execPath, [`${dir}${name}.js`], { cwd: root, encoding: 'utf8', timeout: 60_000 });
     assert.equal(r.status, 0, `${name} (README.md line ${name.slice(12, 16)}) failed:\n${r.stdout}${r.stderr}`);
   }
+});
+
+/** The `$ command` lines of the ```sh blocks, each with the output lines printed under it in the README. */
+export function shExamples(markdown: string): { line: number; command: string; output: string[] }[] {
+  const out: { line: number; command: string; output: string[] }[] = [];
+  const lines = markdown.split('\n');
+  let inSh = false;
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i] as string;
+    if (l.trim() === '```sh') { inSh = true; continue; }
+    if (inSh && l.trim() === '```') { inSh = false; continue; }
+    if (!inSh) continue;
+    if (l.startsWith('$ ')) out.push({ line: i + 1, command: l.slice(2), output: [] });
+    else out[out.length - 1]?.output.push(l);
+  }
+  return out;
+}
+
+test('README.md: every "$ npx ringwire ..." example runs as written and prints what the README shows', () => {
+  const examples = shExamples(readFileSync(`${root}README.md`, 'utf8'));
+  assert.ok(examples.length >= 8, `found ${examples.length} shell examples`);
+  const bin = `${root}dist/src/cli/main.js`;
+  for (const ex of examples) {
+    assert.match(ex.command, /npx ringwire /, `README.md line ${ex.line}`);
+    const command = ex.command.replace(/npx ringwire /g, `node "${bin}" `);
+    const r = spawnSync('bash', ['-c', command], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, `README.md line ${ex.line}: ${ex.command}\n${r.stderr}`);
+    assert.equal(r.stderr, '', `README.md line ${ex.line}`);
+    if (ex.output.length > 0) assert.equal(r.stdout, `${ex.output.join('\n')}\n`, `README.md line ${ex.line}: ${ex.command}`);
+  }
+});
+
+test('README.md: the virtio error-code table is virtqRules, code by code and word for word', async () => {
+  const { virtqRules } = await import('../../src/index.js');
+  const text = readFileSync(`${root}README.md`, 'utf8');
+  const rows = new Map([...text.matchAll(/^\| `(VIRTQ_[A-Z0-9_]+)` \| (.*) \|$/gm)].map((m) => [m[1] as string, (m[2] as string).replace(/\\\|/g, '|')]));
+  assert.deepEqual([...rows.keys()].sort(), Object.keys(virtqRules).sort());
+  for (const [code, rule] of Object.entries(virtqRules)) assert.equal(rows.get(code), rule, code);
 });
