@@ -8,6 +8,7 @@
  * Bookkeeping is private.
  */
 import { VirtqError } from './errors.js';
+import { QueueResetState } from './queue-reset.js';
 import { DescChain } from './chain.js';
 import { walkPackedChain } from './packed-walker.js';
 import { checkIdNotOutstanding } from './packed-checks.js';
@@ -24,7 +25,7 @@ export class PackedDevice {
   #ring: PackedRing;
   readonly #inOrder: boolean;
   readonly #notificationData: boolean;
-  readonly #ringReset: boolean;
+  readonly #resetState: QueueResetState;
   #nextAvail = 0;
   /** The driver's wrap counter as the device tracks it. */
   #availWrap = 1;
@@ -40,12 +41,11 @@ export class PackedDevice {
   #orderHead = 0;
   #orderCount = 0;
   #notifications = true;
-  #isReset = false;
 
   constructor(config: PackedQueueConfig & VirtqFeatures) {
     this.#inOrder = config.inOrder === true;
     this.#notificationData = config.notificationData === true;
-    this.#ringReset = config.ringReset === true;
+    this.#resetState = new QueueResetState(config.ringReset === true);
     this.#ring = new PackedRing(config);
     this.#chain = new DescChain(this.#ring.size + this.#ring.maxIndirect + 1, this.#ring.memory);
     this.#outstanding = new Uint8Array(this.#ring.size);
@@ -66,12 +66,10 @@ export class PackedDevice {
   /** Device ring wrap counter (§2.8.1). */
   get usedWrap(): number { return this.#usedWrap; }
   /** True between reset() and enable(). */
-  get isReset(): boolean { return this.#isReset; }
+  get isReset(): boolean { return this.#resetState.isReset; }
 
   #live(op: string): void {
-    // §2.6.1.1.1: "After a queue has been reset by the driver, the device MUST NOT execute any requests from
-    // that virtqueue, or notify the driver for it."
-    if (this.#isReset) throw new VirtqError('VIRTQ_QUEUE_RESET', `${op} on queue ${this.#ring.queueIndex} after reset() and before enable()`, { index: this.#ring.queueIndex });
+    this.#resetState.requireLive(op, this.#ring.queueIndex);
   }
 
   /** Whether the descriptor at next_avail is available. */
@@ -214,7 +212,7 @@ export class PackedDevice {
    * wrap counters 1 (§2.8.1), nothing outstanding. Until enable() the queue executes and notifies nothing.
    */
   reset(): void {
-    if (!this.#ringReset) throw new VirtqError('VIRTQ_FEATURE_NOT_NEGOTIATED', `reset() of queue ${this.#ring.queueIndex} without VIRTIO_F_RING_RESET`, { index: this.#ring.queueIndex });
+    this.#resetState.beginReset(this.#ring.queueIndex);
     this.#nextAvail = 0;
     this.#availWrap = 1;
     this.#nextUsed = 0;
@@ -224,12 +222,11 @@ export class PackedDevice {
     this.#orderCount = 0;
     this.#notifications = true;
     this.#outstanding.fill(0);
-    this.#isReset = true;
   }
 
   /** Re-enable after reset(), observing the driver's new queue configuration if any (§2.6.1.2.1). */
   enable(config?: PackedQueueConfig): void {
-    if (!this.#isReset) throw new VirtqError('VIRTQ_QUEUE_ENABLED', `enable() of queue ${this.#ring.queueIndex}, which was not reset`, { index: this.#ring.queueIndex });
+    this.#resetState.requireReset(this.#ring.queueIndex);
     if (config !== undefined) {
       const ring = new PackedRing(config);
       this.#ring = ring;
@@ -238,6 +235,6 @@ export class PackedDevice {
       this.#idCount = new Uint16Array(ring.size);
       this.#order = new Uint16Array(ring.size);
     }
-    this.#isReset = false;
+    this.#resetState.endReset();
   }
 }

@@ -9,6 +9,7 @@
  * id and len, each once, validated, and only then is any state changed. All bookkeeping is private.
  */
 import { VirtqError } from './errors.js';
+import { QueueResetState } from './queue-reset.js';
 import { UsedBuffer, addrHi, addrLo, checkBuffers, type VirtqBuffer } from './buffers.js';
 import { PackedRing, type PackedQueueConfig } from './packed-ring.js';
 import {
@@ -27,7 +28,7 @@ export class PackedDriver {
   #ring: PackedRing;
   readonly #inOrder: boolean;
   readonly #notificationData: boolean;
-  readonly #ringReset: boolean;
+  readonly #resetState: QueueResetState;
   #nextAvail = 0;
   #availWrap = 1;
   #lastUsed = 0;
@@ -48,13 +49,12 @@ export class PackedDriver {
   /** IN_ORDER: buffers left in the batch the last used descriptor stands for, and its len. */
   #batchLeft = 0;
   #batchLen = 0;
-  #isReset = false;
   readonly #scratch = new UsedBuffer();
 
   constructor(config: PackedQueueConfig & VirtqFeatures) {
     this.#inOrder = config.inOrder === true;
     this.#notificationData = config.notificationData === true;
-    this.#ringReset = config.ringReset === true;
+    this.#resetState = new QueueResetState(config.ringReset === true);
     this.#ring = new PackedRing(config);
     const n = this.#ring.size;
     this.#freeIdNext = new Uint16Array(n);
@@ -82,7 +82,7 @@ export class PackedDriver {
   /** Buffers made available and not yet reclaimed. */
   get inFlight(): number { return this.#inFlight; }
   /** True between reset() and enable(). */
-  get isReset(): boolean { return this.#isReset; }
+  get isReset(): boolean { return this.#resetState.isReset; }
 
   #initState(): void {
     const n = this.#ring.size;
@@ -103,7 +103,7 @@ export class PackedDriver {
   }
 
   #live(op: string): void {
-    if (this.#isReset) throw new VirtqError('VIRTQ_QUEUE_RESET', `${op} on queue ${this.#ring.queueIndex} after reset() and before enable()`, { index: this.#ring.queueIndex });
+    this.#resetState.requireLive(op, this.#ring.queueIndex);
   }
 
   #wrapFlags(wrap: number): number {
@@ -299,10 +299,8 @@ export class PackedDriver {
    * queue operation is refused. Returns how many buffers were in flight and are abandoned.
    */
   reset(): number {
-    if (!this.#ringReset) throw new VirtqError('VIRTQ_FEATURE_NOT_NEGOTIATED', `reset() of queue ${this.#ring.queueIndex} without VIRTIO_F_RING_RESET`, { index: this.#ring.queueIndex });
-    if (this.#isReset) return 0;
+    if (!this.#resetState.beginReset(this.#ring.queueIndex)) return 0;
     const dropped = this.#inFlight;
-    this.#isReset = true;
     return dropped;
   }
 
@@ -312,7 +310,7 @@ export class PackedDriver {
    * structures zeroed, as Linux's virtqueue_reset_packed() does. The negotiated features stay.
    */
   enable(config?: PackedQueueConfig): void {
-    if (!this.#isReset) throw new VirtqError('VIRTQ_QUEUE_ENABLED', `enable() of queue ${this.#ring.queueIndex}, which was not reset`, { index: this.#ring.queueIndex });
+    this.#resetState.requireReset(this.#ring.queueIndex);
     if (config !== undefined) {
       const ring = new PackedRing(config);
       const n = ring.size;
@@ -331,6 +329,6 @@ export class PackedDriver {
     r.driverEventPort.fill(r.driverEventBase, eventSize, 0);
     r.deviceEventPort.fill(r.deviceEventBase, eventSize, 0);
     this.#initState();
-    this.#isReset = false;
+    this.#resetState.endReset();
   }
 }

@@ -7,6 +7,7 @@
  * VIRTIO_F_RING_RESET reset() / enable() reset the queue alone (§2.6.1). Bookkeeping is private.
  */
 import { VirtqError } from './errors.js';
+import { QueueResetState } from './queue-reset.js';
 import { vringNeedEvent } from './event-idx.js';
 import { idx16Add, idx16Sub } from './index16.js';
 import { DescChain } from './chain.js';
@@ -21,7 +22,7 @@ export class SplitDevice {
   #ring: SplitRing;
   readonly #inOrder: boolean;
   readonly #notificationData: boolean;
-  readonly #ringReset: boolean;
+  readonly #resetState: QueueResetState;
   /** Next avail ring entry to consume (QEMU last_avail_idx). */
   #lastAvail = 0;
   /** The device's copy of used.idx (QEMU used_idx, Linux vhost last_used_idx). */
@@ -35,7 +36,6 @@ export class SplitDevice {
   #nextHead = 0;
   /** Whether the device wants kicks; with EVENT_IDX, pop() keeps avail_event at lastAvail only while true. */
   #notifications = true;
-  #isReset = false;
 
   /**
    * `base` starts the device at that avail position with everything before it used, as vhost's
@@ -49,7 +49,7 @@ export class SplitDevice {
     this.#signalledUsed = base;
     this.#inOrder = config.inOrder === true;
     this.#notificationData = config.notificationData === true;
-    this.#ringReset = config.ringReset === true;
+    this.#resetState = new QueueResetState(config.ringReset === true);
     this.#ring = new SplitRing(config);
     this.#chain = new DescChain(this.#ring.size + this.#ring.maxIndirect + 1, this.#ring.memory);
     this.#outstanding = new Uint8Array(this.#ring.size);
@@ -67,12 +67,10 @@ export class SplitDevice {
   /** used.idx when the driver was last considered for an interrupt. */
   get signalledUsed(): number { return this.#signalledUsed; }
   /** True between reset() and enable(). */
-  get isReset(): boolean { return this.#isReset; }
+  get isReset(): boolean { return this.#resetState.isReset; }
 
   #live(op: string): void {
-    // §2.6.1.1.1: "After a queue has been reset by the driver, the device MUST NOT execute any requests from
-    // that virtqueue, or notify the driver for it."
-    if (this.#isReset) throw new VirtqError('VIRTQ_QUEUE_RESET', `${op} on queue ${this.#ring.queueIndex} after reset() and before enable()`, { index: this.#ring.queueIndex });
+    this.#resetState.requireLive(op, this.#ring.queueIndex);
   }
 
   /** Heads the driver has made available and this device has not popped (validated against the queue size). */
@@ -244,14 +242,13 @@ export class SplitDevice {
    * Shared memory is not touched: the driver sets the areas up again before re-enabling (§2.6.1.2.2).
    */
   reset(): void {
-    if (!this.#ringReset) throw new VirtqError('VIRTQ_FEATURE_NOT_NEGOTIATED', `reset() of queue ${this.#ring.queueIndex} without VIRTIO_F_RING_RESET`, { index: this.#ring.queueIndex });
+    this.#resetState.beginReset(this.#ring.queueIndex);
     this.#lastAvail = 0;
     this.#usedIdxShadow = 0;
     this.#signalledUsed = 0;
     this.#nextHead = 0;
     this.#notifications = true;
     this.#outstanding.fill(0);
-    this.#isReset = true;
   }
 
   /**
@@ -259,7 +256,7 @@ export class SplitDevice {
    * changed by the driver, like the maximum queue size" — pass the new configuration, if any.
    */
   enable(config?: SplitQueueConfig): void {
-    if (!this.#isReset) throw new VirtqError('VIRTQ_QUEUE_ENABLED', `enable() of queue ${this.#ring.queueIndex}, which was not reset`, { index: this.#ring.queueIndex });
+    this.#resetState.requireReset(this.#ring.queueIndex);
     if (config !== undefined) {
       const ring = new SplitRing(config);
       this.#ring = ring;
@@ -267,6 +264,6 @@ export class SplitDevice {
       this.#outstanding = new Uint8Array(ring.size);
       this.#popped = new Uint16Array(ring.size);
     }
-    this.#isReset = false;
+    this.#resetState.endReset();
   }
 }

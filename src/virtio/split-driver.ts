@@ -9,6 +9,7 @@
  * All bookkeeping is private; the getters below expose it read-only.
  */
 import { VirtqError } from './errors.js';
+import { QueueResetState } from './queue-reset.js';
 import { vringNeedEvent } from './event-idx.js';
 import { idx16Add, idx16Sub } from './index16.js';
 import { SplitRing, type SplitQueueConfig } from './split-ring.js';
@@ -25,7 +26,7 @@ export class SplitDriver {
   #ring: SplitRing;
   readonly #inOrder: boolean;
   readonly #notificationData: boolean;
-  readonly #ringReset: boolean;
+  readonly #resetState: QueueResetState;
   #freeNext: Uint16Array;
   #freeHead = 0;
   #numFree = 0;
@@ -42,13 +43,12 @@ export class SplitDriver {
   /** IN_ORDER: buffers left in the batch the last read used entry stands for, and that entry's len. */
   #batchLeft = 0;
   #batchLen = 0;
-  #isReset = false;
   readonly #scratch = new UsedBuffer();
 
   constructor(config: SplitQueueConfig & VirtqFeatures) {
     this.#inOrder = config.inOrder === true;
     this.#notificationData = config.notificationData === true;
-    this.#ringReset = config.ringReset === true;
+    this.#resetState = new QueueResetState(config.ringReset === true);
     this.#ring = new SplitRing(config);
     const n = this.#ring.size;
     this.#freeNext = new Uint16Array(n);
@@ -72,7 +72,7 @@ export class SplitDriver {
   /** Chains made available and not yet reclaimed. */
   get inFlight(): number { return this.#inFlight; }
   /** True between reset() and enable(). */
-  get isReset(): boolean { return this.#isReset; }
+  get isReset(): boolean { return this.#resetState.isReset; }
 
   /** The state of a freshly discovered queue (virtqueue_init + the free list in ring order). */
   #initState(): void {
@@ -91,7 +91,7 @@ export class SplitDriver {
   }
 
   #live(op: string): void {
-    if (this.#isReset) throw new VirtqError('VIRTQ_QUEUE_RESET', `${op} on queue ${this.#ring.queueIndex} after reset() and before enable()`, { index: this.#ring.queueIndex });
+    this.#resetState.requireLive(op, this.#ring.queueIndex);
   }
 
   /** Add a chain of direct descriptors; publishes it in the avail ring. Returns the head index. */
@@ -309,10 +309,8 @@ export class SplitDriver {
    * driver "MAY release any resource associated with that virtqueue").
    */
   reset(): number {
-    if (!this.#ringReset) throw new VirtqError('VIRTQ_FEATURE_NOT_NEGOTIATED', `reset() of queue ${this.#ring.queueIndex} without VIRTIO_F_RING_RESET`, { index: this.#ring.queueIndex });
-    if (this.#isReset) return 0;
+    if (!this.#resetState.beginReset(this.#ring.queueIndex)) return 0;
     const dropped = this.#inFlight;
-    this.#isReset = true;
     return dropped;
   }
 
@@ -323,7 +321,7 @@ export class SplitDriver {
    * area are zeroed. `config` gives new geometry (size, addresses); the negotiated features stay.
    */
   enable(config?: SplitQueueConfig): void {
-    if (!this.#isReset) throw new VirtqError('VIRTQ_QUEUE_ENABLED', `enable() of queue ${this.#ring.queueIndex}, which was not reset`, { index: this.#ring.queueIndex });
+    this.#resetState.requireReset(this.#ring.queueIndex);
     if (config !== undefined) {
       const ring = new SplitRing(config);
       const n = ring.size;
@@ -341,6 +339,6 @@ export class SplitDriver {
     r.availPort.fill(r.availBase, r.areas.availSize, 0);
     r.usedPort.fill(r.usedBase, r.areas.usedSize, 0);
     this.#initState();
-    this.#isReset = false;
+    this.#resetState.endReset();
   }
 }
