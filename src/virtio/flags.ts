@@ -16,10 +16,14 @@ export const VRING_USED_F_NO_NOTIFY = virtioConstant('VRING_USED_F_NO_NOTIFY');
 /** linux/virtio_ring.h: the driver asks not to be interrupted (split, without EVENT_IDX; §2.7.7). */
 export const VRING_AVAIL_F_NO_INTERRUPT = virtioConstant('VRING_AVAIL_F_NO_INTERRUPT');
 
-/** linux/virtio_ring.h VRING_PACKED_DESC_F_AVAIL is a bit number (7); this is its mask. */
-export const VRING_PACKED_DESC_F_AVAIL_BIT = 1 << virtioConstant('VRING_PACKED_DESC_F_AVAIL');
-/** linux/virtio_ring.h VRING_PACKED_DESC_F_USED is a bit number (15); this is its mask. */
-export const VRING_PACKED_DESC_F_USED_BIT = 1 << virtioConstant('VRING_PACKED_DESC_F_USED');
+/** linux/virtio_ring.h: the bit number (7) of a packed descriptor's AVAIL flag (virtio 1.2 §2.8.1). */
+export const VRING_PACKED_DESC_F_AVAIL = virtioConstant('VRING_PACKED_DESC_F_AVAIL');
+/** linux/virtio_ring.h: the bit number (15) of a packed descriptor's USED flag. */
+export const VRING_PACKED_DESC_F_USED = virtioConstant('VRING_PACKED_DESC_F_USED');
+/** The mask of the AVAIL flag, 1 << VRING_PACKED_DESC_F_AVAIL (the spec's VIRTQ_DESC_F_AVAIL). */
+export const VRING_PACKED_DESC_F_AVAIL_BIT = 1 << VRING_PACKED_DESC_F_AVAIL;
+/** The mask of the USED flag, 1 << VRING_PACKED_DESC_F_USED (the spec's VIRTQ_DESC_F_USED). */
+export const VRING_PACKED_DESC_F_USED_BIT = 1 << VRING_PACKED_DESC_F_USED;
 /** virtio 1.2 §2.8.10: event suppression structure `flags` values. */
 export const VRING_PACKED_EVENT_FLAG_ENABLE = virtioConstant('VRING_PACKED_EVENT_FLAG_ENABLE');
 export const VRING_PACKED_EVENT_FLAG_DISABLE = virtioConstant('VRING_PACKED_EVENT_FLAG_DISABLE');
@@ -36,3 +40,6 @@ export const VIRTQ_DESC_F_WRITE = VRING_DESC_F_WRITE;
 export const VIRTQ_DESC_F_INDIRECT = VRING_DESC_F_INDIRECT;
 export const VIRTQ_AVAIL_F_NO_INTERRUPT = VRING_AVAIL_F_NO_INTERRUPT;
 export const VIRTQ_USED_F_NO_NOTIFY = VRING_USED_F_NO_NOTIFY;
+/** virtio 1.2 §2.8.1: the packed descriptor flag masks, `#define VIRTQ_DESC_F_AVAIL (1 << 7)` and `(1 << 15)`. */
+export const VIRTQ_DESC_F_AVAIL = VRING_PACKED_DESC_F_AVAIL_BIT;
+export const VIRTQ_DESC_F_USED = VRING_PACKED_DESC_F_USED_BIT;

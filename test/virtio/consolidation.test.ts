@@ -116,3 +116,13 @@ test('virtioConstant: a name no header defines is a LayoutError UNKNOWN_CONSTANT
   assert.equal(virtioConstant('VRING_DESC_F_INDIRECT'), 4);
   assert.throws(() => virtioConstant('VRING_DESC_F_BOGUS'), (e: unknown) => e instanceof LayoutError && e.code === 'UNKNOWN_CONSTANT' && e.received === 'VRING_DESC_F_BOGUS');
 });
+
+test('the ring flags are exported at the top level under the Linux and the specification spellings', async () => {
+  const m = await import('../../src/index.js');
+  assert.deepEqual([m.VRING_DESC_F_NEXT, m.VRING_DESC_F_WRITE, m.VRING_DESC_F_INDIRECT], [1, 2, 4]);
+  assert.deepEqual([m.VIRTQ_DESC_F_NEXT, m.VIRTQ_DESC_F_WRITE, m.VIRTQ_DESC_F_INDIRECT], [1, 2, 4]);
+  assert.deepEqual([m.VRING_PACKED_DESC_F_AVAIL, m.VRING_PACKED_DESC_F_USED], [7, 15]);
+  assert.deepEqual([m.VIRTQ_DESC_F_AVAIL, m.VIRTQ_DESC_F_USED], [0x80, 0x8000]);
+  assert.deepEqual([m.VRING_PACKED_EVENT_FLAG_ENABLE, m.VRING_PACKED_EVENT_FLAG_DISABLE, m.VRING_PACKED_EVENT_FLAG_DESC, m.VRING_PACKED_EVENT_F_WRAP_CTR], [0, 1, 2, 15]);
+  assert.deepEqual([m.VRING_USED_F_NO_NOTIFY, m.VIRTQ_USED_F_NO_NOTIFY, m.VRING_AVAIL_F_NO_INTERRUPT, m.VIRTQ_AVAIL_F_NO_INTERRUPT], [1, 1, 1, 1]);
+});
