@@ -13,7 +13,8 @@ export type PortEvent =
   | { readonly port: number; readonly kind: 'write'; readonly offset: number; readonly bytes: Uint8Array }
   | { readonly port: number; readonly kind: 'fill'; readonly offset: number; readonly length: number; readonly value: number }
   | { readonly port: number; readonly kind: 'fence' }
-  | { readonly port: number; readonly kind: 'notify'; readonly channel: number; readonly data?: number };
+  | { readonly port: number; readonly kind: 'notify'; readonly channel: number; readonly data?: number }
+  | { readonly port: number; readonly kind: 'annotate'; readonly op: string; readonly args?: Readonly<Record<string, string | number | boolean>> };
 
 export class RecordingRingPort implements RingPort {
   /**
@@ -65,6 +66,10 @@ export class RecordingRingPort implements RingPort {
     this.log.push({ port: this.id, kind: 'fence' });
     this.inner.fence();
   }
+  annotate(op: string, args?: Readonly<Record<string, string | number | boolean>>): void {
+    this.log.push(args === undefined ? { port: this.id, kind: 'annotate', op } : { port: this.id, kind: 'annotate', op, args });
+    this.inner.annotate?.(op, args);
+  }
   notify(channel: number, data?: number): void {
     this.log.push(data === undefined ? { port: this.id, kind: 'notify', channel } : { port: this.id, kind: 'notify', channel, data: data >>> 0 });
     this.inner.notify(channel, data);
@@ -86,6 +91,7 @@ export function replayPortEvents(log: readonly PortEvent[], target: RingPort, id
       case 'fill': target.fill(e.offset, e.length, e.value); break;
       case 'fence': target.fence(); break;
       case 'notify': target.notify(e.channel, e.data); break;
+      case 'annotate': target.annotate?.(e.op, e.args); break;
     }
   }
 }

@@ -45,6 +45,12 @@ export interface RingPort {
    * (virtio 1.2 §2.9, §4.1.5.2); absent otherwise.
    */
   notify(channel: number, data?: number): void;
+  /**
+   * Optional: the ring.h macro or driver/device operation about to touch the port (`RING_PUSH_REQUESTS`,
+   * `virtqueue_add`), with its arguments. Rings call it where a trace recorder wants to label what follows;
+   * ports that do not record leave it undefined, and the call costs one property check.
+   */
+  annotate?(op: string, args?: Readonly<Record<string, string | number | boolean>>): void;
 }
 
 export type NotifyHandler = (channel: number, data?: number) => void;

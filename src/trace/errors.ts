@@ -22,7 +22,9 @@ export type TraceErrorCode =
   /** A pcapng or ringwire record major version this reader does not know. */
   | 'TRACE_VERSION'
   /** A writer call that cannot be written (unknown or ended interface, value out of range). */
-  | 'TRACE_BAD_ARGUMENT';
+  | 'TRACE_BAD_ARGUMENT'
+  /** A replay reached a checkpoint whose SHA-256 of a region differs from the replayed memory. */
+  | 'TRACE_CHECKPOINT';
 
 export interface TraceErrorDetail extends ErrorDetail {
   /** 1-based Enhanced Packet Block number. */

@@ -13,3 +13,10 @@ export { type TraceInterface, type TraceStats, type TraceReaderOptions } from '.
 export { directionFlags } from './direction.js';
 export { RECORD_HEADER_BYTES, readRecordHeader, writeRecordHeader, type RecordHeader } from './record-header.js';
 export { SHB, IDB, EPB, OPTION, RECORD_HEADER, RWT_MAX_FRAGMENT_BODY, fixedLayout, type FixedField, type FixedLayout } from './layouts.js';
+export { sha256 } from './sha256.js';
+export {
+  AccessBody, decodeAccess, decodeAnnotation, decodeBarrier, decodeCheckpoint, decodeConfig, decodeLost, decodeNotify,
+  decodeRegion, decodeSetup, encodeJson, type BodySource, type CheckpointEntry, type NotifyBody, type RegionBody,
+} from './bodies.js';
+export { TraceRecorder, type RegionSpec } from './recorder.js';
+export { TraceReplayer, type ReplayInterface, type ReplayRegion, type ReplayerOptions } from './replayer.js';

@@ -8,6 +8,7 @@
 import type { StructDecl } from '../../protocol/index.js';
 import {
   pcapng_shb, pcapng_idb, pcapng_epb, pcapng_option, ringwire_record_header, MAX_PACKET_BYTES,
+  ringwire_region, ringwire_access, ringwire_barrier, ringwire_notify, ringwire_checkpoint_entry, ringwire_lost,
 } from '../../protocol/trace/index.js';
 import { compileDecl } from '../layout/compile.js';
 import { checkLayout } from '../layout/self-check.js';
@@ -46,3 +47,11 @@ export const RECORD_HEADER = fixedLayout<'hdr_len' | 'ver_major' | 'ver_minor' |
 
 /** Body bytes one fragment carries at most: a full-size packet (MAX_PACKET_BYTES) less the record header. */
 export const RWT_MAX_FRAGMENT_BODY = MAX_PACKET_BYTES - RECORD_HEADER.sizeof;
+
+// Record bodies (protocol/trace/bodies.ts).
+export const REGION = fixedLayout<'region' | 'kind' | 'name_len' | 'address' | 'length'>(ringwire_region);
+export const ACCESS = fixedLayout<'region' | 'size' | 'offset'>(ringwire_access);
+export const BARRIER = fixedLayout<'kind'>(ringwire_barrier);
+export const NOTIFY = fixedLayout<'channel' | 'flags' | 'data' | 'reserved'>(ringwire_notify);
+export const CHECKPOINT_ENTRY = fixedLayout<'region' | 'reserved' | 'sha256'>(ringwire_checkpoint_entry);
+export const LOST = fixedLayout<'count'>(ringwire_lost);
