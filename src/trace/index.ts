@@ -20,3 +20,5 @@ export {
 } from './bodies.js';
 export { TraceRecorder, type RegionSpec } from './recorder.js';
 export { TraceReplayer, type ReplayInterface, type ReplayRegion, type ReplayerOptions } from './replayer.js';
+export { partyWord, type TraceEvent, type TransportEventDecoder, type TransportDecoderFactory, type PartyWord } from './event.js';
+export { TraceEventDecoder, decodeTraceEvents, transportDecoders } from './decode-events.js';

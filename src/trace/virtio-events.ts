@@ -1,0 +1,4 @@
+/** Virtio queue events from trace records (to be written). */
+import type { TransportDecoderFactory } from './event.js';
+
+export const virtioEventDecoder: TransportDecoderFactory = () => undefined;

@@ -1,0 +1,4 @@
+/** The Xen trace fixtures (to be written). */
+import type { TraceFixture } from './fixture-kit.js';
+
+export const xenTraceFixtures: readonly TraceFixture[] = [];
