@@ -22,3 +22,8 @@ export { TraceRecorder, type RegionSpec } from './recorder.js';
 export { TraceReplayer, type ReplayInterface, type ReplayRegion, type ReplayerOptions } from './replayer.js';
 export { partyWord, type TraceEvent, type TransportEventDecoder, type TransportDecoderFactory, type PartyWord } from './event.js';
 export { TraceEventDecoder, decodeTraceEvents, transportDecoders } from './decode-events.js';
+export {
+  ImplementationReplay, replayAgainst, type ReplayContext, type ReplayImplementation, type ReplayImplementationFactory,
+  type ReplayDivergence, type ReplayResult, type ReplaySide,
+} from './replay-impl.js';
+export { locateField, type LocatedField } from './field-locator.js';
