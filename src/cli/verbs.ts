@@ -66,4 +66,32 @@ export const verbs: Readonly<Record<string, Verb>> = {
       },
     },
   },
+  trace: {
+    summary: 'inspect or decode a ringwire trace (pcapng)',
+    usage: 'usage: ringwire trace info|decode FILE ... (ringwire trace KIND --help)',
+    run: () => 2,
+    kinds: {
+      info: {
+        summary: 'what a trace holds, and whether it is complete',
+        usage: `usage: ringwire trace info FILE [--json]
+  Read a ringwire trace (FILE, or - for standard input) in one streaming pass and print its interfaces (id,
+  if_name, link type, if_tsresol, records), its records by type, packets and split-record fragments, bytes,
+  the time span of its timestamps, lost records, and the blocks, records and options it skipped as unknown.
+  Exit 0 for a complete, valid trace; 2 for input that is not pcapng, is corrupt, or was cut (one line:
+  the error code, the byte offset and the packet number).`,
+        run: async (args, io) => (await import('./trace-info.js')).traceInfoVerb(args, io),
+      },
+      decode: {
+        summary: 'a trace as a timeline, one line (or JSON object) per event',
+        usage: `usage: ringwire trace decode FILE [--json] [--iface N] [--from SEQ] [--to SEQ]
+  Print a ringwire trace (FILE, or - for standard input) as a timeline, one line per event:
+  \`seq iface party kind text\`. Records no transport decoder takes show their type, body length and
+  first bytes. --iface keeps one interface; --from and --to keep records whose seq is in [SEQ, SEQ].
+  --json prints one JSON object per event per line (JSON Lines). Output streams in constant memory.
+  Exit 0 when the whole trace was read; 2 for input that is not pcapng, is corrupt or was cut, after every
+  whole record before the fault.`,
+        run: async (args, io) => (await import('./trace-decode.js')).traceDecodeVerb(args, io),
+      },
+    },
+  },
 };

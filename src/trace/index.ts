@@ -13,3 +13,5 @@ export { type TraceInterface, type TraceStats, type TraceReaderOptions } from '.
 export { directionFlags } from './direction.js';
 export { RECORD_HEADER_BYTES, readRecordHeader, writeRecordHeader, type RecordHeader } from './record-header.js';
 export { SHB, IDB, EPB, OPTION, RECORD_HEADER, RWT_MAX_FRAGMENT_BODY, fixedLayout, type FixedField, type FixedLayout } from './layouts.js';
+export { RecordEvent, RecordEventDecoder, TraceEventDecoders, RECORD_EVENT_HEAD_BYTES, recordTypeWord, partyWord, type TraceEvent, type TraceEventDecoder } from './event.js';
+export { timestampNanoseconds, timestampText, formatSeconds, describeTsresol } from './timestamp.js';
