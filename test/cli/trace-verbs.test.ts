@@ -15,6 +15,7 @@ import { processIo } from '../../src/cli/io.js';
 import { traceInfo } from '../../src/cli/trace-info.js';
 import { sampleTrace, type SampleTrace, type WrittenRecord } from '../trace/trace-fixtures.js';
 import { traceIo, runTrace } from './trace-io.js';
+import { cli } from '../helpers/cli.js';
 
 const T = protocol.trace;
 const bin = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
@@ -100,6 +101,22 @@ test('trace decode streams its output: chunks of about 64 KiB, waiting when the 
   assert.ok(io.writes.length >= 4, `${io.writes.length} writes`);
   for (const w of io.writes) assert.ok(w.length < (1 << 16) + 200 && w.endsWith('\n'), `a write of ${w.length}`);
   for (const w of io.writes.slice(0, -1)) assert.ok(w.length >= 1 << 16, `a write of ${w.length} before the last`);
+});
+
+test('an io without streaming read or write (test/helpers/cli.ts) still runs both verbs, through readFile and out', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ringwire-trace-'));
+  try {
+    const file = join(dir, 't.pcapng');
+    writeFileSync(file, big.bytes);
+    const info = await cli('trace', 'info', file, '--json');
+    assert.equal(info.status, 0, info.err);
+    assert.equal((JSON.parse(info.out) as { records: number }).records, big.records.length);
+    const dec = await cli('trace', 'decode', file);
+    assert.equal(dec.status, 0, dec.err);
+    assert.equal(lines(dec.out).length, big.records.length);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('trace decode --json: JSON Lines, one object per record with its wire names', async () => {
