@@ -3,6 +3,7 @@
  * A verb returns its exit status: 0 success / consistent, 1 a protocol violation shown, 2 bad usage or input.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import type { Writable } from 'node:stream';
 import { RingwireError } from '../errors.js';
 import { fileChunks } from '../trace/file-io.js';
 
@@ -101,26 +102,30 @@ async function* chunksOf(p: string): AsyncGenerator<Uint8Array> {
   }
 }
 
-/** Writes to stdout; waits for 'drain' when the stream's buffer is full. */
-function writeStdout(text: string): Promise<void> | undefined {
-  const s = process.stdout;
-  if (s.destroyed) {
-    // The reader went away (EPIPE): main.ts's 'error' handler ends the process with 141 once the error
-    // event is delivered, which needs the event loop to turn; if nobody ends it, say so.
-    return new Promise((_resolve, reject) => setImmediate(() => reject(new UsageError('standard output is closed', 'CLI_OUTPUT_CLOSED'))));
-  }
-  if (s.write(text)) return undefined;
-  return new Promise((resolve) => {
-    const done = (): void => {
-      s.off('drain', done);
-      s.off('close', done);
-      s.off('error', done);
-      resolve();
-    };
-    s.on('drain', done);
-    s.on('close', done);
-    s.on('error', done);
-  });
+/**
+ * A write() for a stream: undefined when the stream took the text, else a promise resolved on 'drain'
+ * (or 'close' / 'error': then main.ts ends the process). Used with process.stdout.
+ */
+export function streamWriter(s: Writable): (text: string) => Promise<void> | undefined {
+  return (text) => {
+    if (s.destroyed) {
+      // The reader went away (EPIPE): main.ts's 'error' handler ends the process with 141 once the error
+      // event is delivered, which needs the event loop to turn; if nothing ends it, say so.
+      return new Promise((_resolve, reject) => setImmediate(() => reject(new UsageError('standard output is closed', 'CLI_OUTPUT_CLOSED'))));
+    }
+    if (s.write(text)) return undefined;
+    return new Promise((resolve) => {
+      const done = (): void => {
+        s.off('drain', done);
+        s.off('close', done);
+        s.off('error', done);
+        resolve();
+      };
+      s.on('drain', done);
+      s.on('close', done);
+      s.on('error', done);
+    });
+  };
 }
 
 export const processIo: CliIo = {
@@ -142,7 +147,7 @@ export const processIo: CliIo = {
     }
   },
   readChunks: chunksOf,
-  write: writeStdout,
+  write: streamWriter(process.stdout),
   sizeOf: (p) => {
     if (p === '-') return undefined;
     try {

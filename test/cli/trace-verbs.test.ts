@@ -11,9 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { protocol } from '../../src/index.js';
-import { processIo } from '../../src/cli/io.js';
+import { processIo, streamWriter } from '../../src/cli/io.js';
+import { Writable } from 'node:stream';
 import { traceInfo } from '../../src/cli/trace-info.js';
-import { sampleTrace, type SampleTrace, type WrittenRecord } from '../trace/trace-fixtures.js';
+import { sampleTrace, concat, reframe, type SampleTrace, type WrittenRecord } from '../trace/trace-fixtures.js';
 import { traceIo, runTrace } from './trace-io.js';
 import { cli } from '../helpers/cli.js';
 
@@ -63,6 +64,50 @@ test('trace info --json: interfaces, records by type, packets, fragments, bytes,
   assert.deepEqual(info.skipped, { blocks: 0, records: 0, record_types: {}, options: 0, foreign_packets: 0 });
   assert.equal(io.opened, 1);
   assert.equal(io.closed, 1, 'the input was closed');
+});
+
+test('trace info: several sections, an interface of another link type, unknown blocks and record types are counted', async () => {
+  const one = sampleTrace({ seed: 85, names: ['first/a', 'first/b'] });
+  const two = sampleTrace({ seed: 86, names: ['second/a', 'second/b', 'second/c'] });
+  // Section 2's interface 1 becomes Ethernet (1): its packets are skipped as foreign, it needs no end record.
+  const b2 = two.bytes.slice();
+  const v2 = new DataView(b2.buffer);
+  let idb = v2.getUint32(4, true);
+  idb += v2.getUint32(idb + 4, true);
+  v2.setUint16(idb + 8, 1, true);
+  // A record of a type this build does not know (its CRC made right), and a block of an unknown type.
+  const unknownType = reframe(one.bytes, 3, (r) => { r[4] = 99; return r; });
+  const odd = new Uint8Array(16);
+  new DataView(odd.buffer).setUint32(0, 0x0bad, true);
+  new DataView(odd.buffer).setUint32(4, 16, true);
+  new DataView(odd.buffer).setUint32(12, 16, true);
+  const io = traceIo({ t: concat(unknownType, odd, b2) });
+  assert.equal(await runTrace(io, 'trace', 'info', 't', '--json'), 0, io.stderr);
+  const info = JSON.parse(io.stdout) as Awaited<ReturnType<typeof traceInfo>>;
+  const foreign = two.records.filter((r) => r.iface === 1).length;
+  assert.equal(info.sections, 2);
+  assert.deepEqual(info.interfaces.map((f) => [f.section, f.id, f.if_name, f.linktype, f.ringwire, f.ended, f.first_ns === null]),
+    [[1, 0, 'first/a', 147, true, true, false], [1, 1, 'first/b', 147, true, true, false],
+     [2, 0, 'second/a', 147, true, true, false], [2, 1, 'second/b', 1, false, false, true], [2, 2, 'second/c', 147, true, true, false]]);
+  assert.equal(info.records, one.records.length - 1 + two.records.length - foreign);
+  assert.deepEqual(info.skipped, { blocks: 1, records: 1, record_types: { 'type-99': 1 }, options: 0, foreign_packets: foreign });
+  assert.equal(info.complete, true);
+  const text = traceIo({ t: concat(unknownType, odd, b2) });
+  assert.equal(await runTrace(text, 'trace', 'info', 't'), 0);
+  assert.match(text.stdout, /^ {2}2\.1 {2}second\/b +linktype 1 \(not ringwire: skipped\) {2}if_tsresol 6 \(1 us\) {2}0 records$/m);
+  assert.match(text.stdout, new RegExp(`^skipped {6}1 blocks, 1 records \\(type-99 1\\), 0 options, ${foreign} packets of other link types$`, 'm'));
+});
+
+test('trace info on a trace whose records carry no clock and whose interface has no name', async () => {
+  const { GrowableSink, TraceWriter } = await import('../../src/trace/index.js');
+  const sink = new GrowableSink();
+  const w = new TraceWriter(sink);
+  w.addInterface({ name: '' });
+  w.close(0);
+  const io = traceIo({ t: sink.bytes });
+  assert.equal(await runTrace(io, 'trace', 'info', 't'), 0, io.stderr);
+  assert.match(io.stdout, /^time span {4}0\.000000000 \.\. 0\.000000000 s \(0\.000000000 s\)$/m);
+  assert.match(io.stdout, /^records {6}1 in 1 packets$/m);
 });
 
 test('trace info text report', async () => {
@@ -222,10 +267,34 @@ test('with the process io, a trace that fails is closed: no file descriptor is l
     for (let i = 0; i < 20; i++) await assert.rejects(traceInfo(file, processIo), { code: 'TRACE_TRUNCATED', offset: 200_000 });
     assert.equal(fds(), before);
     await assert.rejects(traceInfo(dir, processIo), { code: 'CLI_READ', message: new RegExp(`cannot read ${dir}: EISDIR`) });
+    await assert.rejects(traceInfo(join(dir, 'nope'), processIo), { code: 'CLI_READ', message: /: ENOENT$/ });
     assert.equal(fds(), before);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('streamWriter waits for drain when the stream is full, and refuses a destroyed stream', async () => {
+  const taken: string[] = [];
+  let release: (() => void) | undefined;
+  const slow = new Writable({
+    highWaterMark: 16,
+    write(chunk: Buffer, _enc, cb) { taken.push(chunk.toString()); release = cb; },
+  });
+  const write = streamWriter(slow);
+  const wait = write('more than sixteen bytes of text');
+  assert.ok(wait instanceof Promise, 'the stream is full: wait');
+  let drained = false;
+  void wait.then(() => { drained = true; });
+  await new Promise((r) => setImmediate(r));
+  assert.equal(drained, false, 'not before the stream drains');
+  release?.();
+  await wait;
+  assert.deepEqual(taken, ['more than sixteen bytes of text']);
+  assert.equal(write('x'), undefined, 'room again: no wait');
+  release?.();
+  slow.destroy();
+  await assert.rejects(write('y') as Promise<void>, { code: 'CLI_OUTPUT_CLOSED' });
 });
 
 test('as a real process: a file or standard input (-), the same output; exit 2 with one line on a cut file', () => {
