@@ -66,4 +66,48 @@ export const verbs: Readonly<Record<string, Verb>> = {
       },
     },
   },
+  trace: {
+    summary: 'inspect or decode a ringwire trace (pcapng)',
+    usage: 'usage: ringwire trace info|decode|replay FILE ... (ringwire trace KIND --help)',
+    run: () => 2,
+    kinds: {
+      info: {
+        summary: 'what a trace holds, and whether it is complete',
+        usage: `usage: ringwire trace info FILE [--json]
+  Read a ringwire trace (FILE, or - for standard input) in one streaming pass and print its interfaces (id,
+  if_name, link type, if_tsresol, records), its records by type, packets and split-record fragments, bytes,
+  the time span of its timestamps, lost records, and the blocks, records and options it skipped as unknown.
+  Exit 0 for a complete, valid trace; 2 for input that is not pcapng, is corrupt, or was cut (one line:
+  the error code, the byte offset and the packet number).`,
+        run: async (args, io) => (await import('./trace-info.js')).traceInfoVerb(args, io),
+      },
+      decode: {
+        summary: 'a trace as a timeline, one line (or JSON object) per event',
+        usage: `usage: ringwire trace decode FILE [--json] [--records] [--iface N] [--from SEQ] [--to SEQ]
+  Print a ringwire trace (FILE, or - for standard input) as a timeline, one line per event:
+  \`seq iface party kind text\`. The trace is replayed on fresh memory and each Xen ring or virtqueue
+  record is said in the protocol's words (requests published, chains made available, buffers used,
+  notifications), checkpoints verified; records with no protocol meaning of their own show their type, body
+  length and first bytes. --records shows every record that way, without replaying. --iface keeps one
+  interface; --from and --to keep records whose seq is in [SEQ, SEQ]. --json prints one JSON object per
+  event per line (JSON Lines). Output streams in constant memory.
+  Exit 0 when the whole trace was read and replayed; 1 when a record's body breaks the format or a
+  checkpoint is not met (an \`error\` event says which); 2 for input that is not pcapng, is corrupt or was
+  cut, after every whole record before the fault.`,
+        run: async (args, io) => (await import('./trace-decode.js')).traceDecodeVerb(args, io),
+      },
+      replay: {
+        summary: 'replay a trace against your implementation of one side',
+        usage: `usage: ringwire trace replay FILE --side front|back --impl MODULE [--iface N] [--json]
+  Play the recorded other side of interface N (default 0) on fresh memory and let MODULE act as --side
+  (front: Xen frontend or virtio driver; back: Xen backend or virtio device). MODULE's default export is
+  (ctx) => ({ run() }): ctx has the setup, one RingPort per region and the side. After every run of the
+  side in the recording, the memory and notifications MODULE produced are compared with the trace; the first
+  divergence is printed with its record, region, offset and field path.
+  Exit 0 when MODULE reproduced every run; 1 at a divergence (or when MODULE threw); 2 for bad usage, a
+  module that cannot be loaded, or a trace that is not pcapng, is corrupt or was cut.`,
+        run: async (args, io) => (await import('./trace-replay.js')).traceReplay(args, io),
+      },
+    },
+  },
 };

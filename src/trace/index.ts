@@ -20,10 +20,14 @@ export {
 } from './bodies.js';
 export { TraceRecorder, type RegionSpec } from './recorder.js';
 export { TraceReplayer, type ReplayInterface, type ReplayRegion, type ReplayerOptions } from './replayer.js';
-export { partyWord, type TraceEvent, type TransportEventDecoder, type TransportDecoderFactory, type PartyWord } from './event.js';
-export { TraceEventDecoder, decodeTraceEvents, transportDecoders } from './decode-events.js';
+export { ReplayEventDecoder, decodeTraceEvents, transportDecoders } from './decode-events.js';
 export {
   ImplementationReplay, replayAgainst, type ReplayContext, type ReplayImplementation, type ReplayImplementationFactory,
   type ReplayDivergence, type ReplayResult, type ReplaySide,
 } from './replay-impl.js';
 export { locateField, type LocatedField } from './field-locator.js';
+export {
+  RecordEvent, RecordEventDecoder, TraceEventDecoders, RECORD_EVENT_HEAD_BYTES, recordTypeWord, partyWord,
+  type TraceEvent, type TraceEventDecoder, type TransportEventDecoder, type TransportDecoderFactory,
+} from './event.js';
+export { timestampNanoseconds, timestampText, formatSeconds, describeTsresol } from './timestamp.js';

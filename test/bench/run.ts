@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 
 const here = (f: string) => fileURLToPath(new URL(f, import.meta.url));
-const suites = ['codec-bench.js', 'xen-ring-bench.js', 'virtio-bench.js'];
+const suites = ['codec-bench.js', 'xen-ring-bench.js', 'virtio-bench.js', 'trace-bench.js'];
 let failed = false;
 for (const s of suites) {
   const path = here(`./${s}`);

@@ -1,0 +1,153 @@
+/**
+ * Trace benchmark: writes a generated trace (1 GiB by default; RINGWIRE_BENCH_TRACE_MIB picks the size)
+ * and one a quarter of its size, then times `ringwire trace decode FILE --json > /dev/null` and
+ * `ringwire trace info FILE` as real processes, beside `capinfos FILE` on the same file in the same run:
+ * MB/s of trace read and peak RSS (from /usr/bin/time -f %M, or /proc/PID/status VmHWM when it is not
+ * installed). Issue 8's target: peak RSS under 150 MiB and flat in the trace's size. `--json` prints the
+ * figures as JSON. The trace files live in a temporary directory removed at the end.
+ *
+ * The record mix is a ring's: mostly small writes (4..128 bytes), a notify every ~15 records, a barrier
+ * every ~20, and a few large writes (64 KiB .. 600 KiB, the largest split into several packets).
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { protocol } from '../../src/index.js';
+import { TraceWriter, type ByteSink } from '../../src/trace/index.js';
+import { FileSink } from '../../src/trace/file-io.js';
+import { rng } from '../virtio/rng.js';
+
+const T = protocol.trace;
+const bin = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
+const mib = Number(process.env['RINGWIRE_BENCH_TRACE_MIB'] ?? 1024);
+const json = process.argv.includes('--json');
+const TIME = '/usr/bin/time';
+
+/** Gathers the writer's small writes into 1 MiB before each write to the file. */
+class BufferedSink implements ByteSink {
+  private readonly buf = new Uint8Array(1 << 20);
+  private len = 0;
+  constructor(private readonly file: FileSink) {}
+  write(chunk: Uint8Array): void {
+    if (this.len + chunk.length > this.buf.length) this.flush();
+    if (chunk.length > this.buf.length) { this.file.write(chunk); return; }
+    this.buf.set(chunk, this.len);
+    this.len += chunk.length;
+  }
+  flush(): void {
+    if (this.len > 0) this.file.write(this.buf.subarray(0, this.len));
+    this.len = 0;
+  }
+}
+
+/** Writes a trace of about `bytes` bytes; returns its records. */
+function generate(path: string, bytes: number): number {
+  const rand = rng(0x7472_6163);
+  const pool = new Uint8Array(1 << 20);
+  for (let i = 0; i < pool.length; i++) pool[i] = Math.floor(rand() * 256);
+  const file = new FileSink(path);
+  const sink = new BufferedSink(file);
+  const w = new TraceWriter(sink, { application: 'ringwire trace bench' });
+  const ifaces = [w.addInterface({ name: 'blkif/x86_64/order0' }), w.addInterface({ name: 'virtio-split/256' })];
+  let records = 0;
+  let ts = 1_700_000_000_000_000_000n;
+  while (w.bytesWritten < bytes) {
+    const iface = ifaces[records & 1] as number;
+    const x = rand();
+    ts += 100n;
+    let rec: { rec_type: number; party: number; body: Uint8Array };
+    if (x < 0.065) rec = { rec_type: T.RWT_NOTIFY, party: T.RWT_PARTY_FRONT, body: pool.subarray(0, 8) };
+    else if (x < 0.115) rec = { rec_type: T.RWT_BARRIER, party: T.RWT_PARTY_BACK, body: pool.subarray(8, 9) };
+    else if (x < 0.11505) {
+      const n = 65536 + Math.floor(rand() * 550_000);
+      rec = { rec_type: T.RWT_WRITE, party: T.RWT_PARTY_BACK, body: pool.subarray(0, n) };
+    } else {
+      const n = 4 + Math.floor(rand() * 125);
+      const at = Math.floor(rand() * (pool.length - n));
+      rec = { rec_type: T.RWT_WRITE, party: T.RWT_PARTY_FRONT, body: pool.subarray(at, at + n) };
+    }
+    w.write(iface, { ...rec, timestamp: ts });
+    records++;
+  }
+  w.close();
+  sink.flush();
+  file.close();
+  return records;
+}
+
+interface Figure { tool: string; mib: number; seconds: number; mbPerSecond: number; peakRssMiB: number; status: number }
+
+/** Runs a command with stdout to /dev/null; wall time and peak RSS. */
+async function measure(tool: string, cmd: string, args: string[], file: string): Promise<Figure> {
+  const size = statSync(file).size;
+  const devnull = openSync('/dev/null', 'w');
+  const dir = mkdtempSync(join(tmpdir(), 'ringwire-bench-time-'));
+  const useTime = existsSync(TIME);
+  const rssFile = join(dir, 'rss');
+  const t0 = process.hrtime.bigint();
+  const child = useTime
+    ? spawn(TIME, ['-f', '%M', '-o', rssFile, cmd, ...args], { stdio: ['ignore', devnull, 'pipe'] })
+    : spawn(cmd, args, { stdio: ['ignore', devnull, 'pipe'] });
+  let hwm = 0;
+  // Without /usr/bin/time: poll VmHWM (the process's own high-water mark, so a late poll still sees the peak).
+  const poll = useTime ? undefined : setInterval(() => {
+    try {
+      const m = /VmHWM:\s+(\d+) kB/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'));
+      if (m !== null) hwm = Math.max(hwm, Number(m[1]));
+    } catch { /* gone */ }
+  }, 20);
+  let stderr = '';
+  child.stderr?.on('data', (d: Buffer) => { stderr += d.toString(); });
+  const status = await new Promise<number>((resolve) => child.on('close', (code) => resolve(code ?? -1)));
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  if (poll !== undefined) clearInterval(poll);
+  closeSync(devnull);
+  const kib = useTime ? Number(readFileSync(rssFile, 'utf8').trim().split('\n').pop()) : hwm;
+  rmSync(dir, { recursive: true, force: true });
+  if (status !== 0) console.error(`${tool} exited ${status}: ${stderr.trim()}`);
+  return { tool, mib: size / 2 ** 20, seconds, mbPerSecond: size / 1e6 / seconds, peakRssMiB: kib / 1024, status };
+}
+
+function hasCapinfos(): boolean {
+  return ['/usr/bin/capinfos', '/usr/local/bin/capinfos'].some((p) => existsSync(p));
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'ringwire-trace-bench-'));
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  process.once('SIGINT', () => { cleanup(); process.exit(130); });
+  const figures: Figure[] = [];
+  const generated: { mib: number; records: number; seconds: number }[] = [];
+  try {
+    for (const size of [Math.max(1, Math.round(mib / 4)), mib]) {
+      const file = join(dir, `trace-${size}.pcapng`);
+      const t0 = process.hrtime.bigint();
+      const records = generate(file, size * 2 ** 20);
+      generated.push({ mib: statSync(file).size / 2 ** 20, records, seconds: Number(process.hrtime.bigint() - t0) / 1e9 });
+      figures.push(await measure('ringwire trace decode --json', process.execPath, [bin, 'trace', 'decode', file, '--json'], file));
+      figures.push(await measure('ringwire trace info', process.execPath, [bin, 'trace', 'info', file], file));
+      if (hasCapinfos()) figures.push(await measure('capinfos', 'capinfos', [file], file));
+      rmSync(file, { force: true });
+    }
+  } finally {
+    cleanup();
+  }
+  if (json) {
+    console.log(JSON.stringify({ generated, figures, rssTargetMiB: 150 }, null, 2));
+  } else {
+    for (const g of generated) console.log(`generated ${g.mib.toFixed(0)} MiB, ${g.records.toLocaleString('en')} records, in ${g.seconds.toFixed(1)} s (TraceWriter ${(g.mib * 2 ** 20 / 1e6 / g.seconds).toFixed(0)} MB/s)`);
+    if (!hasCapinfos()) console.log('capinfos not installed (apt package tshark): no comparison');
+    console.log(`${'command'.padEnd(30)} ${'trace MiB'.padStart(9)} ${'seconds'.padStart(8)} ${'MB/s'.padStart(8)} ${'peak RSS MiB'.padStart(13)}`);
+    for (const f of figures) {
+      console.log(`${f.tool.padEnd(30)} ${f.mib.toFixed(0).padStart(9)} ${f.seconds.toFixed(2).padStart(8)} ${f.mbPerSecond.toFixed(1).padStart(8)} ${f.peakRssMiB.toFixed(1).padStart(13)}${f.status === 0 ? '' : `  (exit ${f.status})`}`);
+    }
+    const ours = figures.filter((f) => f.tool.startsWith('ringwire'));
+    const peak = Math.max(...ours.map((f) => f.peakRssMiB));
+    console.log(`ringwire peak RSS ${peak.toFixed(1)} MiB (target < 150 MiB, flat in the trace's size)`);
+  }
+  if (figures.some((f) => f.status !== 0)) process.exitCode = 1;
+}
+
+await main();
