@@ -22,3 +22,4 @@ export { TraceRecorder, type RegionSpec } from './recorder.js';
 export { TraceReplayer, type ReplayInterface, type ReplayRegion, type ReplayerOptions } from './replayer.js';
 export { partyWord, type TraceEvent, type TransportEventDecoder, type TransportDecoderFactory, type PartyWord } from './event.js';
 export { TraceEventDecoder, decodeTraceEvents, transportDecoders } from './decode-events.js';
+export { recordVirtqueue, type SplitRecordingOptions, type PackedRecordingOptions, type VirtqueueRecording } from './virtio-recording.js';
