@@ -79,7 +79,7 @@ function openQueue(rec: TraceRecorder, s: QueueSpec): Queue {
   }
   const byteOrder = s.byteOrder ?? 'little';
   // A legacy queue sits where vring_init() puts it (virtio 1.2 §2.7.2); a modern one at separate pages.
-  const at = byteOrder === 'big' ? legacyPlacement(s.size, 0x1000) : { desc: 0, avail: 0x1000, used: 0x2000 };
+  const at = (s.features & VERSION_1) === 0n ? legacyPlacement(s.size, 0x1000) : { desc: 0, avail: 0x1000, used: 0x2000 };
   const q = recordVirtqueue(rec, { ...common, layout: 'split', byteOrder, desc: at.desc, avail: at.avail, used: at.used });
   if (s.base !== undefined) {
     // The queue as it stands when handed over: avail.idx and used.idx both at base, each written by its owner
@@ -90,11 +90,14 @@ function openQueue(rec: TraceRecorder, s: QueueSpec): Queue {
     q.deviceMemory.write(at.used, word);
   }
   const base = s.base === undefined ? {} : { base: s.base };
-  return {
-    q, byteOrder,
-    driver: new SplitDriver({ ...(q.driverConfig as SplitQueueConfig & VirtqFeatures), ...base }),
-    device: new SplitDevice({ ...(q.deviceConfig as SplitQueueConfig & VirtqFeatures), ...base }),
-  };
+  const driver = new SplitDriver({ ...(q.driverConfig as SplitQueueConfig & VirtqFeatures), ...base });
+  const device = new SplitDevice({ ...(q.deviceConfig as SplitQueueConfig & VirtqFeatures), ...base });
+  if (s.base !== undefined) {
+    // Each end asks for notifications from where it stands (avail_event / used_event = base with EVENT_IDX).
+    device.enableNotifications();
+    driver.enableCallbacks();
+  }
+  return { q, byteOrder, driver, device };
 }
 
 /** The buffer entries of a walked chain (the descriptor naming an indirect table is not one). */
