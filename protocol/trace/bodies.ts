@@ -150,6 +150,11 @@ export interface VirtioTraceSetup {
   readonly used?: string;
   readonly driver_event?: string;
   readonly device_event?: string;
+  /**
+   * Optional: the virtio device type (virtio 1.2 §5 "Device ID": 1 network, 2 block), so a decoder can read
+   * the buffers' headers (virtio_blk_outhdr and status, virtio_net_hdr_v1); absent, chains are shown bare.
+   */
+  readonly device_id?: number;
 }
 
 /** A config record (JSON): a xenbus write or state change, or a virtio status / feature / queue step. */

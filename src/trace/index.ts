@@ -31,3 +31,4 @@ export {
   type TraceEvent, type TraceEventDecoder, type TransportEventDecoder, type TransportDecoderFactory,
 } from './event.js';
 export { timestampNanoseconds, timestampText, formatSeconds, describeTsresol } from './timestamp.js';
+export { recordVirtqueue, type SplitRecordingOptions, type PackedRecordingOptions, type VirtqueueRecording } from './virtio-recording.js';

@@ -85,6 +85,8 @@ export class PackedDevice {
     const c = this.#chain;
     walkPackedChain(r, this.#nextAvail, this.#availWrap, c);
     checkIdNotOutstanding(this.#outstanding, c.id, this.#nextAvail);
+    // QEMU hw/virtio/virtio.c virtqueue_pop() (virtqueue_packed_pop()): the buffer is taken.
+    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_pop', { id: c.id, head: this.#nextAvail });
     this.#outstanding[c.id] = 1;
     this.#idCount[c.id] = c.ringCount;
     if (this.#inOrder) { this.#order[(this.#orderHead + this.#orderCount) % r.size] = c.id; this.#orderCount++; }
@@ -110,6 +112,9 @@ export class PackedDevice {
     if (this.#inOrder && this.#order[this.#orderHead] !== id) {
       throw new VirtqError('VIRTQ_IN_ORDER_VIOLATION', `pushUsed(${id}) before buffer id ${this.#order[this.#orderHead]}, which was made available first`, { index: id, expected: this.#order[this.#orderHead], received: id });
     }
+    // QEMU virtqueue_push(): virtqueue_fill() + virtqueue_flush(), one used descriptor.
+    const port = this.#ring.descPort;
+    if (port.annotate !== undefined) port.annotate('virtqueue_push', { id, len: len >>> 0 });
     this.#writeUsed(id, len);
     this.#retire(id);
   }
@@ -124,6 +129,8 @@ export class PackedDevice {
     this.#live('pushUsedBatch()');
     if (!this.#inOrder) throw new VirtqError('VIRTQ_FEATURE_NOT_NEGOTIATED', 'pushUsedBatch() on a queue without VIRTIO_F_IN_ORDER', { index: lastId });
     this.#checkOutstanding(lastId, 'pushUsedBatch');
+    const port = this.#ring.descPort;
+    if (port.annotate !== undefined) port.annotate('virtqueue_fill', { id: lastId, len: len >>> 0 });
     this.#writeUsed(lastId, len);
     let n = 0;
     for (;;) {
@@ -186,13 +193,19 @@ export class PackedDevice {
 
   interrupt(): boolean {
     const need = this.needInterrupt();
-    if (need) this.#ring.descPort.notify(this.#ring.queueIndex);
+    if (need) {
+      const port = this.#ring.descPort;
+      // QEMU virtio_notify(): the used-buffer notification, after virtio_should_notify() said so.
+      if (port.annotate !== undefined) port.annotate('virtio_notify', { queue: this.#ring.queueIndex });
+      port.notify(this.#ring.queueIndex);
+    }
     return need;
   }
 
   enableNotifications(): boolean {
     this.#live('enableNotifications()');
     const r = this.#ring;
+    if (r.deviceEventPort.annotate !== undefined) r.deviceEventPort.annotate('virtio_queue_set_notification', { enable: true });
     this.#notifications = true;
     if (r.eventIdx) r.setDeviceEvent(this.#nextAvail | (this.#availWrap << VRING_PACKED_EVENT_F_WRAP_CTR), VRING_PACKED_EVENT_FLAG_DESC);
     else r.setDeviceEvent(0, VRING_PACKED_EVENT_FLAG_ENABLE);
@@ -202,6 +215,8 @@ export class PackedDevice {
 
   disableNotifications(): void {
     this.#live('disableNotifications()');
+    const port = this.#ring.deviceEventPort;
+    if (port.annotate !== undefined) port.annotate('virtio_queue_set_notification', { enable: false });
     this.#notifications = false;
     this.#ring.setDeviceEvent(this.#ring.deviceEventOffWrap(), VRING_PACKED_EVENT_FLAG_DISABLE);
   }
@@ -213,6 +228,8 @@ export class PackedDevice {
    */
   reset(): void {
     this.#resetState.beginReset(this.#ring.queueIndex);
+    const port = this.#ring.descPort;
+    if (port.annotate !== undefined) port.annotate('virtio_queue_reset', { queue: this.#ring.queueIndex });
     this.#nextAvail = 0;
     this.#availWrap = 1;
     this.#nextUsed = 0;

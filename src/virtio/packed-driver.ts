@@ -120,6 +120,8 @@ export class PackedDriver {
     const id = this.#freeIdHead;
     const head = this.#nextAvail;
     const headWrap = this.#availWrap;
+    // Linux drivers/virtio/virtio_ring.c virtqueue_add_packed(): bodies and later flags, the head's flags last.
+    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_packed', { id, head, descs: n });
     let headFlags = 0;
     let p = head;
     let w = headWrap;
@@ -147,6 +149,7 @@ export class PackedDriver {
     const port = r.memory.portFor(tableAddr, tableLen, 'indirect table');
     const base = r.memory.offset;
     const id = this.#freeIdHead;
+    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_packed', { id, head: this.#nextAvail, descs: bufs.length, indirect: true });
     for (let k = 0; k < bufs.length; k++) {
       const b = bufs[k] as VirtqBuffer;
       r.writeDescBody(port, base, k, addrLo(b.addr), addrHi(b.addr), b.len, id);
@@ -179,6 +182,7 @@ export class PackedDriver {
   kickPrepare(): boolean {
     this.#live('kickPrepare()');
     const r = this.#ring;
+    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_kick_prepare', { next_avail: this.#nextAvail, avail_wrap_counter: this.#availWrap });
     r.descPort.fence();
     const added = this.#numAdded;
     this.#numAdded = 0;
@@ -199,6 +203,7 @@ export class PackedDriver {
     const need = this.kickPrepare();
     if (need) {
       const r = this.#ring;
+      if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_notify', { queue: r.queueIndex });
       if (this.#notificationData) r.descPort.notify(r.queueIndex, this.notificationData());
       else r.descPort.notify(r.queueIndex);
     }
@@ -231,6 +236,7 @@ export class PackedDriver {
     const writable = this.#idWritable[id] as number;
     if (len > writable) throw new VirtqError('VIRTQ_USED_LEN_TOO_LARGE', `used len ${len} for buffer id ${id} exceeds its ${writable} device-writable bytes`, { index: this.#lastUsed, expected: `<= ${writable}`, received: len });
     if (!this.#inOrder) {
+      if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_get_buf', { id, len });
       this.#detach(id);
       out.id = id;
       out.len = len;
@@ -253,6 +259,8 @@ export class PackedDriver {
     this.#batchLeft--;
     out.id = id;
     out.len = this.#batchLeft === 0 ? this.#batchLen : (this.#idWritable[id] as number);
+    const port = this.#ring.descPort;
+    if (port.annotate !== undefined) port.annotate('virtqueue_get_buf', { id, len: out.len });
     this.#detach(id);
     return out;
   }
@@ -280,6 +288,7 @@ export class PackedDriver {
   enableCallbacks(): boolean {
     this.#live('enableCallbacks()');
     const r = this.#ring;
+    if (r.driverEventPort.annotate !== undefined) r.driverEventPort.annotate('virtqueue_enable_cb');
     this.#callbacks = true;
     if (r.eventIdx) r.setDriverEvent(this.#usedOffWrap(), VRING_PACKED_EVENT_FLAG_DESC);
     else r.setDriverEvent(0, VRING_PACKED_EVENT_FLAG_ENABLE);
@@ -289,6 +298,8 @@ export class PackedDriver {
 
   disableCallbacks(): void {
     this.#live('disableCallbacks()');
+    const port = this.#ring.driverEventPort;
+    if (port.annotate !== undefined) port.annotate('virtqueue_disable_cb');
     this.#callbacks = false;
     this.#ring.setDriverEvent(this.#ring.driverEventOffWrap(), VRING_PACKED_EVENT_FLAG_DISABLE);
   }
@@ -301,6 +312,8 @@ export class PackedDriver {
   reset(): number {
     if (!this.#resetState.beginReset(this.#ring.queueIndex)) return 0;
     const dropped = this.#inFlight;
+    const port = this.#ring.descPort;
+    if (port.annotate !== undefined) port.annotate('virtqueue_reset', { queue: this.#ring.queueIndex, dropped });
     return dropped;
   }
 
@@ -325,6 +338,8 @@ export class PackedDriver {
     }
     const r = this.#ring;
     const eventSize = layoutOf('vring_packed_desc_event').size;
+    // Linux virtqueue_reinit_packed(): the ring and both event structures zeroed, the state of a new queue.
+    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_reinit_packed', { queue: r.queueIndex, size: r.size });
     r.descPort.fill(r.descBase, r.size * r.stride, 0);
     r.driverEventPort.fill(r.driverEventBase, eventSize, 0);
     r.deviceEventPort.fill(r.deviceEventBase, eventSize, 0);

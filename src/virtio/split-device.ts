@@ -90,6 +90,8 @@ export class SplitDevice {
     const head = r.availRing(slot);
     walkSplitChain(r, head, this.#chain);
     if (this.#inOrder) this.#checkRingOrder(head);
+    // QEMU hw/virtio/virtio.c virtqueue_pop(): the chain is taken; avail_event follows with EVENT_IDX.
+    if (r.usedPort.annotate !== undefined) r.usedPort.annotate('virtqueue_pop', { head });
     this.#lastAvail = idx16Add(this.#lastAvail, 1);
     this.#outstanding[head] = 1;
     this.#popped[slot] = head;
@@ -140,6 +142,8 @@ export class SplitDevice {
     if (this.#inOrder && this.#popped[slot] !== id) {
       throw new VirtqError('VIRTQ_IN_ORDER_VIOLATION', `pushUsed(${id}) before head ${this.#popped[slot]}, which was made available first`, { index: id, expected: this.#popped[slot], received: id });
     }
+    // QEMU virtqueue_push(): virtqueue_fill() writes the used element, virtqueue_flush() publishes used.idx.
+    if (r.usedPort.annotate !== undefined) r.usedPort.annotate('virtqueue_push', { id, len: len >>> 0 });
     this.#outstanding[id] = 0;
     r.setUsedElem(slot, id, len >>> 0);
     this.#usedIdxShadow = idx16Add(this.#usedIdxShadow, 1);
@@ -164,8 +168,10 @@ export class SplitDevice {
     while (k < popped && this.#popped[(this.#usedIdxShadow + k) & mask] !== lastId) k++;
     // An outstanding head is always among the popped ones; k < popped holds.
     const slot = this.#usedIdxShadow & mask;
+    if (r.usedPort.annotate !== undefined) r.usedPort.annotate('virtqueue_fill', { id: lastId, len: len >>> 0 });
     r.setUsedElem(slot, lastId, len >>> 0);
     for (let j = 0; j <= k; j++) this.#outstanding[this.#popped[(this.#usedIdxShadow + j) & mask] as number] = 0;
+    if (r.usedPort.annotate !== undefined) r.usedPort.annotate('virtqueue_flush', { count: k + 1 });
     this.#usedIdxShadow = idx16Add(this.#usedIdxShadow, k + 1);
     r.setUsedIdx(this.#usedIdxShadow);
     return k + 1;
@@ -209,7 +215,12 @@ export class SplitDevice {
   /** needInterrupt() and, when needed, notify the driver through the device area's port. */
   interrupt(): boolean {
     const need = this.needInterrupt();
-    if (need) this.#ring.usedPort.notify(this.#ring.queueIndex);
+    if (need) {
+      const port = this.#ring.usedPort;
+      // QEMU virtio_notify(): the used-buffer notification, after virtio_should_notify() said so.
+      if (port.annotate !== undefined) port.annotate('virtio_notify', { queue: this.#ring.queueIndex });
+      port.notify(this.#ring.queueIndex);
+    }
     return need;
   }
 
@@ -217,6 +228,7 @@ export class SplitDevice {
   enableNotifications(): boolean {
     this.#live('enableNotifications()');
     const r = this.#ring;
+    if (r.usedPort.annotate !== undefined) r.usedPort.annotate('virtio_queue_set_notification', { enable: true });
     this.#notifications = true;
     if (r.eventIdx) r.setAvailEvent(this.#lastAvail);
     else r.setUsedFlags(r.usedFlags() & ~VRING_USED_F_NO_NOTIFY);
@@ -231,6 +243,7 @@ export class SplitDevice {
   disableNotifications(): void {
     this.#live('disableNotifications()');
     const r = this.#ring;
+    if (r.usedPort.annotate !== undefined) r.usedPort.annotate('virtio_queue_set_notification', { enable: false });
     this.#notifications = false;
     if (!r.eventIdx) r.setUsedFlags(r.usedFlags() | VRING_USED_F_NO_NOTIFY);
   }
@@ -243,6 +256,8 @@ export class SplitDevice {
    */
   reset(): void {
     this.#resetState.beginReset(this.#ring.queueIndex);
+    const port = this.#ring.usedPort;
+    if (port.annotate !== undefined) port.annotate('virtio_queue_reset', { queue: this.#ring.queueIndex });
     this.#lastAvail = 0;
     this.#usedIdxShadow = 0;
     this.#signalledUsed = 0;

@@ -45,7 +45,13 @@ export class SplitDriver {
   #batchLen = 0;
   readonly #scratch = new UsedBuffer();
 
-  constructor(config: SplitQueueConfig & VirtqFeatures) {
+  /**
+   * `base` starts the driver at that avail index with everything before it reclaimed (avail_idx_shadow and
+   * last_used both `base`), the driver's half of a queue handed over already running, as SplitDevice's `base`
+   * is vhost's VHOST_SET_VRING_BASE; default 0, a fresh queue. avail.idx and used.idx in memory are the
+   * caller's to set (a running queue's memory holds them). Traces use it to reach the 16-bit wrap quickly.
+   */
+  constructor(config: SplitQueueConfig & VirtqFeatures & { readonly base?: number }) {
     this.#inOrder = config.inOrder === true;
     this.#notificationData = config.notificationData === true;
     this.#resetState = new QueueResetState(config.ringReset === true);
@@ -57,6 +63,9 @@ export class SplitDriver {
     this.#headState = new Uint8Array(n);
     this.#availHead = new Uint16Array(n);
     this.#initState();
+    const base = idx16Add(config.base ?? 0, 0);
+    this.#availIdxShadow = base;
+    this.#lastUsed = base;
   }
 
   /** The queue's areas and accessors (replaced when enable() re-enables it with a new configuration). */
@@ -105,6 +114,8 @@ export class SplitDriver {
     const head = this.#freeHead;
     let i = head;
     const n = bufs.length;
+    // Linux drivers/virtio/virtio_ring.c virtqueue_add_split(): descriptors, then the avail entry and idx.
+    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_split', { head, descs: n });
     // With IN_ORDER the free list is never relinked, so freeNext[i] is (i + 1) % size: §2.7.5.2 "driver MUST
     // set next to 0 for the last descriptor in the table (where x = queue_size - 1) and to x + 1 for the rest".
     for (let k = 0; k < n; k++) {
@@ -138,6 +149,7 @@ export class SplitDriver {
     const port = r.memory.portFor(tableAddr, tableLen, 'indirect table');
     const base = r.memory.offset;
     const n = bufs.length;
+    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_split', { head: this.#freeHead, descs: n, indirect: true });
     for (let k = 0; k < n; k++) {
       const b = bufs[k] as VirtqBuffer;
       const more = k < n - 1;
@@ -173,6 +185,7 @@ export class SplitDriver {
   kickPrepare(): boolean {
     this.#live('kickPrepare()');
     const r = this.#ring;
+    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_kick_prepare', { avail_idx: this.#availIdxShadow });
     r.descPort.fence();
     const newIdx = this.#availIdxShadow;
     const oldIdx = idx16Sub(newIdx, this.#numAdded);
@@ -196,6 +209,7 @@ export class SplitDriver {
     const need = this.kickPrepare();
     if (need) {
       const r = this.#ring;
+      if (r.availPort.annotate !== undefined) r.availPort.annotate('virtqueue_notify', { queue: r.queueIndex });
       if (this.#notificationData) r.availPort.notify(r.queueIndex, this.notificationData());
       else r.availPort.notify(r.queueIndex);
     }
@@ -235,6 +249,7 @@ export class SplitDriver {
     const writable = this.#chainWritable[id] as number;
     if (len > writable) throw new VirtqError('VIRTQ_USED_LEN_TOO_LARGE', `used len ${len} for head ${id} exceeds its ${writable} device-writable bytes`, { index: id, expected: `<= ${writable}`, received: len });
     if (!this.#inOrder) {
+      if (r.availPort.annotate !== undefined) r.availPort.annotate('virtqueue_get_buf', { id, len });
       this.#detach(id);
       out.id = id;
       out.len = len;
@@ -259,6 +274,8 @@ export class SplitDriver {
     this.#batchLeft--;
     out.id = head;
     out.len = this.#batchLeft === 0 ? this.#batchLen : (this.#chainWritable[head] as number);
+    const port = this.#ring.availPort;
+    if (port.annotate !== undefined) port.annotate('virtqueue_get_buf', { id: head, len: out.len });
     this.#detach(head);
     return out;
   }
@@ -286,6 +303,7 @@ export class SplitDriver {
   enableCallbacks(): boolean {
     this.#live('enableCallbacks()');
     const r = this.#ring;
+    if (r.availPort.annotate !== undefined) r.availPort.annotate('virtqueue_enable_cb');
     this.#callbacks = true;
     if (r.eventIdx) r.setUsedEvent(this.#lastUsed);
     else r.setAvailFlags(r.availFlags() & ~VRING_AVAIL_F_NO_INTERRUPT);
@@ -297,6 +315,7 @@ export class SplitDriver {
   disableCallbacks(): void {
     this.#live('disableCallbacks()');
     const r = this.#ring;
+    if (r.availPort.annotate !== undefined) r.availPort.annotate('virtqueue_disable_cb');
     this.#callbacks = false;
     if (!r.eventIdx) r.setAvailFlags(r.availFlags() | VRING_AVAIL_F_NO_INTERRUPT);
   }
@@ -311,6 +330,8 @@ export class SplitDriver {
   reset(): number {
     if (!this.#resetState.beginReset(this.#ring.queueIndex)) return 0;
     const dropped = this.#inFlight;
+    const port = this.#ring.availPort;
+    if (port.annotate !== undefined) port.annotate('virtqueue_reset', { queue: this.#ring.queueIndex, dropped });
     return dropped;
   }
 
@@ -335,6 +356,8 @@ export class SplitDriver {
       }
     }
     const r = this.#ring;
+    // Linux virtqueue_reinit_split(): the areas zeroed, the state of a new queue.
+    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_reinit_split', { queue: r.queueIndex, size: r.size });
     r.descPort.fill(r.descBase, r.areas.descSize, 0);
     r.availPort.fill(r.availBase, r.areas.availSize, 0);
     r.usedPort.fill(r.usedBase, r.areas.usedSize, 0);

@@ -127,5 +127,7 @@ test('a recorded virtio split exchange: driver and device on their own ports ove
     if (r.rec_type === T.RWT_ANNOTATION) { annotations++; assert.equal(typeof decodeAnnotation(r.body).op, 'string'); }
   }
   assert.deepEqual(replayer.interfaces[0]?.regions[0]?.bytes, live);
-  assert.equal(annotations, 0, 'no ring annotates yet; the count is asserted so the test changes when one does');
+  // One virtqueue_add_split, virtqueue_kick_prepare, virtqueue_pop, virtqueue_push, virtqueue_get_buf per
+  // request, plus virtqueue_notify / virtio_notify when they notify (at least the first of each).
+  assert.ok(annotations >= 5 * 100 + 2, `${annotations} annotations`);
 });
