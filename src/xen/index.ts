@@ -42,3 +42,6 @@ export {
   XEN_NETIF_CTRL_TYPE_INVALID, XEN_NETIF_CTRL_STATUS_SUCCESS, XEN_NETIF_CTRL_STATUS_NOT_SUPPORTED, XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER,
   XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW, XEN_NETIF_CTRL_HASH_ALGORITHM_NONE, XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ,
 } from './netif-ctrl.js';
+export {
+  XenbusDevice, XenbusError, xenbusErrorCodes, type XenbusErrorCode, type XenbusConfig, type XenbusSink, type XenbusDeviceOptions, type XenbusRingShare,
+} from './xenbus.js';
