@@ -17,7 +17,7 @@ export {
 } from './blkif-request.js';
 export { BlkifFront, type BlkifCompletion } from './blkif-front.js';
 export { BlkifBack } from './blkif-back.js';
-export { inspectRingImage, type RingImageReport, type RingImageSlot } from './ring-image.js';
+export { inspectRingImage, decodeRingSlots, type RingImageReport, type RingImageSlot } from './ring-image.js';
 export { EventChannelWord } from './event-channel.js';
 export {
   NetifExtraCodec, type NetifExtras, type NetifGso, type NetifHash, XEN_NETIF_NR_SLOTS_MIN, XEN_NETIF_MAX_TX_SIZE, XEN_PAGE_SIZE,
