@@ -196,7 +196,11 @@ class XenEventDecoder implements TransportEventDecoder {
       if (requests) this.#reqCons = next; else this.#rspCons = next;
       return [{ ...base, kind: `${side}-consumed`, op: a.op, idx, text: `${base.party} consumed ${side} ${idx}` }];
     }
-    return [{ ...a, ...base, kind: 'annotation', op: a.op, text: `${base.party} ${a.op}` }];
+    // The macro's arguments (req_prod_pvt, rsp_cons, port ...) follow the event's own fields, never replace them.
+    const out: Record<string, unknown> = { ...base, kind: 'annotation', op: a.op };
+    for (const [k, v] of Object.entries(a)) if (!(k in out) && k !== 'text') out[k] = v;
+    out['text'] = `${base.party} ${a.op}`;
+    return [out as unknown as TraceEvent];
   }
 
   #config(base: Base, r: TraceRecord): TraceEvent[] {
