@@ -170,6 +170,10 @@ class XenEventDecoder implements TransportEventDecoder {
     const t = this.#type;
     const mask = this.#nrEnts - 1;
     const slot = Math.floor((offset - t.header.ring) / t.entrySize);
+    if (slot >= this.#nrEnts) {
+      // The page's tail after the last whole slot (__RING_SIZE rounds down to a power of two): no record lives there.
+      return { ...base, kind: 'header-write', offset, member: 'tail', text: `${base.party} wrote past the last slot (at ${offset})` };
+    }
     const requests = base.party !== 'back';
     const prod = requests ? this.#reqProd : this.#rspProd;
     const index = (prod + ((slot - (prod & mask)) & mask)) >>> 0;

@@ -186,16 +186,18 @@ test('recordXenRing: one interface, one ring region, a recording port per party;
   // A misbehaving backend moves req_prod by more than the ring holds: decoded as what it is, not judged.
   x.back.reqProd = 1000;
   rec.snapshot(x.iface, x.region);
+  x.front.port.writeU32(x.front.byteLength - 4, 0xdeadbeef, true); // the page's tail after the last slot
   BackRing.attach(x.back).copyRequest(0);
   BackRing.attach(x.back).copyRequest(0);
   rec.close();
   const es = [...decodeTraceEvents(new TraceReader(sink.bytes))];
   const names = (es[0] as TraceEvent).text;
   assert.match(names, /"ring":"netif_tx"/);
-  assert.deepEqual(es.slice(-7).map((e) => [e.party, e.kind, e.text]), [
+  assert.deepEqual(es.slice(-8).map((e) => [e.party, e.kind, e.text]), [
     ['back', 'event-set', 'back set req_event 5'],
     ['back', 'index-set', 'back set req_prod 1000'],
     ['none', 'ring-snapshot', 'snapshot of the ring: req_prod=1000 req_event=5 rsp_prod=0 rsp_event=1'],
+    ['front', 'header-write', 'front wrote past the last slot (at 8188)'],
     ['back', 'request-reread', 'back re-read request 0'],
     ['back', 'request-reread', 'back re-read request 0'],
     ['none', 'checkpoint', 'checkpoint verified'],
