@@ -9,6 +9,7 @@ import {
   xen_netif_ctrl_request, xen_netif_ctrl_response, xen_netif_gref,
 } from './xen/netif.js';
 import { blkifConstants, netifConstants, ringConstants } from './xen/constants.js';
+import { xenbusConstants } from './xen/xenbus.js';
 import { virtioStructs, virtioConstants } from './virtio/index.js';
 import type { vring_desc, vring_avail, vring_used_elem, vring_used, vring_packed_desc, vring_packed_desc_event } from './virtio/ring.js';
 import type { virtio_net_hdr, virtio_net_hdr_mrg_rxbuf, virtio_net_hdr_v1, virtio_net_hdr_v1_hash } from './virtio/net.js';
@@ -20,6 +21,9 @@ export type * from './decl.js';
 export { XEN_PAGE_SHIFT, MAX_RING_PAGE_ORDER } from './xen/ring.js';
 export type { RingTypeDecl, RecordVariantsDecl, RecordVariantDecl, ExtraSlotsDecl } from './xen/ring.js';
 export { xenRingTypes, type XenRingName } from './xen/rings.js';
+export {
+  xenbusStateNames, xenbusConstants, xenbusTransitions, type XenbusStateName, type XenbusEnd, type XenbusTransitionDecl,
+} from './xen/xenbus.js';
 export { virtioStructs, virtioConstants } from './virtio/index.js';
 
 /** Xen structs, in header order. */
@@ -30,7 +34,7 @@ export const xenStructs: readonly StructDecl[] = [
   netif_tx_request, netif_extra_info, netif_tx_response, netif_rx_request, netif_rx_response,
 ];
 
-export const xenConstants: readonly ConstantDecl[] = [...ringConstants, ...blkifConstants, ...netifConstants];
+export const xenConstants: readonly ConstantDecl[] = [...ringConstants, ...blkifConstants, ...netifConstants, ...xenbusConstants];
 
 /** Every declared struct (Xen, and virtio once declared), by C name. */
 export const structDecls: readonly StructDecl[] = [...xenStructs, ...virtioStructs];

@@ -19,6 +19,7 @@ export {
   decodeRegion, decodeSetup, encodeJson, type BodySource, type CheckpointEntry, type NotifyBody, type RegionBody,
 } from './bodies.js';
 export { TraceRecorder, type RegionSpec } from './recorder.js';
+export { recordXenRing, type XenRingRecording, type XenRingRecordingOptions } from './xen-recording.js';
 export { TraceReplayer, type ReplayInterface, type ReplayRegion, type ReplayerOptions } from './replayer.js';
 export { ReplayEventDecoder, decodeTraceEvents, transportDecoders } from './decode-events.js';
 export {

@@ -62,6 +62,7 @@ export class BackRing extends RingEnd {
 
   /** RING_PUSH_RESPONSES(_r): `xen_wmb(); (_r)->sring->rsp_prod = (_r)->rsp_prod_pvt;` */
   pushResponses(): void {
+    this.sring.port.annotate?.('RING_PUSH_RESPONSES', { rsp_prod_pvt: this.#rspProdPvt });
     this.sring.rspProd = this.#rspProdPvt;
   }
 
@@ -72,6 +73,7 @@ export class BackRing extends RingEnd {
    */
   pushResponsesAndCheckNotify(): boolean {
     const s = this.sring;
+    s.port.annotate?.('RING_PUSH_RESPONSES_AND_CHECK_NOTIFY', { rsp_prod_pvt: this.#rspProdPvt });
     const old = s.rspProd;
     const next = this.#rspProdPvt;
     s.rspProd = next;
@@ -93,6 +95,7 @@ export class BackRing extends RingEnd {
    * Returns the count of unconsumed requests (0 = go to sleep), as ring.h does.
    */
   finalCheckForRequests(): number {
+    this.sring.port.annotate?.('RING_FINAL_CHECK_FOR_REQUESTS', { req_cons: this.#reqCons });
     const n = this.unconsumedRequests();
     if (n !== 0) return n;
     this.sring.reqEvent = idxAdd(this.#reqCons, 1);

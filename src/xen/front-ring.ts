@@ -65,6 +65,7 @@ export class FrontRing extends RingEnd {
 
   /** RING_PUSH_REQUESTS(_r): `xen_wmb(); (_r)->sring->req_prod = (_r)->req_prod_pvt;` */
   pushRequests(): void {
+    this.sring.port.annotate?.('RING_PUSH_REQUESTS', { req_prod_pvt: this.#reqProdPvt });
     this.sring.reqProd = this.#reqProdPvt;
   }
 
@@ -76,6 +77,7 @@ export class FrontRing extends RingEnd {
    */
   pushRequestsAndCheckNotify(): boolean {
     const s = this.sring;
+    s.port.annotate?.('RING_PUSH_REQUESTS_AND_CHECK_NOTIFY', { req_prod_pvt: this.#reqProdPvt });
     const old = s.reqProd;
     const next = this.#reqProdPvt;
     s.reqProd = next;
@@ -97,6 +99,7 @@ export class FrontRing extends RingEnd {
    * Returns work-to-do as ring.h does: the count of unconsumed responses (0 = go to sleep).
    */
   finalCheckForResponses(): number {
+    this.sring.port.annotate?.('RING_FINAL_CHECK_FOR_RESPONSES', { rsp_cons: this.#rspCons });
     const n = this.unconsumedResponses();
     if (n !== 0) return n;
     this.sring.rspEvent = idxAdd(this.#rspCons, 1);

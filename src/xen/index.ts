@@ -17,7 +17,7 @@ export {
 } from './blkif-request.js';
 export { BlkifFront, type BlkifCompletion } from './blkif-front.js';
 export { BlkifBack } from './blkif-back.js';
-export { inspectRingImage, type RingImageReport, type RingImageSlot } from './ring-image.js';
+export { inspectRingImage, decodeRingSlots, type RingImageReport, type RingImageSlot } from './ring-image.js';
 export { EventChannelWord } from './event-channel.js';
 export {
   NetifExtraCodec, type NetifExtras, type NetifGso, type NetifHash, XEN_NETIF_NR_SLOTS_MIN, XEN_NETIF_MAX_TX_SIZE, XEN_PAGE_SIZE,
@@ -42,3 +42,6 @@ export {
   XEN_NETIF_CTRL_TYPE_INVALID, XEN_NETIF_CTRL_STATUS_SUCCESS, XEN_NETIF_CTRL_STATUS_NOT_SUPPORTED, XEN_NETIF_CTRL_STATUS_INVALID_PARAMETER,
   XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW, XEN_NETIF_CTRL_HASH_ALGORITHM_NONE, XEN_NETIF_CTRL_HASH_ALGORITHM_TOEPLITZ,
 } from './netif-ctrl.js';
+export {
+  XenbusDevice, XenbusError, xenbusErrorCodes, type XenbusErrorCode, type XenbusConfig, type XenbusSink, type XenbusDeviceOptions, type XenbusRingShare,
+} from './xenbus.js';

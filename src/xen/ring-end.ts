@@ -2,6 +2,10 @@
  * What ring.h's front and back ring structs share: `nr_ents`, `sring`, and the slot accessors
  * RING_GET_REQUEST / RING_GET_RESPONSE / RING_COPY_REQUEST / RING_COPY_RESPONSE, which are defined on any
  * ring. Slot writes go through the port (`writeRequest`, `writeResponse`, `encode*`) so a recorder sees them.
+ *
+ * Each macro labels itself on the port (`port.annotate?.(MACRO, args)`, a no-op on a plain port) so a trace
+ * says which macro made the records that follow. RING_COPY_REQUEST / RING_COPY_RESPONSE carry `idx`: they are
+ * the only trace of consumption, since req_cons / rsp_cons are private to each end and never in shared memory.
  */
 import type { DecodedRecord } from '../codec/decode.js';
 import type { SharedRing } from './shared-ring.js';
@@ -50,12 +54,14 @@ export abstract class RingEnd {
    * A private copy the peer cannot change afterwards (validate the copy, never the slot: XSA-155).
    */
   copyRequest(idx: number, into: Uint8Array = new Uint8Array(this.reqSize)): Uint8Array {
+    this.sring.port.annotate?.('RING_COPY_REQUEST', { idx: idx >>> 0 });
     into.set(this.getRequest(idx));
     return into;
   }
 
   /** RING_COPY_RESPONSE(r, idx, rsp): a private copy of the response in slot idx. */
   copyResponse(idx: number, into: Uint8Array = new Uint8Array(this.rspSize)): Uint8Array {
+    this.sring.port.annotate?.('RING_COPY_RESPONSE', { idx: idx >>> 0 });
     into.set(this.getResponse(idx));
     return into;
   }
@@ -98,6 +104,7 @@ export abstract class RingEnd {
 
   /** notify_remote_via_evtchn: raise this end's event channel on the port (do it when a push says so). */
   notify(): void {
+    this.sring.port.annotate?.('notify_remote_via_evtchn', { port: this.channel });
     this.sring.port.notify(this.channel);
   }
 }

@@ -111,6 +111,40 @@ function hex(b: Uint8Array): string {
   return out;
 }
 
+/**
+ * Decode `count` slots of one side of a ring image from ring index `from`, in index order: each request as
+ * the struct its discriminant names, each netif slot after one announcing extra info as netif_extra_info
+ * (`from` must be where a packet begins). Reads `image` in place: pass memory nobody else is changing (a
+ * private copy, or a trace replayer's memory). A slot whose struct has a segment array lists only the
+ * segments in use (`nr_segments` of `seg[]`).
+ */
+export function decodeRingSlots(image: Uint8Array, type: XenRingType, order: number, side: 'request' | 'response', from: number, count: number): RingImageSlot[] {
+  const n = type.nrEnts(order);
+  const ring = type.header.ring;
+  if (image.byteLength < type.ringBytes(order)) {
+    throw new RingError(xenRingErrorCodes.BAD_MEMORY, `The image has ${image.byteLength} bytes; a ${type.name} ring of order ${order} is ${type.ringBytes(order)} bytes.`, {
+      expected: type.ringBytes(order), received: image.byteLength,
+    });
+  }
+  const d = side === 'request'
+    ? new WindowDecoder(type.request, type.records.requestExtras, type.records)
+    : new WindowDecoder(type.response, type.records.responseExtras, undefined);
+  const out: RingImageSlot[] = [];
+  for (let i = 0; i < Math.min(count, n); i++) {
+    const index = (from + i) >>> 0;
+    const slot = index & (n - 1);
+    const offset = ring + slot * type.entrySize;
+    const decoded = d.decode(image, offset);
+    const seg = decoded.segments;
+    const rec = decoded.record as Record<string, unknown> | undefined;
+    const list = seg === undefined || rec === undefined ? undefined : rec[seg.array];
+    out.push(Array.isArray(list) && rec !== undefined && seg !== undefined
+      ? { index, slot, offset, ...decoded, record: { ...rec, [seg.array]: list.slice(0, seg.count) } }
+      : { index, slot, offset, ...decoded });
+  }
+  return out;
+}
+
 export function inspectRingImage(image: Uint8Array, type: XenRingType, order: number): RingImageReport {
   const bytes = type.ringBytes(order);
   if (image.byteLength < bytes) {

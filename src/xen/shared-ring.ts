@@ -91,6 +91,7 @@ export class SharedRing {
    */
   sharedRingInit(): void {
     const h = this.type.header;
+    this.port.annotate?.('SHARED_RING_INIT');
     this.port.storeIndex32(this.oRspProd, 0);
     this.port.storeIndex32(this.oReqProd, 0);
     this.port.storeIndex32(this.oRspEvent, 1);

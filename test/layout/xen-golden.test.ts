@@ -79,7 +79,7 @@ for (const abi of protocol.abiNames) {
     }
   });
 
-  test(`${abi}: every constant of blkif.h and netif.h equals the preprocessor's`, () => {
+  test(`${abi}: every constant of blkif.h, netif.h and xenbus.h equals the preprocessor's`, () => {
     const ours = new Map(protocol.constantDecls.map((c) => [c.name, c.value]));
     for (const [name, value] of Object.entries(golden.constants)) assert.equal(ours.get(name), value, name);
     for (const c of protocol.xenConstants) {

@@ -158,6 +158,10 @@ function headerConstants(xenIo) {
     for (const m of text.matchAll(/^[ \t]*#[ \t]*define[ \t]+([A-Za-z_]\w*)(\(?)/gm))
       if (!m[2] && !NOT_CONSTANTS.has(m[1])) names.add(m[1]); // skip function-like
   }
+  // xenbus.h has no integer macros: its constants are the enumerators of enum xenbus_state.
+  const xenbus = readFileSync(join(xenIo, 'xenbus.h'), 'utf8').match(/enum\s+xenbus_state\s*\{([^}]*)\}/);
+  if (!xenbus) fail('xenbus.h: no enum xenbus_state');
+  for (const m of xenbus[1].replace(/\/\*[\s\S]*?\*\//g, '').matchAll(/([A-Za-z_]\w*)\s*=/g)) names.add(m[1]);
   return names;
 }
 

@@ -29,7 +29,7 @@ need clang clang
 need qemu-i386 qemu-user
 need node nodejs
 need dpkg-query dpkg
-for h in ring.h blkif.h netif.h protocols.h; do
+for h in ring.h blkif.h netif.h xenbus.h protocols.h; do
   [[ -f "$xen_io/$h" ]] || die "$xen_io/$h missing (apt-get install -y libxen-dev)"
 done
 xen_pkg=$(dpkg-query -W -f='${Version}' libxen-dev 2>/dev/null) \

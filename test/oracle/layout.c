@@ -232,6 +232,18 @@ const struct oracle_rec oracle_layout[] = {
     CONST(NETIF_RSP_OKAY),
     CONST(NETIF_RSP_NULL),
 
+    /* xenbus.h: every enumerator of enum xenbus_state (assemble.mjs reads
+     * them from the header too) */
+    CONST(XenbusStateUnknown),
+    CONST(XenbusStateInitialising),
+    CONST(XenbusStateInitWait),
+    CONST(XenbusStateInitialised),
+    CONST(XenbusStateConnected),
+    CONST(XenbusStateClosing),
+    CONST(XenbusStateClosed),
+    CONST(XenbusStateReconfiguring),
+    CONST(XenbusStateReconfigured),
+
     RING(blkif),
     RING(netif_tx),
     RING(netif_rx),

@@ -16,6 +16,7 @@
 #include <xen/io/ring.h>
 #include <xen/io/blkif.h>
 #include <xen/io/netif.h>
+#include <xen/io/xenbus.h>
 
 /* Prove we are compiling for the ABI we think we are, with the right arch header. */
 #if defined(__x86_64__) || defined(__i386__)
