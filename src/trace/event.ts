@@ -54,9 +54,12 @@ export function recordTypeWord(rec_type: number): string {
   return typeWords[rec_type] ?? `type-${rec_type}`;
 }
 
+/** Who acted, as a word: a party of protocol/trace's recordParties, or `party-N` for one this build does not know. */
+export type PartyWord = 'none' | 'front' | 'back' | `party-${number}`;
+
 /** A party's word (`front`), or `party-N` for one this build does not know. */
-export function partyWord(party: number): string {
-  return partyWords[party] ?? `party-${party}`;
+export function partyWord(party: number): PartyWord {
+  return (partyWords[party] as PartyWord | undefined) ?? `party-${party}`;
 }
 
 /** The record-level event: what any record says without knowing its transport. */

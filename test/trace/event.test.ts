@@ -97,7 +97,7 @@ test('ringwire trace decode: a recorded trace decodes to its events (exit 0); ra
   const io = traceIo({ t: sink.bytes.slice() });
   assert.equal(await runTrace(io, 'trace', 'decode', 't', '--json'), 0);
   const events = io.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
-  assert.deepEqual(events.filter((e) => e['kind'] === 'notify').map((e) => [e['party'], e['channel']]), [['front', 4]]);
+  assert.deepEqual(events.filter((e) => e['kind'] === 'notify').map((e) => [e['party'], e['text']]), [['front', 'notify front->back port 4']]);
   assert.equal(events.filter((e) => e['kind'] === 'checkpoint').length, 1);
   assert.equal(events[0]?.['kind'], 'setup');
 
