@@ -4,7 +4,7 @@
  * used ring entry, an event word. Used to report where a replay diverged (`blkif_response.status` of slot 3).
  * Cold path: called once per divergence, so it may allocate.
  */
-import type { TraceSetup } from '../../protocol/trace/index.js';
+import { RWT_REGION_XEN_RING, type TraceSetup } from '../../protocol/trace/index.js';
 import { layoutOf } from '../layout/compile.js';
 import type { StructLayout } from '../layout/layout.js';
 import { describeLines } from '../codec/describe.js';
@@ -38,6 +38,8 @@ function bytes(prefix: string, offset: number, want: Uint8Array, got: Uint8Array
 
 export function locateField(setup: TraceSetup, region: ReplayRegion, offset: number, side: 'front' | 'back', want: Uint8Array, got: Uint8Array): LocatedField {
   if (setup.transport === 'xen') {
+    // Only the ring pages have a layout; a granted data page is plain bytes.
+    if (region.kind !== RWT_REGION_XEN_RING) return bytes(`${region.name} `, offset, want, got);
     const type = ringType(setup.ring as XenRingName, { abi: setup.abi });
     const ring = type.header.ring;
     if (offset < ring) return member(layoutOf('xen_sring_header', { abi: type.abi }), 0, offset, '', want, got);

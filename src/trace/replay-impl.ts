@@ -17,6 +17,7 @@ import { TraceReplayer, type ReplayInterface, type ReplayRegion } from './replay
 import { decodeNotify } from './bodies.js';
 import { locateField } from './field-locator.js';
 import { TraceError } from './errors.js';
+import { RingwireError } from '../errors.js';
 
 export type ReplaySide = 'front' | 'back';
 
@@ -125,9 +126,15 @@ export class ImplementationReplay {
     const start = this.#runStart as { record: number; seq: number };
     this.#runStart = undefined;
     const state = this.#played.interface(this.#iface);
-    this.#impl ??= this.#attach(state);
     this.#implNotifies = [];
-    this.#impl.run();
+    try {
+      this.#impl ??= this.#attach(state);
+      this.#impl.run();
+    } catch (e) {
+      // The implementation refused what it was given, or failed: a divergence too, named by what it threw.
+      const what = e instanceof RingwireError ? `${e.code}: ${e.message}` : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      return { ...start, region: '(implementation)', offset: 0, path: 'run() threw', trace: 'no error', implementation: what };
+    }
     this.#runs++;
     const want = this.#truth.interface(this.#iface);
     const diff = firstDifference(want.regions, state.regions);

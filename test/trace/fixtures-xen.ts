@@ -49,16 +49,21 @@ function setStart(s: ReturnType<typeof recordXenRing>['front'], start: number): 
   s.rspEvent = start + 1;
 }
 
-/** Publish, answer every request OKAY (or by `status`), publish the answers, take them, re-arm both events. */
+/**
+ * Publish; the backend runs the careful loop Linux blkback runs (take everything published, answer each OKAY or
+ * by `status`, RING_PUSH_RESPONSES_AND_CHECK_NOTIFY, RING_FINAL_CHECK_FOR_REQUESTS before sleeping — as the
+ * example implementation fixtures/impl/blkif-back.js does); then the frontend takes the answers and re-arms.
+ */
 function roundTrip(x: { readonly front: BlkifFront; readonly back: BlkifBack }, status: (r: BlkifRequest) => number = () => BLKIF_RSP_OKAY, serve?: (r: BlkifRequest) => void): number {
   x.front.push();
-  for (const r of x.back.take()) {
-    serve?.(r);
-    x.back.respond(r, status(r));
-  }
-  x.back.push();
+  do {
+    for (const r of x.back.take()) {
+      serve?.(r);
+      x.back.respond(r, status(r));
+    }
+    x.back.push();
+  } while (x.back.finalCheck() !== 0);
   const done = x.front.poll().length;
-  x.back.finalCheck();
   x.front.finalCheck();
   return done;
 }
