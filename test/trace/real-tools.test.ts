@@ -6,7 +6,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { TraceReader } from '../../src/trace/index.js';
@@ -63,5 +64,26 @@ test('capinfos and tshark open a ringwire trace (both byte orders) and count the
     }
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('capinfos and tshark open every committed trace fixture and count the packets ringwire counts', (t) => {
+  if (!has('tshark') || !has('capinfos')) {
+    assert.notEqual(process.env['CI'], 'true', 'CI must have tshark and capinfos installed');
+    t.skip('tshark not installed');
+    return;
+  }
+  const root = fileURLToPath(new URL('../../../fixtures/', import.meta.url));
+  const files = ['xen', 'virtio'].flatMap((d) => readdirSync(join(root, d)).filter((n) => n.endsWith('.pcapng')).map((n) => join(root, d, n)));
+  assert.ok(files.length >= 24);
+  for (const path of files) {
+    const reader = new TraceReader(readFileSync(path));
+    for (const _ of reader);
+    const ci = run('capinfos', ['-M', '-c', path]);
+    assert.deepEqual(ci.err, [], `capinfos on ${path}`);
+    assert.match(ci.out, new RegExp(`^Number of packets:\\s+${reader.stats.packets}$`, 'm'), `${path}: ${ci.out}`);
+    const ts = run('tshark', ['-r', path, '-T', 'fields', '-e', 'frame.number']);
+    assert.deepEqual(ts.err, [], `tshark on ${path}`);
+    assert.equal(ts.out.trim().split('\n').length, reader.stats.packets, path);
   }
 });
