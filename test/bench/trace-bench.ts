@@ -14,12 +14,13 @@ import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, sta
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { protocol } from '../../src/index.js';
-import { TraceWriter, type ByteSink } from '../../src/trace/index.js';
+import {
+  TraceRecorder, recordXenRing, recordVirtqueue, FrontRing, BackRing, BlkifFront, BlkifBack, BLKIF_RSP_OKAY,
+  SplitDriver, SplitDevice, VIRTIO_RING_F_EVENT_IDX, type ByteSink,
+} from '../../src/index.js';
 import { FileSink } from '../../src/trace/file-io.js';
 import { rng } from '../virtio/rng.js';
 
-const T = protocol.trace;
 const bin = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const mib = Number(process.env['RINGWIRE_BENCH_TRACE_MIB'] ?? 1024);
 const json = process.argv.includes('--json');
@@ -42,39 +43,47 @@ class BufferedSink implements ByteSink {
   }
 }
 
-/** Writes a trace of about `bytes` bytes; returns its records. */
+/**
+ * Writes a trace of about `bytes` bytes by running real rings on the recorder (never hand-made records): a
+ * blkif frontend and backend exchanging batches of reads, and a virtio split queue moving two-descriptor chains,
+ * as two interfaces. Returns how many records it wrote.
+ */
 function generate(path: string, bytes: number): number {
   const rand = rng(0x7472_6163);
-  const pool = new Uint8Array(1 << 20);
-  for (let i = 0; i < pool.length; i++) pool[i] = Math.floor(rand() * 256);
   const file = new FileSink(path);
   const sink = new BufferedSink(file);
-  const w = new TraceWriter(sink, { application: 'ringwire trace bench' });
-  const ifaces = [w.addInterface({ name: 'blkif/x86_64/order0' }), w.addInterface({ name: 'virtio-split/256' })];
-  let records = 0;
-  let ts = 1_700_000_000_000_000_000n;
-  while (w.bytesWritten < bytes) {
-    const iface = ifaces[records & 1] as number;
-    const x = rand();
-    ts += 100n;
-    let rec: { rec_type: number; party: number; body: Uint8Array };
-    if (x < 0.065) rec = { rec_type: T.RWT_NOTIFY, party: T.RWT_PARTY_FRONT, body: pool.subarray(0, 8) };
-    else if (x < 0.115) rec = { rec_type: T.RWT_BARRIER, party: T.RWT_PARTY_BACK, body: pool.subarray(8, 9) };
-    else if (x < 0.11505) {
-      const n = 65536 + Math.floor(rand() * 550_000);
-      rec = { rec_type: T.RWT_WRITE, party: T.RWT_PARTY_BACK, body: pool.subarray(0, n) };
-    } else {
-      const n = 4 + Math.floor(rand() * 125);
-      const at = Math.floor(rand() * (pool.length - n));
-      rec = { rec_type: T.RWT_WRITE, party: T.RWT_PARTY_FRONT, body: pool.subarray(at, at + n) };
-    }
-    w.write(iface, { ...rec, timestamp: ts });
-    records++;
+  const rec = new TraceRecorder(sink, { application: 'ringwire trace bench' });
+  const x = recordXenRing(rec, { ring: 'blkif', abi: 'x86_64', grefs: [8], evtchn: 3 });
+  const front = new BlkifFront(FrontRing.attach(x.front, 0, { channel: 3 }));
+  const back = new BlkifBack(BackRing.attach(x.back, 0, { channel: 3 }));
+  const q = recordVirtqueue(rec, {
+    layout: 'split', size: 256, features: (1n << 32n) | (1n << BigInt(VIRTIO_RING_F_EVENT_IDX)),
+    ram: new ArrayBuffer(1 << 20), desc: 0, avail: 0x1000, used: 0x2000,
+  });
+  const driver = new SplitDriver(q.driverConfig);
+  const device = new SplitDevice(q.deviceConfig);
+  let round = 0;
+  while (rec.writer.bytesWritten < bytes) {
+    const n = 1 + Math.floor(rand() * 8);
+    for (let k = 0; k < n; k++) front.queue({ op: 'read', sector: BigInt(round * 64 + k * 8), segments: [{ gref: 100 + k, first_sect: 0, last_sect: 7 }] });
+    front.push();
+    do {
+      for (const r of back.take()) back.respond(r, BLKIF_RSP_OKAY);
+      back.push();
+    } while (back.finalCheck() !== 0);
+    front.poll();
+    front.finalCheck();
+    for (let k = 0; k < n; k++) driver.add([{ addr: 0x10000 + k * 0x1000, len: 16 }, { addr: 0x18000 + k * 0x1000, len: 512, write: true }]);
+    driver.kick();
+    for (let c = device.pop(); c !== null; c = device.pop()) device.pushUsed(c.head, 512);
+    device.interrupt();
+    while (driver.getUsed() !== null);
+    round++;
   }
-  w.close();
+  rec.close();
   sink.flush();
   file.close();
-  return records;
+  return rec.writer.packets;
 }
 
 interface Figure { tool: string; mib: number; seconds: number; mbPerSecond: number; peakRssMiB: number; status: number }
