@@ -15,7 +15,7 @@ import { openTrace, placed } from './trace-input.js';
 import { LineWriter } from './trace-output.js';
 
 export function eventLine(e: TraceEvent): string {
-  return `${String(e.seq).padStart(8)} ${String(e.iface).padStart(3)} ${e.party.padEnd(5)} ${e.kind.padEnd(10)} ${e.text}`;
+  return `${String(e.seq).padStart(8)} ${String(e.iface).padStart(3)} ${e.party.padEnd(5)} ${e.kind.padEnd(19)} ${e.text}`;
 }
 
 export async function traceDecodeVerb(args: string[], io: CliIo): Promise<number> {

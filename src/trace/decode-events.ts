@@ -11,7 +11,7 @@
  */
 import {
   RWT_SETUP, RWT_REGION, RWT_BARRIER, RWT_NOTIFY, RWT_ANNOTATION, RWT_CONFIG, RWT_CHECKPOINT, RWT_LOST, RWT_END,
-  regionKinds,
+  regionKinds, RWT_REGION_XEN_GRANT,
 } from '../../protocol/trace/index.js';
 import type { TraceRecord } from './trace-record.js';
 import type { TraceInterface } from './trace-decoder.js';
@@ -93,7 +93,7 @@ function recordEvents(r: TraceRecord, state: ReplayInterface): readonly TraceEve
     case RWT_REGION: {
       const g = state.regions[state.regions.length - 1] as ReplayRegion;
       const kind = kindWord.get(g.kind) ?? `kind ${g.kind}`;
-      return [{ ...base, kind: 'region', region: g.region, region_kind: kind, name: g.name, address: g.address, length: g.bytes.length, text: `region ${g.region} ${g.name}: ${kind}, ${g.bytes.length} bytes at 0x${g.address.toString(16)}` }];
+      return [{ ...base, kind: 'region', region: g.region, region_kind: kind, name: g.name, address: g.address, length: g.bytes.length, text: `region ${g.region} ${g.name}: ${kind}, ${g.bytes.length} bytes ${g.kind === RWT_REGION_XEN_GRANT ? `(grant ref ${g.address})` : `at 0x${g.address.toString(16)}`}` }];
     }
     case RWT_NOTIFY: {
       const n = decodeNotify(r.body, r);

@@ -76,7 +76,8 @@ test('README.md: every "$ npx ringwire ..." example runs as written and prints w
     assert.match(ex.command, /npx ringwire /, `README.md line ${ex.line}`);
     const command = ex.command.replace(/npx ringwire /g, `node "${bin}" `);
     const r = spawnSync('bash', ['-c', command], { cwd: root, encoding: 'utf8', timeout: 60_000 });
-    assert.equal(r.status, 0, `README.md line ${ex.line}: ${ex.command}\n${r.stderr}`);
+    // 0, or 1 where the example shows a violation or a divergence on purpose; never 2 (bad usage or input).
+    assert.ok(r.status === 0 || r.status === 1, `README.md line ${ex.line}: ${ex.command} exited ${String(r.status)}\n${r.stderr}`);
     assert.equal(r.stderr, '', `README.md line ${ex.line}`);
     if (ex.output.length > 0) assert.equal(r.stdout, `${ex.output.join('\n')}\n`, `README.md line ${ex.line}: ${ex.command}`);
   }

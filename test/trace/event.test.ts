@@ -107,5 +107,5 @@ test('ringwire trace decode: a recorded trace decodes to its events (exit 0); ra
   const errors = bad.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>).filter((e) => e['kind'] === 'error');
   assert.equal(errors.length, t.names.length, 'one error per interface, then record by record');
   assert.ok(errors.every((e) => e['code'] === 'TRACE_BAD_RECORD'));
-  assert.equal(eventLine({ seq: 12, iface: 1, party: 'front', kind: 'write', text: 'x' }), '      12   1 front write      x');
+  assert.equal(eventLine({ seq: 12, iface: 1, party: 'front', kind: 'write', text: 'x' }), '      12   1 front write               x');
 });
