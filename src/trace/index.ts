@@ -25,6 +25,7 @@ export { ReplayEventDecoder, decodeTraceEvents, transportDecoders } from './deco
 export {
   ImplementationReplay, replayAgainst, type ReplayContext, type ReplayImplementation, type ReplayImplementationFactory,
   type ReplayDivergence, type ReplayResult, type ReplaySide,
+  type XenFrontendImplementation, type XenBackendImplementation, type VirtioDriverImplementation, type VirtioDeviceImplementation,
 } from './replay-impl.js';
 export { locateField, type LocatedField } from './field-locator.js';
 export {

@@ -43,6 +43,34 @@ export interface ReplayImplementation {
 /** What a module passed to `ringwire trace replay --impl` exports as default: attach to the memory, return the implementation. */
 export type ReplayImplementationFactory = (ctx: ReplayContext) => ReplayImplementation;
 
+/**
+ * A Xen frontend under test (`--side front` on a Xen interface): `ports[0]` is the shared ring pages (further ports
+ * are granted pages), `setup` gives ring, ABI, order and event channel. Each run: consume the responses the
+ * backend published (RING_COPY_RESPONSE), publish the requests the recording's frontend published
+ * (RING_PUSH_REQUESTS_AND_CHECK_NOTIFY), notify when told to, and re-arm (RING_FINAL_CHECK_FOR_RESPONSES).
+ */
+export type XenFrontendImplementation = ReplayImplementationFactory;
+
+/**
+ * A Xen backend under test (`--side back`): each run, take every request published (RING_COPY_REQUEST, checked),
+ * answer it, RING_PUSH_RESPONSES_AND_CHECK_NOTIFY and notify when told to, RING_FINAL_CHECK_FOR_REQUESTS before
+ * returning. `fixtures/impl/blkif-back.js` is one.
+ */
+export type XenBackendImplementation = ReplayImplementationFactory;
+
+/**
+ * A virtio driver under test (`--side front` on a virtio interface): `ports[0]` is guest RAM at
+ * `regions[0].address`; `setup` gives layout, size, queue, features and the areas' guest-physical addresses.
+ * Each run: reclaim used buffers, make the recording's buffers available, kick when the device asks.
+ */
+export type VirtioDriverImplementation = ReplayImplementationFactory;
+
+/**
+ * A virtio device under test (`--side back`): each run, pop every available chain (walking it as a device must,
+ * against a hostile driver), do the work, use it with the bytes written, and interrupt when the driver asks.
+ */
+export type VirtioDeviceImplementation = ReplayImplementationFactory;
+
 export interface ReplayDivergence {
   /** Packet number (as tshark numbers frames) and seq of the first record of the run that diverged. */
   readonly record: number;
