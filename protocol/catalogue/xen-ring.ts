@@ -47,7 +47,7 @@ export const xenRingCatalogue = [
   },
   {
     id: 'XEN_RING_UNKNOWN_TYPE', family: 'xen-ring', kind: 'usage', binds: 'caller', severity: 'error',
-    statement: 'A ring type is named as ringwire declares it (blkif, netif_tx, netif_rx, netif_ctrl).',
+    statement: 'A ring type is named as ringwire declares it (blkif, netif_tx, netif_rx, xen_netif_ctrl).',
     source: { ringwire: 'policy', why: 'ring types are the DEFINE_RING_TYPES instances declared in protocol/xen/rings.ts; any other name has no layout.' },
   },
 ] as const satisfies readonly RuleEntry[];
