@@ -2,17 +2,13 @@
  * Looking codes up in the catalogue (protocol/catalogue/): one entry by id, its citation in words, and the
  * closest ids to a code that is not there. Core code: no node: imports.
  */
-import { catalogue, type CatalogueId, type RuleEntry, type RuleSource } from '../protocol/catalogue/index.js';
+import { catalogue, type RuleEntry, type RuleSource } from '../protocol/catalogue/index.js';
 
 const byId: ReadonlyMap<string, RuleEntry> = new Map(catalogue.map((e) => [e.id, e]));
 
 /** The entry for `id`, or undefined. */
 export function ruleEntry(id: string): RuleEntry | undefined {
   return byId.get(id);
-}
-
-export function isCatalogueId(id: string): id is CatalogueId {
-  return byId.has(id);
 }
 
 /**
