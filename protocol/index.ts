@@ -78,3 +78,11 @@ export type TypedStructName = keyof StructDeclRegistry;
 
 /** The trace format (pcapng container, ringwire record framing), declared as data. */
 export * as trace from './trace/index.js';
+
+/** Every error code and protocol rule, with its citation (protocol/catalogue/). */
+export {
+  catalogue, ruleFamilies, xenRingCatalogue, xenbusCatalogue, virtqCatalogue, guestMemoryCatalogue, codecCatalogue,
+  layoutCatalogue, portCatalogue, traceCatalogue, cliCatalogue,
+  type CatalogueId, type RuleEntry, type RuleSource, type RuleFamily, type RuleKind, type RuleParty, type RuleSeverity,
+  type HeaderSource, type LinuxSource, type VirtioSource, type PolicySource,
+} from './catalogue/index.js';

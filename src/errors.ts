@@ -4,8 +4,11 @@
  *
  * Classes are split by consequence, as Go's x/net/http2 does: a LayoutError is a programming or usage error,
  * a CodecError means the bytes or values given do not fit the C types, a RingError / VirtqError means a peer
- * broke the protocol.
+ * broke the protocol. Every code is an entry of the catalogue (protocol/catalogue/), which gives its citation.
  */
+import type { CodecRuleId, LayoutRuleId } from '../protocol/catalogue/index.js';
+import { ruleText } from './rule-catalogue.js';
+
 export interface ErrorDetail {
   /** Byte offset into the buffer or memory region the error refers to. */
   readonly offset?: number;
@@ -15,7 +18,10 @@ export interface ErrorDetail {
   readonly path?: string;
   readonly expected?: unknown;
   readonly received?: unknown;
-  /** The header line or spec section the rule comes from. */
+  /**
+   * The header line or spec section the rule comes from. When not given, the catalogue's entry for the code
+   * fills it (`citation: statement`, see src/rule-catalogue.ts).
+   */
   readonly rule?: string;
 }
 
@@ -37,7 +43,7 @@ export class RingwireError extends Error {
     this.path = detail.path;
     this.expected = detail.expected;
     this.received = detail.received;
-    this.rule = detail.rule;
+    this.rule = detail.rule ?? ruleText(code);
   }
 
   /** A plain object for JSON output (CLI, dumps, checker reports). */
@@ -58,10 +64,20 @@ function jsonSafe(v: unknown): unknown {
 }
 
 /** Unknown struct, ABI or field path; a declaration that fails its load-time self-check. */
-export class LayoutError extends RingwireError {}
+export class LayoutError extends RingwireError {
+  declare readonly code: LayoutRuleId;
+  constructor(code: LayoutRuleId, message: string, detail: ErrorDetail = {}) {
+    super(code, message, detail);
+  }
+}
 
 /** Bytes or values that do not fit the C types: short buffer, out-of-range value, unknown or missing field. */
-export class CodecError extends RingwireError {}
+export class CodecError extends RingwireError {
+  declare readonly code: CodecRuleId;
+  constructor(code: CodecRuleId, message: string, detail: ErrorDetail = {}) {
+    super(code, message, detail);
+  }
+}
 
 export function describeValue(v: unknown): string {
   if (typeof v === 'bigint') return `${v}n`;

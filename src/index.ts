@@ -18,6 +18,8 @@ export { PlainRingPort, checkHostByteOrder, type RingPort, type NotifyHandler } 
 export { PortError, portErrorCodes, type PortErrorCode } from './memory/port-error.js';
 export { RecordingRingPort, replayPortEvents, type PortEvent } from './memory/recording-port.js';
 export * as protocol from '../protocol/index.js';
+export { catalogue, type CatalogueId, type RuleEntry, type RuleSource } from '../protocol/catalogue/index.js';
+export { ruleEntry, ruleText, citation, closestIds } from './rule-catalogue.js';
 export * from './xen/index.js';
 export * from './virtio/index.js';
 export * from './trace/index.js';

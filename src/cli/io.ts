@@ -5,6 +5,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import type { Writable } from 'node:stream';
 import { RingwireError } from '../errors.js';
+import type { CliRuleId } from '../../protocol/catalogue/index.js';
 import { fileChunks } from '../trace/file-io.js';
 
 /** A bounded read: at most `maxBytes` bytes starting at byte `offset` of the file (defaults: 0, the whole file). */
@@ -41,10 +42,12 @@ export interface CliIo {
  * Bad usage or unreadable input: the CLI prints `ringwire: CODE: message` on one line of stderr and exits 2.
  * Codes: CLI_USAGE (arguments that do not fit the verb), CLI_UNKNOWN_VERB, CLI_UNKNOWN_OPTION, CLI_BAD_NUMBER,
  * CLI_READ (a file that cannot be read), CLI_INPUT_SIZE (an input whose size does not fit what it should hold),
- * CLI_OUTPUT_CLOSED (standard output went away while a verb was still writing).
+ * CLI_OUTPUT_CLOSED (standard output went away while a verb was still writing), CLI_UNKNOWN_CODE (`explain` of a
+ * code the catalogue does not hold). Each is an entry of protocol/catalogue/cli.ts.
  */
 export class UsageError extends RingwireError {
-  constructor(message: string, code = 'CLI_USAGE') {
+  declare readonly code: CliRuleId;
+  constructor(message: string, code: CliRuleId = 'CLI_USAGE') {
     super(code, message);
   }
 }

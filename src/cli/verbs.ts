@@ -3,7 +3,7 @@
  * when their verb runs.
  */
 import type { Verb } from './io.js';
-import { xenRingTypes, MAX_RING_PAGE_ORDER } from '../../protocol/index.js';
+import { xenRingTypes, MAX_RING_PAGE_ORDER, ruleFamilies } from '../../protocol/index.js';
 
 export const verbs: Readonly<Record<string, Verb>> = {
   layout: {
@@ -109,5 +109,22 @@ export const verbs: Readonly<Record<string, Verb>> = {
         run: async (args, io) => (await import('./trace-replay.js')).traceReplay(args, io),
       },
     },
+  },
+  rules: {
+    summary: 'every error code and protocol rule, with its citation',
+    usage: `usage: ringwire rules [--family F] [--json]
+  Print the catalogue: every error code ringwire throws and every protocol rule, family by family, with its
+  severity, the party it binds (front/back, driver/device, either, caller, file), its source (Xen header
+  macro, Linux driver function, virtio 1.2 section, or ringwire policy) and its statement. --family keeps one
+  family (${ruleFamilies.join(', ')}); --json prints the entries as a JSON array.`,
+    run: async (args, io) => (await import('./rules.js')).rulesVerb(args, io),
+  },
+  explain: {
+    summary: 'one error code or rule, with its citation',
+    usage: `usage: ringwire explain CODE [--json]
+  Print the catalogue entry of CODE (as errors and reports show it, e.g. VIRTQ_DESC_LOOP; case and - for _ do
+  not matter): family, kind, the party it binds, severity, the rule, its source and, for virtio, the spec's
+  MUST / SHOULD sentence. Exit 0; 2 with CLI_UNKNOWN_CODE and the closest ids when the catalogue has no CODE.`,
+    run: async (args, io) => (await import('./explain.js')).explainVerb(args, io),
   },
 };

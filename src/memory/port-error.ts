@@ -4,7 +4,8 @@
  * or the host cannot run ringwire at all (big-endian: Atomics act in host byte order). Nothing is written
  * when one is thrown.
  */
-import { RingwireError } from '../errors.js';
+import { RingwireError, type ErrorDetail } from '../errors.js';
+import type { PortRuleId } from '../../protocol/catalogue/index.js';
 
 /** Stable codes carried by PortError (never reworded). */
 export const portErrorCodes = Object.freeze({
@@ -16,10 +17,13 @@ export const portErrorCodes = Object.freeze({
   OUT_OF_BOUNDS: 'PORT_OUT_OF_BOUNDS',
   /** The host is big-endian: Atomics would act in the wrong byte order for every Xen ABI and virtio 1.x. */
   BIG_ENDIAN_HOST: 'PORT_BIG_ENDIAN_HOST',
-});
+} as const satisfies Record<string, PortRuleId>);
 
 export type PortErrorCode = (typeof portErrorCodes)[keyof typeof portErrorCodes];
 
 export class PortError extends RingwireError {
   declare readonly code: PortErrorCode;
+  constructor(code: PortErrorCode, message: string, detail: ErrorDetail = {}) {
+    super(code, message, detail);
+  }
 }

@@ -3,7 +3,8 @@
  * ring.h's rules (or a caller asked for something the ring cannot do). The refused operation leaves the ring
  * state unchanged. `index` is the ring index involved, `expected` / `received` the values compared.
  */
-import { RingwireError } from '../errors.js';
+import { RingwireError, type ErrorDetail } from '../errors.js';
+import type { XenRingRuleId } from '../../protocol/catalogue/index.js';
 
 /** Stable codes carried by RingError (never reworded). */
 export const xenRingErrorCodes = Object.freeze({
@@ -25,10 +26,13 @@ export const xenRingErrorCodes = Object.freeze({
   BAD_MEMORY: 'XEN_RING_BAD_MEMORY',
   /** Unknown ring type name. */
   UNKNOWN_RING_TYPE: 'XEN_RING_UNKNOWN_TYPE',
-});
+} as const satisfies Record<string, XenRingRuleId>);
 
 export type XenRingErrorCode = (typeof xenRingErrorCodes)[keyof typeof xenRingErrorCodes];
 
 export class RingError extends RingwireError {
   declare readonly code: XenRingErrorCode;
+  constructor(code: XenRingErrorCode, message: string, detail: ErrorDetail = {}) {
+    super(code, message, detail);
+  }
 }

@@ -8,7 +8,8 @@
  * and changes nothing.
  */
 import { abis, xenbusStateNames, xenbusTransitions, MAX_RING_PAGE_ORDER, type XenbusEnd, type XenbusStateName } from '../../protocol/index.js';
-import { RingwireError } from '../errors.js';
+import { RingwireError, type ErrorDetail } from '../errors.js';
+import type { XenbusRuleId } from '../../protocol/catalogue/index.js';
 import { parseAbi } from '../layout/abi-name.js';
 
 export const xenbusErrorCodes = Object.freeze({
@@ -16,12 +17,15 @@ export const xenbusErrorCodes = Object.freeze({
   BAD_TRANSITION: 'XENBUS_BAD_TRANSITION',
   /** A value the handshake cannot carry (a ring of a page count that is no power of two, an order above the backend's). */
   BAD_VALUE: 'XENBUS_BAD_VALUE',
-});
+} as const satisfies Record<string, XenbusRuleId>);
 
 export type XenbusErrorCode = (typeof xenbusErrorCodes)[keyof typeof xenbusErrorCodes];
 
 export class XenbusError extends RingwireError {
   declare readonly code: XenbusErrorCode;
+  constructor(code: XenbusErrorCode, message: string, detail: ErrorDetail = {}) {
+    super(code, message, detail);
+  }
 }
 
 /** What the model reports: a xenstore write, or a state change (as trace config records carry them). */

@@ -119,7 +119,8 @@ test('fileChunks (node-only) streams a file through the reader in fixed-size chu
     writeFileSync(out, t.bytes.subarray(0, 1000));
     const cut = await readStream(new TraceStreamReader(fileChunks(out)));
     assert.ok(cut.error instanceof TraceError);
-    assert.deepEqual(JSON.parse(JSON.stringify(cut.error)), { code: 'TRACE_TRUNCATED', message: cut.error.message, offset: 1000, index: cut.error.record, record: cut.error.record, expected: cut.error.expected, received: cut.error.received });
+    assert.deepEqual(JSON.parse(JSON.stringify(cut.error)), { code: 'TRACE_TRUNCATED', message: cut.error.message, offset: 1000, index: cut.error.record, record: cut.error.record, expected: cut.error.expected, received: cut.error.received, rule: cut.error.rule });
+    assert.match(cut.error.rule ?? '', /^ringwire policy: /); // filled from the catalogue
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -3,6 +3,7 @@
  * SHARED_RING_INIT vs attach, slot placement, the typed errors (and that they change nothing), the port.
  */
 import { test } from 'node:test';
+import { ruleText } from '../../src/rule-catalogue.js';
 import assert from 'node:assert/strict';
 import {
   SharedRing, FrontRing, BackRing, ringType, RingError, xenRingErrorCodes, idxAdd, idxSub, roundDownPow2, ringIdx,
@@ -158,7 +159,7 @@ test('overflow conditions are typed errors with the indices seen, and leave stat
   assert.equal(f.full(), true);
   assert.throws(() => f.nextRequestIndex(), (e: unknown) => e instanceof RingError && e.code === 'XEN_RING_FULL' && e.index === 16);
   assert.equal(f.reqProdPvt, 16);
-  assert.deepEqual((new RingError('XEN_RING_FULL', 'x', { index: 1, received: 2n })).toJSON(), { code: 'XEN_RING_FULL', message: 'x', index: 1, received: '2' });
+  assert.deepEqual((new RingError('XEN_RING_FULL', 'x', { index: 1, received: 2n })).toJSON(), { code: 'XEN_RING_FULL', message: 'x', index: 1, received: '2', rule: ruleText('XEN_RING_FULL') });
 });
 
 test('every shared write and notification goes through the port, in order', () => {
