@@ -1,0 +1,94 @@
+/**
+ * Xen notification and progress rules, over time: a push that ring.h says needs a notification
+ * (RING_PUSH_*_AND_CHECK_NOTIFY: `new - event < new - old`, event read right after the index store) must be
+ * followed by a notify record of that end before its next ring action; a ring whose requests are not all
+ * answered when the trace ends is stuck; an end raising its event channel again and again with no new
+ * records is a notification storm (XSA-391).
+ */
+import type { TraceEvent } from '../../trace/event.js';
+import { idxSub } from '../../xen/ring-index.js';
+import type { FindingDetail, RecordPlace } from '../finding.js';
+import type { RuleContext, TraceRuleFactory } from '../rule.js';
+import { IDX_HALF, type XenRingState } from '../xen-state.js';
+
+type Ctx = RuleContext<XenRingState>;
+
+/** Events that are an end's own ring actions (a notify owed must come before them). */
+const actions = new Set([
+  'requests-published', 'responses-published', 'request-consumed', 'response-consumed', 'request-reread', 'response-reread', 'event-set', 'index-set',
+]);
+
+const missingNotify: TraceRuleFactory<XenRingState> = () => {
+  /** The push each end still owes a notification for. */
+  const owed = new Map<string, { at: RecordPlace; detail: FindingDetail }>();
+  const flush = (ctx: Ctx, party: string): void => {
+    const o = owed.get(party);
+    if (o === undefined) return;
+    owed.delete(party);
+    ctx.report('XEN_RING_MISSING_NOTIFY', o.detail, o.at);
+  };
+  return {
+    ids: ['XEN_RING_MISSING_NOTIFY'],
+    check(ctx, e: TraceEvent) {
+      if (e.kind === 'notify') { owed.delete(e.party); return; }
+      if (!actions.has(e.kind)) return;
+      flush(ctx, e.party);
+      const requests = e.kind === 'requests-published';
+      if (!requests && e.kind !== 'responses-published') return;
+      const next = e[requests ? 'req_prod' : 'rsp_prod'] as number;
+      const old = e['first'] as number;
+      const event = requests ? ctx.state.reqEvent() : ctx.state.rspEvent();
+      const name = requests ? 'req_event' : 'rsp_event';
+      if (idxSub(next, event) >= idxSub(next, old)) return;
+      owed.set(e.party, {
+        at: ctx.place,
+        detail: {
+          path: `sring.${name}`, expected: `a notify from ${e.party} before its next ring action`, actual: 'none',
+          message: `${e.party} moved ${requests ? 'req_prod' : 'rsp_prod'} from ${old} to ${next} past ${name} ${event} and did not notify.`,
+        },
+      });
+    },
+    end(ctx) {
+      for (const party of [...owed.keys()]) flush(ctx, party);
+    },
+  };
+};
+
+const stuck: TraceRuleFactory<XenRingState> = () => ({
+  ids: ['XEN_RING_STUCK'],
+  check() { /* temporal: judged at the end */ },
+  end(ctx) {
+    const s = ctx.state;
+    // netif_rx requests are buffers posted for packets to come: they wait unanswered by design.
+    if (!s.inUse || s.ring === 'netif_rx') return;
+    const waiting = idxSub(s.reqProd, s.rspProd);
+    if (waiting === 0 || waiting >= IDX_HALF) return;
+    ctx.report('XEN_RING_STUCK', {
+      expected: `rsp_prod = req_prod ${s.reqProd}`, actual: { req_prod: s.reqProd, rsp_prod: s.rspProd, req_cons: s.reqCons },
+      message: `The trace ends with ${waiting} request(s) unanswered (req_prod ${s.reqProd}, rsp_prod ${s.rspProd}, backend copied up to ${s.reqCons}).`,
+    }, { ...ctx.place, party: 'back' });
+  },
+});
+
+/** Notifications in a row, with no record published by the same end, that make a storm. */
+export const NOTIFY_STORM_COUNT = 8;
+
+const notifyStorm: TraceRuleFactory<XenRingState> = () => {
+  const idle = new Map<string, number>();
+  return {
+    ids: ['XEN_RING_NOTIFY_STORM'],
+    check(ctx, e) {
+      if (e.kind === 'requests-published' || e.kind === 'responses-published') { idle.set(e.party, 0); return; }
+      if (e.kind !== 'notify') return;
+      const n = (idle.get(e.party) ?? 0) + 1;
+      idle.set(e.party, n);
+      if (n !== NOTIFY_STORM_COUNT) return;
+      ctx.report('XEN_RING_NOTIFY_STORM', {
+        expected: `fewer than ${NOTIFY_STORM_COUNT} notifications without new records`, actual: n,
+        message: `${e.party} raised port ${String(e['port'])} ${n} times in a row without publishing anything new.`,
+      });
+    },
+  };
+};
+
+export const xenNotifyRules: readonly TraceRuleFactory<XenRingState>[] = [missingNotify, stuck, notifyStorm];

@@ -1,0 +1,129 @@
+/**
+ * What the checker knows about one Xen ring as a trace goes by: the producer indices as last stored, the
+ * next index each consumer will copy (from RING_COPY_REQUEST / RING_COPY_RESPONSE: req_cons and rsp_cons are
+ * private to each end, never in shared memory), whether the ring has started carrying records, and for
+ * blkif the requests outstanding by id. The event indices are read from the replayed ring page when a rule
+ * asks, so a rule sees what a push would have read right after its store. Rules read it; the checker
+ * updates it after the rules have seen each event.
+ */
+import { RWT_REGION_XEN_RING, type XenTraceSetup } from '../../protocol/trace/index.js';
+import type { TraceEvent } from '../trace/event.js';
+import type { ReplayInterface } from '../trace/replayer.js';
+import { ringType, type XenRingName, type XenRingType } from '../xen/ring-type.js';
+import type { RecordPlace } from './finding.js';
+
+/** A request still waiting for its response (blkif): what the response must echo. */
+export interface OutstandingRequest {
+  readonly operation: number;
+  readonly indirect_op: number | undefined;
+  readonly place: RecordPlace;
+}
+
+/** A store to req_prod or rsp_prod, as an event says it: the word, the value stored and the one before. */
+export interface ProdStore {
+  readonly name: 'req_prod' | 'rsp_prod';
+  readonly value: number;
+  readonly old: number;
+  /** The decoder took it for a publication of 1..RING_SIZE records. */
+  readonly published: boolean;
+}
+
+/** Half the RING_IDX space: a difference at or above it is a move backwards. */
+export const IDX_HALF = 0x80000000;
+
+export class XenRingState {
+  readonly ring: string;
+  readonly type: XenRingType;
+  /** RING_SIZE. */
+  readonly nrEnts: number;
+  reqProd = 0;
+  rspProd = 0;
+  /** The next request the backend has not copied, the next response the frontend has not copied. */
+  reqCons = 0;
+  rspCons = 0;
+  /** Set at the first publication (a store that only sets an index, as SHARED_RING_INIT, is not one). */
+  inUse = false;
+  /** blkif: outstanding requests by id (a decimal string, as decoded). */
+  readonly outstanding = new Map<string, OutstandingRequest>();
+  readonly #iface: ReplayInterface;
+  #view: DataView | undefined;
+
+  constructor(setup: XenTraceSetup, iface: ReplayInterface) {
+    this.type = ringType(setup.ring as XenRingName, { abi: setup.abi });
+    this.ring = this.type.name;
+    this.nrEnts = this.type.nrEnts(setup.order);
+    this.#iface = iface;
+    this.#minBytes = this.type.ringBytes(setup.order);
+  }
+
+  readonly #minBytes: number;
+
+  /** The replayed ring page(s), once the region is declared. */
+  #ringView(): DataView | undefined {
+    if (this.#view !== undefined) return this.#view;
+    const g = this.#iface.regions.find((r) => r.kind === RWT_REGION_XEN_RING && r.bytes.length >= this.#minBytes);
+    if (g !== undefined) this.#view = new DataView(g.bytes.buffer, g.bytes.byteOffset, g.bytes.byteLength);
+    return this.#view;
+  }
+
+  /** sring->req_event as the replayed memory holds it now. */
+  reqEvent(): number {
+    return this.#ringView()?.getUint32(this.type.header.reqEvent, true) ?? 0;
+  }
+
+  /** sring->rsp_event as the replayed memory holds it now. */
+  rspEvent(): number {
+    return this.#ringView()?.getUint32(this.type.header.rspEvent, true) ?? 0;
+  }
+
+  /** The producer-index store an event reports, or undefined. */
+  prodStore(e: TraceEvent): ProdStore | undefined {
+    const req = e['req_prod'];
+    const rsp = e['rsp_prod'];
+    const published = e.kind === 'requests-published' || e.kind === 'responses-published';
+    if (!published && e.kind !== 'index-set') return undefined;
+    if (typeof req === 'number') return { name: 'req_prod', value: req, old: this.reqProd, published };
+    if (typeof rsp === 'number') return { name: 'rsp_prod', value: rsp, old: this.rspProd, published };
+    return undefined;
+  }
+
+  /** Take in an event after the rules have seen it. */
+  update(e: TraceEvent, place: RecordPlace): void {
+    const store = this.prodStore(e);
+    if (store !== undefined) {
+      if (store.name === 'req_prod') this.reqProd = store.value; else this.rspProd = store.value;
+      if (store.published) this.inUse = true;
+      else if (!this.inUse) {
+        // An index set before the ring carries records (SHARED_RING_INIT, a start near 2^32): consumers start there.
+        if (store.name === 'req_prod') this.reqCons = store.value; else this.rspCons = store.value;
+      }
+      if (this.ring === 'blkif') this.#blkif(e, place);
+      return;
+    }
+    const idx = e['idx'];
+    if (typeof idx !== 'number') return;
+    if (e.kind === 'request-consumed') this.reqCons = (idx + 1) >>> 0;
+    else if (e.kind === 'response-consumed') this.rspCons = (idx + 1) >>> 0;
+  }
+
+  #blkif(e: TraceEvent, place: RecordPlace): void {
+    for (const r of publishedRecords(e, 'requests')) {
+      if (typeof r['id'] !== 'string') continue;
+      const op = r['operation'];
+      const ind = r['indirect_op'];
+      this.outstanding.set(r['id'], { operation: typeof op === 'number' ? op : -1, indirect_op: typeof ind === 'number' ? ind : undefined, place });
+    }
+    for (const r of publishedRecords(e, 'responses')) if (typeof r['id'] === 'string') this.outstanding.delete(r['id']);
+  }
+}
+
+/** The decoded records of a requests-/responses-published event, with their ring index. */
+export function publishedRecords(e: TraceEvent, side: 'requests' | 'responses'): (Record<string, unknown> & { readonly index: number })[] {
+  const slots = e[side];
+  if (!Array.isArray(slots)) return [];
+  const out: (Record<string, unknown> & { index: number })[] = [];
+  for (const s of slots as { index?: unknown; record?: unknown }[]) {
+    if (s.record !== null && typeof s.record === 'object' && typeof s.index === 'number') out.push({ ...(s.record as Record<string, unknown>), index: s.index });
+  }
+  return out;
+}
