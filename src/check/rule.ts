@@ -14,6 +14,8 @@ export interface RuleContext<S> {
   readonly iface: number;
   /** The record being checked (for end(): the interface's last record). */
   readonly place: RecordPlace;
+  /** Error-severity violations found on this interface so far (whether or not the options report them). */
+  readonly errors: number;
   /** Report a violation of `rule`, at `at` (default: the record being checked). */
   report(rule: CatalogueId, detail: FindingDetail, at?: RecordPlace): void;
 }

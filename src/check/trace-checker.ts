@@ -54,6 +54,7 @@ interface Checked {
   readonly party: (p: string) => string;
   ended: boolean;
   last: RecordPlace;
+  errors: number;
 }
 
 const none: readonly Finding[] = [];
@@ -126,18 +127,19 @@ export class TraceChecker {
       } catch {
         return; // a ring ringwire does not know: its records are decoded record by record, and not judged
       }
-      this.#ifaces[iface] = { state: s, rules: xenTraceRules.map((f) => f()) as TraceRule<unknown>[], update: (e, p) => s.update(e, p), party: (p) => p, ended: false, last: place };
+      this.#ifaces[iface] = { state: s, rules: xenTraceRules.map((f) => f()) as TraceRule<unknown>[], update: (e, p) => s.update(e, p), party: (p) => p, ended: false, last: place, errors: 0 };
     } else if (setup?.transport === 'virtio') {
       const s = new VirtqState(setup);
-      this.#ifaces[iface] = { state: s, rules: virtioTraceRules.map((f) => f()) as TraceRule<unknown>[], update: (e, p) => s.update(e, p), party: virtioParty, ended: false, last: place };
+      this.#ifaces[iface] = { state: s, rules: virtioTraceRules.map((f) => f()) as TraceRule<unknown>[], update: (e, p) => s.update(e, p), party: virtioParty, ended: false, last: place, errors: 0 };
     }
   }
 
   #context(c: Checked, iface: number, place: RecordPlace): RuleContext<unknown> {
     return {
-      state: c.state, iface, place,
+      state: c.state, iface, place, errors: c.errors,
       report: (rule, detail, at) => {
         const where = at ?? place;
+        if (ruleEntry(rule)?.severity === 'error') c.errors++;
         this.#report(rule, { ...where, party: c.party(where.party) }, iface, detail);
       },
     };

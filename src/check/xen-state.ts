@@ -11,12 +11,15 @@ import type { TraceEvent } from '../trace/event.js';
 import type { ReplayInterface } from '../trace/replayer.js';
 import { ringType, type XenRingName, type XenRingType } from '../xen/ring-type.js';
 import type { RecordPlace } from './finding.js';
+import { codecFor, type StructCodec } from '../codec/codec.js';
 
 /** A request still waiting for its response (blkif): what the response must echo. */
 export interface OutstandingRequest {
   readonly operation: number;
   readonly indirect_op: number | undefined;
   readonly place: RecordPlace;
+  /** Requests outstanding under this id (more than 1 only after a frontend reused it). */
+  count: number;
 }
 
 /** A store to req_prod or rsp_prod, as an event says it: the word, the value stored and the one before. */
@@ -45,7 +48,10 @@ export class XenRingState {
   inUse = false;
   /** blkif: outstanding requests by id (a decimal string, as decoded). */
   readonly outstanding = new Map<string, OutstandingRequest>();
+  /** blkif: struct blkif_request, to read a request whose operation names no variant. */
+  readonly requestAsBase: StructCodec | undefined;
   readonly #iface: ReplayInterface;
+  readonly #minBytes: number;
   #view: DataView | undefined;
 
   constructor(setup: XenTraceSetup, iface: ReplayInterface) {
@@ -54,9 +60,8 @@ export class XenRingState {
     this.nrEnts = this.type.nrEnts(setup.order);
     this.#iface = iface;
     this.#minBytes = this.type.ringBytes(setup.order);
+    this.requestAsBase = this.ring === 'blkif' ? codecFor('blkif_request', { abi: this.type.abi }) : undefined;
   }
-
-  readonly #minBytes: number;
 
   /** The replayed ring page(s), once the region is declared. */
   #ringView(): DataView | undefined {
@@ -107,23 +112,45 @@ export class XenRingState {
   }
 
   #blkif(e: TraceEvent, place: RecordPlace): void {
-    for (const r of publishedRecords(e, 'requests')) {
+    for (const r of publishedRecords(e, 'requests', this.requestAsBase)) {
       if (typeof r['id'] !== 'string') continue;
       const op = r['operation'];
       const ind = r['indirect_op'];
-      this.outstanding.set(r['id'], { operation: typeof op === 'number' ? op : -1, indirect_op: typeof ind === 'number' ? ind : undefined, place });
+      const earlier = this.outstanding.get(r['id']);
+      if (earlier !== undefined) earlier.count++;
+      else this.outstanding.set(r['id'], { operation: typeof op === 'number' ? op : -1, indirect_op: typeof ind === 'number' ? ind : undefined, place, count: 1 });
     }
-    for (const r of publishedRecords(e, 'responses')) if (typeof r['id'] === 'string') this.outstanding.delete(r['id']);
+    for (const r of publishedRecords(e, 'responses')) {
+      const o = typeof r['id'] === 'string' ? this.outstanding.get(r['id']) : undefined;
+      if (o !== undefined && --o.count === 0) this.outstanding.delete(r['id'] as string);
+    }
   }
 }
 
-/** The decoded records of a requests-/responses-published event, with their ring index. */
-export function publishedRecords(e: TraceEvent, side: 'requests' | 'responses'): (Record<string, unknown> & { readonly index: number })[] {
+/**
+ * The decoded records of a requests-/responses-published event, with their ring index. A slot the decoder
+ * could not name a struct for (a blkif operation no variant has) comes as raw hex: `rawAs` reads it as the
+ * ring's base struct, so its common members (operation, id) can still be judged.
+ */
+export function publishedRecords(e: TraceEvent, side: 'requests' | 'responses', rawAs?: StructCodec): (Record<string, unknown> & { readonly index: number })[] {
   const slots = e[side];
   if (!Array.isArray(slots)) return [];
   const out: (Record<string, unknown> & { index: number })[] = [];
-  for (const s of slots as { index?: unknown; record?: unknown }[]) {
-    if (s.record !== null && typeof s.record === 'object' && typeof s.index === 'number') out.push({ ...(s.record as Record<string, unknown>), index: s.index });
+  for (const s of slots as { index?: unknown; record?: unknown; raw?: unknown }[]) {
+    if (typeof s.index !== 'number') continue;
+    if (s.record !== null && typeof s.record === 'object') out.push({ ...(s.record as Record<string, unknown>), index: s.index });
+    else if (rawAs !== undefined && typeof s.raw === 'string' && s.raw.length >= 2 * rawAs.size) out.push({ ...jsonRecord(rawAs.decode(hexBytes(s.raw, rawAs.size))), index: s.index });
   }
   return out;
+}
+
+function hexBytes(hex: string, n: number): Uint8Array {
+  const out = new Uint8Array(n);
+  for (let i = 0; i < n; i++) out[i] = parseInt(hex.slice(2 * i, 2 * i + 2), 16);
+  return out;
+}
+
+/** A decoded record with 64-bit members as decimal strings, as the trace decoder's events carry them. */
+function jsonRecord(r: unknown): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(r, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v))) as Record<string, unknown>;
 }

@@ -26,7 +26,7 @@ const statuses = new Set([0, -1, -2]);
 
 /** The requests a publication event carries, on a blkif ring. */
 function requests(ctx: Ctx, e: TraceEvent) {
-  return ctx.state.ring === 'blkif' && e.kind === 'requests-published' ? publishedRecords(e, 'requests') : [];
+  return ctx.state.ring === 'blkif' && e.kind === 'requests-published' ? publishedRecords(e, 'requests', ctx.state.requestAsBase) : [];
 }
 
 function responses(ctx: Ctx, e: TraceEvent) {
@@ -171,16 +171,17 @@ const duplicateRequestId: TraceRuleFactory<XenRingState> = () => ({
 const unknownResponseId: TraceRuleFactory<XenRingState> = () => ({
   ids: ['XEN_RING_UNKNOWN_RESPONSE_ID'],
   check(ctx, e) {
-    const answered = new Set<string>();
+    const answered = new Map<string, number>();
     for (const r of responses(ctx, e)) {
       const id = r['id'] as string;
-      if (!ctx.state.outstanding.has(id) || answered.has(id)) {
+      const n = answered.get(id) ?? 0;
+      if ((ctx.state.outstanding.get(id)?.count ?? 0) <= n) {
         ctx.report('XEN_RING_UNKNOWN_RESPONSE_ID', {
-          path: `response[${r.index}].id`, expected: `an outstanding id (${[...ctx.state.outstanding.keys()].filter((k) => !answered.has(k)).join(', ') || 'none'})`, actual: id,
+          path: `response[${r.index}].id`, expected: `an outstanding id (${[...ctx.state.outstanding.keys()].join(', ') || 'none'})`, actual: id,
           message: `${e.party} published response ${r.index} for id ${id}, which has no request outstanding.`,
         });
       }
-      answered.add(id);
+      answered.set(id, n + 1);
     }
   },
 });

@@ -2,7 +2,7 @@
  * Xen notification and progress rules, over time: a push that ring.h says needs a notification
  * (RING_PUSH_*_AND_CHECK_NOTIFY: `new - event < new - old`, event read right after the index store) must be
  * followed by a notify record of that end before its next ring action; a ring whose requests are not all
- * answered when the trace ends is stuck; an end raising its event channel again and again with no new
+ * answered when the trace ends, with no error found on it to explain why, is stuck; an end raising its event channel again and again with no new
  * records is a notification storm (XSA-391).
  */
 import type { TraceEvent } from '../../trace/event.js';
@@ -59,8 +59,9 @@ const stuck: TraceRuleFactory<XenRingState> = () => ({
   check() { /* temporal: judged at the end */ },
   end(ctx) {
     const s = ctx.state;
-    // netif_rx requests are buffers posted for packets to come: they wait unanswered by design.
-    if (!s.inUse || s.ring === 'netif_rx') return;
+    // netif_rx requests are buffers posted for packets to come: they wait unanswered by design. A ring
+    // already broken by an error is expected to stall: this rule names stalls with no other cause.
+    if (!s.inUse || s.ring === 'netif_rx' || ctx.errors > 0) return;
     const waiting = idxSub(s.reqProd, s.rspProd);
     if (waiting === 0 || waiting >= IDX_HALF) return;
     ctx.report('XEN_RING_STUCK', {
