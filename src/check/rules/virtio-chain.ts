@@ -19,6 +19,14 @@ export const chainWalkerCodes = [
   'VIRTQ_PACKED_DESC_NOT_AVAIL', 'VIRTQ_PACKED_BAD_ID', 'VIRTQ_INDIRECT_UNREADABLE', 'VIRTQ_IN_ORDER_NOT_RING_ORDER',
 ] as const satisfies readonly CatalogueId[];
 
+/** The walker's own sentence from the event text, without its code and its appended citation. */
+function walkerWords(text: string, code: string): string {
+  const at = text.indexOf(`${code}: `);
+  const words = at < 0 ? text : text.slice(at + code.length + 2);
+  const cite = words.lastIndexOf(' (virtio 1.2 §');
+  return (cite < 0 ? words : words.slice(0, cite)).replace(/\.$/, '');
+}
+
 const chain: TraceRuleFactory<VirtqState> = () => ({
   ids: chainWalkerCodes,
   check(ctx, e) {
@@ -28,7 +36,7 @@ const chain: TraceRuleFactory<VirtqState> = () => ({
     ctx.report(code as CatalogueId, {
       path: ctx.state.layout === 'split' ? `avail.ring[${String(e['idx'])}]` : `desc[${String(e['head'])}]`,
       expected: 'a chain the device can walk', actual: code,
-      message: `${virtioParty(e.party)} made ${at} available: ${String(e.text).replace(/^.*?available: /, '')}`,
+      message: `${virtioParty(e.party)} made ${at} available, a chain the device cannot walk: ${walkerWords(e.text, code)}.`,
     });
   },
 });
