@@ -4,7 +4,8 @@
  * driver's or the device's recorded GuestMemory), so the trace breaks exactly the rule it is named after.
  */
 import {
-  SplitDevice, SplitDriver, SplitRing, recordVirtqueue, virtioConstant, VRING_DESC_F_NEXT,
+  SplitDevice, SplitDriver, SplitRing, recordVirtqueue, virtioConstant, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE, VRING_DESC_F_INDIRECT,
+  VIRTIO_RING_F_INDIRECT_DESC,
   type SplitQueueConfig, type TraceRecorder, type VirtqFeatures, type VirtqueueRecording,
 } from '../../src/index.js';
 import type { MalformedFixture } from './malformed-kit.js';
@@ -24,8 +25,8 @@ interface Queue {
 }
 
 /** A split queue of 8 with a healthy first round: a 16-byte request and a 512-byte writable buffer, used whole. */
-function warm(rec: TraceRecorder): Queue {
-  const q = recordVirtqueue(rec, { layout: 'split', size: SIZE, features: VERSION_1, ram: new ArrayBuffer(0x10000), desc: 0, avail: 0x1000, used: 0x2000 });
+function warm(rec: TraceRecorder, features = 0n): Queue {
+  const q = recordVirtqueue(rec, { layout: 'split', size: SIZE, features: VERSION_1 | features, ram: new ArrayBuffer(0x10000), desc: 0, avail: 0x1000, used: 0x2000 });
   const config = (c: SplitQueueConfig & VirtqFeatures) => c;
   const driver = new SplitDriver(config(q.driverConfig));
   const device = new SplitDevice(config(q.deviceConfig));
@@ -60,11 +61,20 @@ function publish(x: Queue, head: number): void {
   r.availPort.notify(0);
 }
 
-/** The driver writes descriptor i of the table by hand. */
-function desc(x: Queue, i: number, len: number, flags: number, next: number): void {
+/** The driver writes descriptor i of the table by hand (buffer at BUF + 0x100 * i, or `addr`). */
+function desc(x: Queue, i: number, len: number, flags: number, next: number, addr = BUF + 0x100 * i): void {
   const r = x.asDriver;
-  r.writeDesc(r.descPort, r.descBase, i, BUF + 0x100 * i, 0, len, flags, next);
+  r.writeDesc(r.descPort, r.descBase, i, addr, 0, len, flags, next);
 }
+
+/** The driver writes entry i of an indirect table at guest address TABLE (guest RAM is one region from 0). */
+function tableDesc(x: Queue, i: number, len: number, flags: number, next: number): void {
+  const r = x.asDriver;
+  r.writeDesc(r.descPort, r.descBase + TABLE, i, BUF + 0x100 * i, 0, len, flags, next);
+}
+
+const TABLE = 0x6000;
+const INDIRECT_DESC = 1n << BigInt(VIRTIO_RING_F_INDIRECT_DESC);
 
 /** The device returns a used element by hand (element, then used.idx) and interrupts. */
 function use(x: Queue, id: number, len: number): void {
@@ -101,6 +111,80 @@ export const virtioMalformedFixtures: readonly MalformedFixture[] = [
     record(rec) {
       const x = warm(rec);
       publish(x, 9);
+    },
+  },
+  {
+    rule: 'VIRTQ_ZERO_LENGTH',
+    about: 'split queue of 8: after a healthy round the driver makes head 4 available as one descriptor of len 0 and kicks.',
+    record(rec) {
+      const x = warm(rec);
+      desc(x, 4, 0, 0, 0);
+      publish(x, 4);
+    },
+  },
+  {
+    rule: 'VIRTQ_READ_AFTER_WRITE',
+    about: 'split queue of 8: after a healthy round the driver chains a device-readable descriptor after a device-writable one, makes it available and kicks.',
+    record(rec) {
+      const x = warm(rec);
+      desc(x, 4, 512, VRING_DESC_F_NEXT | VRING_DESC_F_WRITE, 5);
+      desc(x, 5, 16, 0, 0);
+      publish(x, 4);
+    },
+  },
+  {
+    rule: 'VIRTQ_LENGTH_OVERFLOW',
+    about: 'split queue of 8: after a healthy round the driver chains two descriptors of 0xffffffff bytes and a third, over 2^32 bytes in total, makes it available and kicks.',
+    record(rec) {
+      const x = warm(rec);
+      desc(x, 4, 0xffffffff, VRING_DESC_F_NEXT, 5, BUF);
+      desc(x, 5, 0xffffffff, VRING_DESC_F_NEXT, 6, BUF);
+      desc(x, 6, 16, 0, 0);
+      publish(x, 4);
+    },
+  },
+  {
+    rule: 'VIRTQ_INDIRECT_NOT_NEGOTIATED',
+    about: 'split queue of 8 without VIRTIO_RING_F_INDIRECT_DESC: after a healthy round the driver makes an indirect descriptor available and kicks.',
+    record(rec) {
+      const x = warm(rec);
+      tableDesc(x, 0, 16, VRING_DESC_F_NEXT, 1);
+      tableDesc(x, 1, 512, VRING_DESC_F_WRITE, 0);
+      desc(x, 4, 32, VRING_DESC_F_INDIRECT, 0, TABLE);
+      publish(x, 4);
+    },
+  },
+  {
+    rule: 'VIRTQ_INDIRECT_WITH_NEXT',
+    about: 'split queue of 8 with VIRTIO_RING_F_INDIRECT_DESC: after a healthy round the driver makes available a descriptor with both VRING_DESC_F_INDIRECT and VRING_DESC_F_NEXT, and kicks.',
+    record(rec) {
+      const x = warm(rec, INDIRECT_DESC);
+      tableDesc(x, 0, 16, VRING_DESC_F_NEXT, 1);
+      tableDesc(x, 1, 512, VRING_DESC_F_WRITE, 0);
+      desc(x, 4, 32, VRING_DESC_F_INDIRECT | VRING_DESC_F_NEXT, 5, TABLE);
+      desc(x, 5, 16, 0, 0);
+      publish(x, 4);
+    },
+  },
+  {
+    rule: 'VIRTQ_INDIRECT_BAD_LEN',
+    about: 'split queue of 8 with VIRTIO_RING_F_INDIRECT_DESC: after a healthy round the driver makes available an indirect descriptor of len 20, not a multiple of 16, and kicks.',
+    record(rec) {
+      const x = warm(rec, INDIRECT_DESC);
+      tableDesc(x, 0, 16, 0, 0);
+      desc(x, 4, 20, VRING_DESC_F_INDIRECT, 0, TABLE);
+      publish(x, 4);
+    },
+  },
+  {
+    rule: 'VIRTQ_INDIRECT_NESTED',
+    about: 'split queue of 8 with VIRTIO_RING_F_INDIRECT_DESC: after a healthy round the driver makes available an indirect table whose first entry is itself indirect, and kicks.',
+    record(rec) {
+      const x = warm(rec, INDIRECT_DESC);
+      tableDesc(x, 0, 32, VRING_DESC_F_INDIRECT, 0);
+      tableDesc(x, 1, 16, 0, 0);
+      desc(x, 4, 32, VRING_DESC_F_INDIRECT, 0, TABLE);
+      publish(x, 4);
     },
   },
   {
