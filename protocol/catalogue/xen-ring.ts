@@ -72,6 +72,11 @@ export const xenRingCatalogue = [
     source: { header: 'xen/io/ring.h', macro: 'RING_PUSH_REQUESTS_AND_CHECK_NOTIFY' }, checked: 'trace',
   },
   {
+    id: 'XEN_RING_NOTIFY_NOT_NEEDED', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'info',
+    statement: 'An end notifies only after a push that moved its index past the peer\'s event index; other notifications cost the peer a wakeup for nothing.',
+    source: { header: 'xen/io/ring.h', macro: 'RING_PUSH_RESPONSES_AND_CHECK_NOTIFY' }, checked: 'trace',
+  },
+  {
     id: 'XEN_RING_STUCK', family: 'xen-ring', kind: 'protocol', binds: 'back', severity: 'error',
     statement: 'At the end of a trace every published request of a ring that answers each request (all but netif_rx) has its response published.',
     source: { linux: 'drivers/block/xen-blkback/blkback.c', function: 'xen_blkif_schedule' }, checked: 'trace',

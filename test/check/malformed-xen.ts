@@ -121,6 +121,20 @@ export const xenMalformedFixtures: readonly MalformedFixture[] = [
     },
   },
   {
+    rule: 'XEN_RING_NOTIFY_NOT_NEEDED',
+    about: 'blkif: the frontend pushes request 2 (notifying, as req_event asks), then pushes request 3, which the event index does not ask to hear about, and notifies anyway.',
+    record(rec) {
+      const r = warmBlkif(rec);
+      r.write(blkifRequest(READ, 2, SEG));
+      r.push();
+      r.write(blkifRequest(READ, 3, SEG));
+      r.push();
+      r.front.notify();
+      r.serve(okay);
+      r.poll();
+    },
+  },
+  {
     rule: 'XEN_RING_STUCK',
     about: 'blkif: the frontend publishes and notifies two requests; the backend copies them and never answers.',
     record(rec) {

@@ -2,7 +2,8 @@
  * Xen notification and progress rules, over time: a push that ring.h says needs a notification
  * (RING_PUSH_*_AND_CHECK_NOTIFY: `new - event < new - old`, event read right after the index store) must be
  * followed by a notify record of that end before its next ring action; a ring whose requests are not all
- * answered when the trace ends, with no error found on it to explain why, is stuck; an end raising its event channel again and again with no new
+ * answered when the trace ends, with no error found on it to explain why, is stuck; a notify no push asked
+ * for is worth knowing (info); an end raising its event channel again and again with no new
  * records is a notification storm (XSA-391).
  */
 import type { TraceEvent } from '../../trace/event.js';
@@ -17,6 +18,19 @@ type Ctx = RuleContext<XenRingState>;
 const actions = new Set([
   'requests-published', 'responses-published', 'request-consumed', 'response-consumed', 'request-reread', 'response-reread', 'event-set', 'index-set',
 ]);
+
+/**
+ * What a push read to decide on a notification (RING_PUSH_*_AND_CHECK_NOTIFY) for a store to req_prod or
+ * rsp_prod: a publication, or once the ring is in use any forward store (an index set by hand is judged the same way).
+ */
+function pushCheck(ctx: Ctx, e: TraceEvent) {
+  const s = ctx.state.prodStore(e);
+  // A store that moves the index back publishes nothing (XEN_RING_INDEX_BACKWARDS says so).
+  if (s === undefined || !(s.published || ctx.state.inUse) || idxSub(s.value, s.old) >= IDX_HALF) return undefined;
+  const requests = s.name === 'req_prod';
+  const event = requests ? ctx.state.reqEvent() : ctx.state.rspEvent();
+  return { requests, next: s.value, old: s.old, event, name: requests ? 'req_event' : 'rsp_event', need: idxSub(s.value, event) < idxSub(s.value, s.old) };
+}
 
 const missingNotify: TraceRuleFactory<XenRingState> = () => {
   /** The push each end still owes a notification for. */
@@ -33,13 +47,9 @@ const missingNotify: TraceRuleFactory<XenRingState> = () => {
       if (e.kind === 'notify') { owed.delete(e.party); return; }
       if (!actions.has(e.kind)) return;
       flush(ctx, e.party);
-      const requests = e.kind === 'requests-published';
-      if (!requests && e.kind !== 'responses-published') return;
-      const next = e[requests ? 'req_prod' : 'rsp_prod'] as number;
-      const old = e['first'] as number;
-      const event = requests ? ctx.state.reqEvent() : ctx.state.rspEvent();
-      const name = requests ? 'req_event' : 'rsp_event';
-      if (idxSub(next, event) >= idxSub(next, old)) return;
+      const push = pushCheck(ctx, e);
+      if (push === undefined || !push.need) return;
+      const { requests, next, old, event, name } = push;
       owed.set(e.party, {
         at: ctx.place,
         detail: {
@@ -50,6 +60,23 @@ const missingNotify: TraceRuleFactory<XenRingState> = () => {
     },
     end(ctx) {
       for (const party of [...owed.keys()]) flush(ctx, party);
+    },
+  };
+};
+
+/** A notify with no push since the end's last notify that asked for one (info: a wasted event, not a fault). */
+const notifyNotNeeded: TraceRuleFactory<XenRingState> = () => {
+  const owes = new Set<string>();
+  return {
+    ids: ['XEN_RING_NOTIFY_NOT_NEEDED'],
+    check(ctx, e) {
+      const push = pushCheck(ctx, e);
+      if (push !== undefined) { if (push.need) owes.add(e.party); return; }
+      if (e.kind !== 'notify' || owes.delete(e.party)) return;
+      ctx.report('XEN_RING_NOTIFY_NOT_NEEDED', {
+        expected: 'a notify only after a push past the peer\'s event index', actual: `notify port ${String(e['port'])}`,
+        message: `${e.party} notified with no push since its last notification that the peer's event index asked for.`,
+      });
     },
   };
 };
@@ -92,4 +119,4 @@ const notifyStorm: TraceRuleFactory<XenRingState> = () => {
   };
 };
 
-export const xenNotifyRules: readonly TraceRuleFactory<XenRingState>[] = [missingNotify, stuck, notifyStorm];
+export const xenNotifyRules: readonly TraceRuleFactory<XenRingState>[] = [missingNotify, notifyNotNeeded, stuck, notifyStorm];
