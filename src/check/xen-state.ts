@@ -120,6 +120,12 @@ export class XenRingState {
       if (earlier !== undefined) earlier.count++;
       else this.outstanding.set(r['id'], { operation: typeof op === 'number' ? op : -1, indirect_op: typeof ind === 'number' ? ind : undefined, place, count: 1 });
     }
+    // A frontend that overruns the ring again and again (each time reported) must not grow this without
+    // bound: more than the ring can hold twice over, the oldest are forgotten (a Map iterates oldest first).
+    for (const id of this.outstanding.keys()) {
+      if (this.outstanding.size <= 2 * this.nrEnts) break;
+      this.outstanding.delete(id);
+    }
     for (const r of publishedRecords(e, 'responses')) {
       const o = typeof r['id'] === 'string' ? this.outstanding.get(r['id']) : undefined;
       if (o !== undefined && --o.count === 0) this.outstanding.delete(r['id'] as string);

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import {
-  TraceReader, TraceStreamReader, TraceChecker, checkTrace, traceRuleIds, catalogue, protocol, ruleEntry, type Finding, type RuleEntry,
+  TraceReader, TraceStreamReader, TraceChecker, checkTrace, traceRuleIds, catalogue, protocol, XenRingState, type ReplayInterface, ruleEntry, type Finding, type RuleEntry,
 } from '../../src/index.js';
 import { traceFixtures } from '../trace/make-trace-fixtures.js';
 import { buildMalformed, malformedFixtures } from './malformed-fixtures.js';
@@ -119,4 +119,16 @@ test('a checkpoint the replayed memory does not meet is a finding under its TRAC
   }
   findings = findings.concat(c.end());
   assert.deepEqual(findings.map((f) => [f.rule, f.party]), [['TRACE_CHECKPOINT', 'none']]);
+});
+
+test('blkif ids outstanding are bounded by twice the ring size, whatever a frontend publishes', () => {
+  const s = new XenRingState({ transport: 'xen', ring: 'blkif', abi: 'x86_64', order: 0, grefs: [8], evtchn: 3 }, { id: 0, regions: [] } as unknown as ReplayInterface);
+  assert.equal(s.nrEnts, 32);
+  const place = { seq: 0, record: 1, offset: 0, party: 'front' };
+  for (let k = 0; k < 1000; k++) {
+    s.update({ seq: k, iface: 0, party: 'front', kind: 'requests-published', text: '', req_prod: k + 1, first: k, requests: [{ index: k, record: { id: String(k), operation: 0 } }] }, place);
+  }
+  assert.equal(s.outstanding.size, 64);
+  assert.ok(s.outstanding.has('999') && !s.outstanding.has('935'), 'the oldest are forgotten first');
+  assert.equal(s.reqProd, 1000);
 });
