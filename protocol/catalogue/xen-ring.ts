@@ -62,6 +62,11 @@ export const xenRingCatalogue = [
     source: { header: 'xen/io/ring.h', macro: 'RING_REQUEST_CONS_OVERFLOW' }, checked: 'trace',
   },
   {
+    id: 'XEN_RING_SLOT_REWRITTEN', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'A frontend writes a request slot only before publishing it: from the index store until its response, the slot is the backend\'s to read.',
+    source: { header: 'xen/io/ring.h', macro: 'RING_PUSH_REQUESTS' }, checked: 'trace',
+  },
+  {
     id: 'XEN_RING_DOUBLE_FETCH', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'error',
     statement: 'A consumer copies each record from shared memory once and acts on the copy, never reading a consumed slot again (XSA-155).',
     source: { header: 'xen/io/ring.h', macro: 'RING_COPY_REQUEST' }, checked: 'trace',

@@ -110,6 +110,18 @@ export const xenMalformedFixtures: readonly MalformedFixture[] = [
     },
   },
   {
+    rule: 'XEN_RING_SLOT_REWRITTEN',
+    about: 'blkif: the frontend publishes request 2 and notifies, then rewrites its slot (another sector, same id) before the backend has answered it.',
+    record(rec) {
+      const r = warmBlkif(rec);
+      r.write(blkifRequest(READ, 2, SEG));
+      r.push();
+      r.front.writeRequest(2, r.req.encodeToBytes({ ...(blkifRequest(READ, 2, SEG) as object), sector_number: 4096n }));
+      r.serve(okay);
+      r.poll();
+    },
+  },
+  {
     rule: 'XEN_RING_MISSING_NOTIFY',
     about: 'blkif: the frontend publishes a request past req_event but drops the notify_remote_via_evtchn RING_PUSH_REQUESTS_AND_CHECK_NOTIFY asked for; the backend happens to poll.',
     record(rec) {

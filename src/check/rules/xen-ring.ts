@@ -1,6 +1,7 @@
 /**
  * Xen ring state rules (xen/io/ring.h): producer indices that overrun the ring, run ahead of the other side
- * or move back, consumers that copy what was never published or copy a record twice (XSA-155).
+ * or move back, consumers that copy what was never published or copy a record twice (XSA-155), a frontend
+ * that writes a request slot the backend may still be reading.
  */
 import type { TraceEvent } from '../../trace/event.js';
 import { idxSub } from '../../xen/ring-index.js';
@@ -106,7 +107,28 @@ const doubleFetch: TraceRuleFactory<XenRingState> = () => ({
   },
 });
 
+/**
+ * A frontend store into the slot of a request it published and has no response for: after RING_PUSH_REQUESTS
+ * (xen_wmb, then the index store) the slot is the backend's to read until the response comes back.
+ */
+const slotRewritten: TraceRuleFactory<XenRingState> = () => ({
+  ids: ['XEN_RING_SLOT_REWRITTEN'],
+  check(ctx: Ctx, e: TraceEvent): void {
+    if (e.kind !== 'request-written' || typeof e['slot'] !== 'number') return;
+    const { reqProd, rspProd, nrEnts } = ctx.state;
+    const inFlight = idxSub(reqProd, rspProd);
+    const slot = e['slot'];
+    const k = (slot - rspProd) & (nrEnts - 1); // how far past rsp_prod this slot's request lies
+    if (inFlight === 0 || inFlight > nrEnts || k >= inFlight) return;
+    const idx = (rspProd + k) >>> 0;
+    ctx.report('XEN_RING_SLOT_REWRITTEN', {
+      path: `request[${idx}]`, expected: `a slot outside the published, unanswered requests [${rspProd}, ${reqProd})`, actual: `slot ${slot}`,
+      message: `${e.party} wrote slot ${slot} while it holds request ${idx}, published and not yet answered.`,
+    });
+  },
+});
+
 export const xenRingRules: readonly TraceRuleFactory<XenRingState>[] = [
-  indexBackwards, reqProdOverflow, rspProdOverflow, rspProdAhead, consPastProd, doubleFetch,
+  indexBackwards, reqProdOverflow, rspProdOverflow, rspProdAhead, consPastProd, doubleFetch, slotRewritten,
 ];
 
