@@ -117,6 +117,16 @@ export const xenRingCatalogue = [
     source: { header: 'xen/io/blkif.h', macro: 'struct blkif_request_segment' }, checked: 'trace',
   },
   {
+    id: 'XEN_BLKIF_INDIRECT_TOO_MANY', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'A BLKIF_OP_INDIRECT request carries at most the feature-max-indirect-segments the backend wrote (none if it wrote none), and never more than BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST pages of segments.',
+    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_BLKIF_DISCARD_NOT_OFFERED', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'A frontend sends BLKIF_OP_DISCARD only to a backend that wrote feature-discard = 1.',
+    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_OP_DISCARD' }, checked: 'trace',
+  },
+  {
     id: 'XEN_BLKIF_BAD_STATUS', family: 'xen-ring', kind: 'protocol', binds: 'back', severity: 'error',
     statement: 'A blkif response\'s status is BLKIF_RSP_OKAY (0), BLKIF_RSP_ERROR (-1) or BLKIF_RSP_EOPNOTSUPP (-2).',
     source: { header: 'xen/io/blkif.h', macro: 'BLKIF_RSP_OKAY' }, checked: 'trace',

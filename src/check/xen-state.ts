@@ -31,6 +31,16 @@ export interface ProdStore {
   readonly published: boolean;
 }
 
+/** xen/io/xenbus.h XenbusStateConnected. */
+const XENBUS_STATE_CONNECTED = 4;
+
+/** Backend keys kept at most (a trace writing keys without end must not grow the map without bound). */
+const MAX_BACKEND_KEYS = 256;
+
+function backendKeyCount(keys: ReadonlyMap<string, string>): boolean {
+  return keys.size < MAX_BACKEND_KEYS;
+}
+
 /** Half the RING_IDX space: a difference at or above it is a move backwards. */
 export const IDX_HALF = 0x80000000;
 
@@ -46,6 +56,10 @@ export class XenRingState {
   rspCons = 0;
   /** Set at the first publication (a store that only sets an index, as SHARED_RING_INIT, is not one). */
   inUse = false;
+  /** The backend reached XenbusStateConnected in the trace: its feature keys are then what it offers. */
+  backendConnected = false;
+  /** What the backend wrote to xenstore, by the key's last component (`feature-discard` -> `1`). */
+  readonly backendKeys = new Map<string, string>();
   /** blkif: outstanding requests by id (a decimal string, as decoded). */
   readonly outstanding = new Map<string, OutstandingRequest>();
   /** blkif: struct blkif_request, to read a request whose operation names no variant. */
@@ -103,6 +117,13 @@ export class XenRingState {
         if (store.name === 'req_prod') this.reqCons = store.value; else this.rspCons = store.value;
       }
       if (this.ring === 'blkif') this.#blkif(e, place);
+      return;
+    }
+    if (e['end'] === 'backend') {
+      if (e.kind === 'xenbus-state' && e['to'] === XENBUS_STATE_CONNECTED) this.backendConnected = true;
+      if (e.kind === 'xenstore-write' && typeof e['xenstore'] === 'string' && backendKeyCount(this.backendKeys)) {
+        this.backendKeys.set(e['xenstore'].slice(e['xenstore'].lastIndexOf('/') + 1), String(e['value']));
+      }
       return;
     }
     const idx = e['idx'];

@@ -190,6 +190,28 @@ export const xenMalformedFixtures: readonly MalformedFixture[] = [
     record(rec) { oneBlkif(rec, blkifRequest(READ, 2, [{ first_sect: 0, last_sect: 8 }]), error); },
   },
   {
+    rule: 'XEN_BLKIF_INDIRECT_TOO_MANY',
+    about: 'blkif after a xenbus handshake in which the backend wrote feature-max-indirect-segments = 16: the frontend sends a BLKIF_OP_INDIRECT read of 20 segments; the backend answers BLKIF_RSP_ERROR.',
+    record(rec) {
+      const r = new RawRing(rec, 'blkif', { 'feature-max-indirect-segments': 16 });
+      r.writeAs('blkif_request_indirect', { operation: 6, indirect_op: READ, nr_segments: 20, id: 2n, sector_number: 0n, handle: 0, indirect_grefs: [400, 0, 0, 0, 0, 0, 0, 0] });
+      r.push();
+      r.serve((q) => ({ id: q['id'], operation: READ, status: BLKIF_RSP_ERROR }));
+      r.poll();
+    },
+  },
+  {
+    rule: 'XEN_BLKIF_DISCARD_NOT_OFFERED',
+    about: 'blkif after a xenbus handshake in which the backend wrote no feature-discard: the frontend sends a BLKIF_OP_DISCARD; the backend answers BLKIF_RSP_EOPNOTSUPP.',
+    record(rec) {
+      const r = new RawRing(rec, 'blkif', { 'feature-flush-cache': 1 });
+      r.writeAs('blkif_request_discard', { operation: 5, flag: 0, handle: 0, id: 2n, sector_number: 2048n, nr_sectors: 8n });
+      r.push();
+      r.serve((q) => ({ id: q['id'], operation: q['operation'], status: BLKIF_RSP_EOPNOTSUPP }));
+      r.poll();
+    },
+  },
+  {
     rule: 'XEN_BLKIF_BAD_STATUS',
     about: 'blkif: the backend answers a read with status -3, which no BLKIF_RSP_* names.',
     record(rec) { oneBlkif(rec, blkifRequest(READ, 2, SEG), (q) => ({ id: q['id'], operation: q['operation'], status: -3 })); },

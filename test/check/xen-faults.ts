@@ -6,7 +6,7 @@
  * what the careful loops of Linux blkfront / blkback do.
  */
 import {
-  BackRing, FrontRing, RingError, codecFor, recordXenRing, type StructCodec, type TraceRecorder, type XenRingRecording,
+  BackRing, FrontRing, RingError, XenbusDevice, codecFor, recordXenRing, type StructCodec, type TraceRecorder, type XenRingRecording,
 } from '../../src/index.js';
 
 /** A decoded request as the backend copied it. */
@@ -19,8 +19,19 @@ export class RawRing {
   readonly req: StructCodec;
   readonly rsp: StructCodec;
 
-  constructor(rec: TraceRecorder, ring: 'blkif' | 'netif_tx') {
+  /**
+   * `features`: run the xenbus handshake first, the backend advertising these keys (as Linux blkback does in
+   * InitWait), both ends then Connected.
+   */
+  constructor(rec: TraceRecorder, ring: 'blkif' | 'netif_tx', features?: Readonly<Record<string, number>>) {
     this.x = recordXenRing(rec, { ring });
+    if (features !== undefined) {
+      const bus = new XenbusDevice({ frontendPath: 'device/vbd/768', backendPath: 'backend/vbd/1/768', emit: this.x.xenbus });
+      bus.backendInitWait(features);
+      bus.frontendInitialise({ grefs: this.x.setup.grefs, evtchn: this.x.setup.evtchn, abi: this.x.setup.abi });
+      bus.backendConnect({ sectors: 2097152 });
+      bus.frontendConnect();
+    }
     this.front = FrontRing.attach(this.x.front, 0, { channel: this.x.setup.evtchn });
     this.back = BackRing.attach(this.x.back, 0, { channel: this.x.setup.evtchn });
     const abi = { abi: this.x.type.abi };
@@ -34,6 +45,12 @@ export class RawRing {
       this.front.writeRequest(this.front.reqProdPvt, this.req.encodeToBytes(r));
       this.front.reqProdPvt++;
     }
+  }
+
+  /** Frontend: one request of another struct of the ring's union (blkif_request_indirect, blkif_request_discard). */
+  writeAs(struct: string, record: unknown): void {
+    this.front.writeRequest(this.front.reqProdPvt, codecFor(struct, { abi: this.x.type.abi }).encodeToBytes(record));
+    this.front.reqProdPvt++;
   }
 
   /** RING_PUSH_REQUESTS_AND_CHECK_NOTIFY, then notify_remote_via_evtchn when it says so (unless `notify` is false). */

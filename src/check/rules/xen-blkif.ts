@@ -186,6 +186,42 @@ const unknownResponseId: TraceRuleFactory<XenRingState> = () => ({
   },
 });
 
+/** BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST pages of 4096 / sizeof(struct blkif_request_segment) segments. */
+const INDIRECT_SEGMENTS_MAX = 8 * (4096 / 8);
+
+const indirectTooMany: TraceRuleFactory<XenRingState> = () => ({
+  ids: ['XEN_BLKIF_INDIRECT_TOO_MANY'],
+  check(ctx, e) {
+    for (const r of requests(ctx, e)) {
+      const n = r['nr_segments'];
+      if (r['operation'] !== BLKIF_OP_INDIRECT || typeof n !== 'number') continue;
+      // Once the backend is Connected in the trace, its feature-max-indirect-segments (absent: 0) is the limit.
+      const offered = ctx.state.backendConnected ? Number(ctx.state.backendKeys.get('feature-max-indirect-segments') ?? 0) : INDIRECT_SEGMENTS_MAX;
+      const limit = Math.min(Number.isFinite(offered) ? offered : 0, INDIRECT_SEGMENTS_MAX);
+      if (n <= limit) continue;
+      ctx.report('XEN_BLKIF_INDIRECT_TOO_MANY', {
+        path: `request[${r.index}].nr_segments`, expected: `<= ${limit}${ctx.state.backendConnected ? ' (feature-max-indirect-segments)' : ''}`, actual: n,
+        message: `${e.party} published indirect request ${r.index} with ${n} segments; the backend takes at most ${limit}.`,
+      });
+    }
+  },
+});
+
+const discardNotOffered: TraceRuleFactory<XenRingState> = () => ({
+  ids: ['XEN_BLKIF_DISCARD_NOT_OFFERED'],
+  check(ctx, e) {
+    if (!ctx.state.backendConnected || ctx.state.backendKeys.get('feature-discard') === '1') return;
+    for (const r of requests(ctx, e)) {
+      if (r['operation'] !== BLKIF_OP_DISCARD) continue;
+      ctx.report('XEN_BLKIF_DISCARD_NOT_OFFERED', {
+        path: `request[${r.index}].operation`, expected: 'no BLKIF_OP_DISCARD: the backend did not write feature-discard = 1', actual: BLKIF_OP_DISCARD,
+        message: `${e.party} published discard request ${r.index}, which the backend did not offer.`,
+      });
+    }
+  },
+});
+
 export const xenBlkifRules: readonly TraceRuleFactory<XenRingState>[] = [
-  unknownOp, noSegments, tooManySegments, sectOrder, sectPastPage, badStatus, rspOperation, duplicateRequestId, unknownResponseId,
+  unknownOp, noSegments, tooManySegments, sectOrder, sectPastPage, indirectTooMany, discardNotOffered, badStatus, rspOperation,
+  duplicateRequestId, unknownResponseId,
 ];
