@@ -7,7 +7,8 @@
  * without one. A record the decoder could not take (a body breaking the format, a checkpoint not met) is a
  * finding under its TRACE_* code. Core code: no node: imports.
  */
-import { RWT_END, RWT_SETUP } from '../../protocol/trace/index.js';
+import { RWT_END, RWT_PARTY_BACK, RWT_SETUP, RWT_WRITE } from '../../protocol/trace/index.js';
+import { AccessBody, decodeAccess } from '../trace/bodies.js';
 import { partyWord } from '../trace/event.js';
 import type { CatalogueId, RuleSeverity } from '../../protocol/catalogue/index.js';
 import { ReplayEventDecoder } from '../trace/decode-events.js';
@@ -25,9 +26,10 @@ import { xenNotifyRules } from './rules/xen-notify.js';
 import { virtioChainRules } from './rules/virtio-chain.js';
 import { virtioUsedRules } from './rules/virtio-used.js';
 import { virtioNotifyRules } from './rules/virtio-notify.js';
+import { virtioWriteRules } from './rules/virtio-writes.js';
 
 export const xenTraceRules: readonly TraceRuleFactory<XenRingState>[] = [...xenRingRules, ...xenBlkifRules, ...xenNotifyRules];
-export const virtioTraceRules: readonly TraceRuleFactory<VirtqState>[] = [...virtioChainRules, ...virtioUsedRules, ...virtioNotifyRules];
+export const virtioTraceRules: readonly TraceRuleFactory<VirtqState>[] = [...virtioChainRules, ...virtioUsedRules, ...virtioWriteRules, ...virtioNotifyRules];
 
 /** Every catalogue id a trace rule can report, in rule order. */
 export function traceRuleIds(): CatalogueId[] {
@@ -65,6 +67,7 @@ export class TraceChecker {
   readonly #worst: number;
   readonly #ifaces: (Checked | undefined)[] = [];
   #out: Finding[] = [];
+  readonly #access = new AccessBody();
   /** Findings so far by severity. */
   readonly counts: Record<RuleSeverity, number> = { error: 0, warning: 0, info: 0 };
   records = 0;
@@ -82,7 +85,8 @@ export class TraceChecker {
     const place: RecordPlace = { seq: r.seq, record: r.packet, offset: r.offset, party: partyWord(r.party) };
     if (r.rec_type === RWT_SETUP) this.#setup(r.interface_id);
     const c = this.#ifaces[r.interface_id];
-    for (const e of events) {
+    const guestWrite = c?.state instanceof VirtqState && r.rec_type === RWT_WRITE && r.party === RWT_PARTY_BACK ? this.#guestWrite(r) : undefined;
+    for (const e of guestWrite === undefined ? events : [...events, guestWrite]) {
       if (e.kind === 'error' && typeof e['code'] === 'string') this.#report(e['code'], { ...place, party: 'none' }, r.interface_id, { expected: 'a record that replays', actual: e['code'], message: e.text });
       if (c === undefined) continue;
       const ctx = this.#context(c, r.interface_id, place);
@@ -100,6 +104,18 @@ export class TraceChecker {
   end(): readonly Finding[] {
     this.#ifaces.forEach((c, i) => { if (c !== undefined) this.#end(c, i); });
     return this.#take();
+  }
+
+  /**
+   * A device's store into guest memory, as the checker's own `guest-write` event (guest-physical address and
+   * length): the trace decoder shows such stores record by record, and rules need where they landed.
+   */
+  #guestWrite(r: TraceRecord): TraceEvent | undefined {
+    const a = decodeAccess(r.body, this.#access, r);
+    const g = this.#decoder.replayer.interface(r.interface_id).regions[a.region];
+    if (g === undefined) return undefined;
+    const address = g.address + a.offset;
+    return { seq: r.seq, iface: r.interface_id, party: partyWord(r.party), kind: 'guest-write', region: a.region, address, length: a.bytes.length, text: `device wrote ${a.bytes.length} bytes at 0x${address.toString(16)}` };
   }
 
   #take(): readonly Finding[] {

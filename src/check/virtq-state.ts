@@ -10,10 +10,13 @@ import type { TraceEvent } from '../trace/event.js';
 import { virtqFeatures } from '../virtio/features.js';
 import { VRING_DESC_F_INDIRECT, VRING_DESC_F_WRITE } from '../virtio/flags.js';
 import type { RecordPlace } from './finding.js';
+import { layoutOf } from '../layout/compile.js';
 
 export interface AvailableBuffer {
   /** Bytes the device may write: the len of every device-writable descriptor of the chain. */
   readonly writable: number;
+  /** The chain's device-readable buffers, as [guest address, length] pairs. */
+  readonly readable: readonly (readonly [number, number])[];
   readonly place: RecordPlace;
 }
 
@@ -25,6 +28,8 @@ export class VirtqState {
   readonly outstanding = new Map<number, AvailableBuffer>();
   /** Used, and not made available again since. */
   readonly retired = new Set<number>();
+  /** Guest address and byte length of the split descriptor table (the device never writes it), when known. */
+  readonly descTable: readonly [number, number] | undefined;
   availFlags = 0;
   usedFlags = 0;
   usedEvent = 0;
@@ -33,6 +38,8 @@ export class VirtqState {
   constructor(setup: VirtioTraceSetup) {
     this.layout = setup.layout === 'packed' ? 'packed' : 'split';
     this.size = setup.size;
+    const desc = /^0x[0-9a-f]{1,13}$/i.test(setup.desc) ? Number(setup.desc) : undefined;
+    this.descTable = this.layout === 'split' && desc !== undefined ? [desc, SPLIT_DESC_BYTES * setup.size] : undefined;
     this.eventIdx = virtqFeatures(/^0x[0-9a-f]{1,16}$/i.test(setup.features) ? BigInt(setup.features) : 0n).eventIdx === true;
   }
 
@@ -55,7 +62,7 @@ export class VirtqState {
       case 'available': {
         const id = this.bufferId(e);
         if (id === undefined || e['error'] !== undefined) return;
-        this.outstanding.set(id, { writable: writableBytes(e), place });
+        this.outstanding.set(id, { writable: writableBytes(e), readable: readableBuffers(e), place });
         this.retired.delete(id);
         return;
       }
@@ -72,6 +79,22 @@ export class VirtqState {
       default:
     }
   }
+}
+
+/** sizeof(struct vring_desc). */
+const SPLIT_DESC_BYTES = layoutOf('vring_desc').size;
+
+/** A chain's device-readable buffers (an indirect descriptor itself holds no buffer). */
+function readableBuffers(e: TraceEvent): [number, number][] {
+  const descs = e['descs'];
+  if (!Array.isArray(descs)) return [];
+  const out: [number, number][] = [];
+  for (const d of descs as { flags?: unknown; len?: unknown; addr?: unknown }[]) {
+    const f = typeof d.flags === 'number' ? d.flags : 0;
+    const addr = typeof d.addr === 'string' ? Number(d.addr) : NaN;
+    if ((f & (VRING_DESC_F_WRITE | VRING_DESC_F_INDIRECT)) === 0 && typeof d.len === 'number' && Number.isSafeInteger(addr)) out.push([addr, d.len]);
+  }
+  return out;
 }
 
 /** The bytes of a chain's device-writable descriptors (an indirect descriptor itself holds no buffer). */

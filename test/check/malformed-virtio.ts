@@ -244,6 +244,30 @@ export const virtioMalformedFixtures: readonly MalformedFixture[] = [
     },
   },
   {
+    rule: 'VIRTQ_DEVICE_WROTE_READABLE',
+    about: 'split queue of 8: the device pops a request and writes 16 bytes over its device-readable header before filling the writable buffer and using it.',
+    record(rec) {
+      const x = warm(rec);
+      add(x, 1);
+      const c = x.device.pop();
+      if (c === null) throw new Error('nothing available');
+      x.asDevice.descPort.write(BUF + 0x1000, new Uint8Array(16).fill(0xee));
+      c.writeBuffer(1, new Uint8Array(512).fill(0xab));
+      x.device.pushUsed(c.head, 512);
+      x.device.interrupt();
+      x.driver.getUsed();
+    },
+  },
+  {
+    rule: 'VIRTQ_DEVICE_WROTE_DESC',
+    about: 'split queue of 8: after a healthy round the device stores into descriptor 6 of the table, which the driver owns.',
+    record(rec) {
+      const x = warm(rec);
+      const r = x.asDevice;
+      r.writeDesc(r.descPort, r.descBase, 6, 0x9000, 0, 64, 0, 0);
+    },
+  },
+  {
     rule: 'VIRTQ_MISSING_KICK',
     about: 'split queue of 8 without EVENT_IDX: the driver makes a request available with VRING_USED_F_NO_NOTIFY clear and never kicks; the device happens to poll.',
     record(rec) {
