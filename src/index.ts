@@ -23,3 +23,4 @@ export { ruleEntry, ruleText, citation, closestIds } from './rule-catalogue.js';
 export * from './xen/index.js';
 export * from './virtio/index.js';
 export * from './trace/index.js';
+export * from './check/index.js';

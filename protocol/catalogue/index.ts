@@ -34,6 +34,8 @@ export type LayoutRuleId = (typeof layoutCatalogue)[number]['id'];
 export type PortRuleId = (typeof portCatalogue)[number]['id'];
 export type TraceRuleId = (typeof traceCatalogue)[number]['id'];
 export type CliRuleId = (typeof cliCatalogue)[number]['id'];
+/** The rules only the conformance checker enforces (on traces): no error class throws them. */
+export type TraceCheckedId = Extract<(typeof catalogue)[number], { readonly checked: 'trace' }>['id'];
 
 /** The families, in catalogue order. */
 export const ruleFamilies: readonly RuleFamily[] = ['xen-ring', 'xenbus', 'virtq', 'guest-memory', 'codec', 'layout', 'port', 'trace', 'cli'];

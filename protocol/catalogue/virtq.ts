@@ -211,4 +211,25 @@ export const virtqCatalogue = [
     statement: 'an indirect table is read from guest memory; this one lies in memory whose bytes were not supplied, so its chain is not checked (missing input, not a protocol violation).',
     source: { virtio: '2.7.5.3', also: ['2.8.7'] },
   },
+  // ---- Checked on traces by src/check/ (no error class throws these) ----
+  {
+    id: 'VIRTQ_DEVICE_WROTE_READABLE', family: 'virtq', kind: 'protocol', binds: 'device', severity: 'error',
+    statement: 'the device writes only the device-writable buffers of a chain; a device-readable buffer is the driver\'s data for it to read.',
+    source: { virtio: '2.7.5.1', quote: 'A device MUST NOT write to a device-readable buffer, and a device SHOULD NOT read a device-writable buffer.' }, checked: 'trace',
+  },
+  {
+    id: 'VIRTQ_DEVICE_WROTE_DESC', family: 'virtq', kind: 'protocol', binds: 'device', severity: 'error',
+    statement: 'the device never writes the split descriptor table: the driver owns it, and the device only reads descriptors the driver made available.',
+    source: { virtio: '2.7.5', also: ['2.7.13'] }, checked: 'trace',
+  },
+  {
+    id: 'VIRTQ_MISSING_KICK', family: 'virtq', kind: 'protocol', binds: 'driver', severity: 'error',
+    statement: 'the driver notifies the device after making buffers available unless suppressed: with VIRTIO_RING_F_EVENT_IDX when vring_need_event(avail_event, new, old) holds, without it when VRING_USED_F_NO_NOTIFY is clear.',
+    source: { virtio: '2.7.10.1', also: ['2.7.13.4'] }, checked: 'trace',
+  },
+  {
+    id: 'VIRTQ_MISSING_INTERRUPT', family: 'virtq', kind: 'protocol', binds: 'device', severity: 'error',
+    statement: 'the device notifies the driver after using buffers unless suppressed: with VIRTIO_RING_F_EVENT_IDX when vring_need_event(used_event, new, old) holds, without it when VRING_AVAIL_F_NO_INTERRUPT is clear.',
+    source: { virtio: '2.7.7.2', also: ['2.7.8'] }, checked: 'trace',
+  },
 ] as const satisfies readonly RuleEntry[];

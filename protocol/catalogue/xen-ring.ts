@@ -50,4 +50,90 @@ export const xenRingCatalogue = [
     statement: 'A ring type is named as ringwire declares it (blkif, netif_tx, netif_rx, xen_netif_ctrl).',
     source: { ringwire: 'policy', why: 'ring types are the DEFINE_RING_TYPES instances declared in protocol/xen/rings.ts; any other name has no layout.' },
   },
+  // ---- Checked on traces by src/check/ (no error class throws these) ----
+  {
+    id: 'XEN_RING_INDEX_BACKWARDS', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'error',
+    statement: 'A producer index (req_prod, rsp_prod) only moves forward: a store that moves it back un-publishes records the peer may already hold.',
+    source: { header: 'xen/io/ring.h', macro: 'RING_PUSH_REQUESTS' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_RING_CONS_PAST_PROD', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'error',
+    statement: 'A consumer copies only records already published: RING_COPY_REQUEST below req_prod, RING_COPY_RESPONSE below rsp_prod.',
+    source: { header: 'xen/io/ring.h', macro: 'RING_REQUEST_CONS_OVERFLOW' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_RING_SLOT_REWRITTEN', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'A frontend writes a request slot only before publishing it: from the index store until its response, the slot is the backend\'s to read.',
+    source: { header: 'xen/io/ring.h', macro: 'RING_PUSH_REQUESTS' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_RING_DOUBLE_FETCH', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'error',
+    statement: 'A consumer copies each record from shared memory once and acts on the copy, never reading a consumed slot again (XSA-155).',
+    source: { header: 'xen/io/ring.h', macro: 'RING_COPY_REQUEST' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_RING_MISSING_NOTIFY', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'error',
+    statement: 'A producer whose push moved its index past the peer\'s event index (new - event < new - old) notifies the event channel before its next ring action.',
+    source: { header: 'xen/io/ring.h', macro: 'RING_PUSH_REQUESTS_AND_CHECK_NOTIFY' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_RING_NOTIFY_NOT_NEEDED', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'info',
+    statement: 'An end notifies only after a push that moved its index past the peer\'s event index; other notifications cost the peer a wakeup for nothing.',
+    source: { header: 'xen/io/ring.h', macro: 'RING_PUSH_RESPONSES_AND_CHECK_NOTIFY' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_RING_STUCK', family: 'xen-ring', kind: 'protocol', binds: 'back', severity: 'error',
+    statement: 'At the end of a trace every published request of a ring that answers each request (all but netif_rx) has its response published.',
+    source: { linux: 'drivers/block/xen-blkback/blkback.c', function: 'xen_blkif_schedule' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_RING_NOTIFY_STORM', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'warning',
+    statement: 'An end does not raise the event channel again and again with no new records published in between (XSA-391: a peer can be flooded with events).',
+    source: { linux: 'drivers/xen/events/events_base.c', function: 'xen_irq_lateeoi' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_BLKIF_UNKNOWN_OP', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'A blkif request\'s operation is one of BLKIF_OP_READ, WRITE, WRITE_BARRIER, FLUSH_DISKCACHE, DISCARD or INDIRECT.',
+    source: { linux: 'drivers/block/xen-blkback/blkback.c', function: 'do_block_io_op' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_BLKIF_NO_SEGMENTS', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'A blkif read or write request carries at least one segment.',
+    source: { linux: 'drivers/block/xen-blkback/blkback.c', function: 'dispatch_rw_block_io' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_BLKIF_TOO_MANY_SEGMENTS', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'A direct blkif request carries at most BLKIF_MAX_SEGMENTS_PER_REQUEST (11) segments.',
+    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_MAX_SEGMENTS_PER_REQUEST' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_BLKIF_SECT_ORDER', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'Each segment of a blkif request has first_sect <= last_sect (last_sect is inclusive).',
+    source: { linux: 'drivers/block/xen-blkback/blkback.c', function: 'dispatch_rw_block_io' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_BLKIF_SECT_PAST_PAGE', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'Each segment of a blkif request ends within its 4096-byte frame: last_sect <= 7 (512-byte sectors).',
+    source: { header: 'xen/io/blkif.h', macro: 'struct blkif_request_segment' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_BLKIF_INDIRECT_TOO_MANY', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'A BLKIF_OP_INDIRECT request carries at most the feature-max-indirect-segments the backend wrote (none if it wrote none), and never more than BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST pages of segments.',
+    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_BLKIF_DISCARD_NOT_OFFERED', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'A frontend sends BLKIF_OP_DISCARD only to a backend that wrote feature-discard = 1.',
+    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_OP_DISCARD' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_BLKIF_BAD_STATUS', family: 'xen-ring', kind: 'protocol', binds: 'back', severity: 'error',
+    statement: 'A blkif response\'s status is BLKIF_RSP_OKAY (0), BLKIF_RSP_ERROR (-1) or BLKIF_RSP_EOPNOTSUPP (-2).',
+    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_RSP_OKAY' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_BLKIF_RSP_OPERATION', family: 'xen-ring', kind: 'protocol', binds: 'back', severity: 'error',
+    statement: 'A blkif response\'s operation is copied from its request: the request\'s operation, or for BLKIF_OP_INDIRECT its indirect_op.',
+    source: { linux: 'drivers/block/xen-blkfront.c', function: 'blkif_interrupt' }, checked: 'trace',
+  },
 ] as const satisfies readonly RuleEntry[];

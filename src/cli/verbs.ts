@@ -110,6 +110,20 @@ export const verbs: Readonly<Record<string, Verb>> = {
       },
     },
   },
+  check: {
+    summary: 'check a trace against the protocol rules',
+    usage: `usage: ringwire check FILE [--json] [--rules ID,...] [--severity error|warning|info]
+  Check a ringwire trace (FILE, or - for standard input) against the catalogue's rules, in one streaming pass
+  in constant memory: Xen ring indices, blkif records and ids, notifications owed under the event indices,
+  stuck rings and notification storms; virtio chains, used ids and lengths, kicks and interrupts owed. Each
+  finding names the rule, its severity, who broke it (front/back, driver/device), where (packet number as
+  tshark counts frames, seq, byte offset, interface), expected and actual values and the rule's citation
+  (ringwire explain ID says more). --json prints one JSON object per finding per line. --rules keeps the ids
+  given (comma-separated, or repeated); --severity keeps findings of that severity or worse.
+  Exit 0 when no error-severity finding was reported, 1 when one was, 2 for bad usage or a file that is not
+  pcapng, is corrupt or was cut (after every finding before the fault).`,
+    run: async (args, io) => (await import('./check.js')).checkVerb(args, io),
+  },
   rules: {
     summary: 'every error code and protocol rule, with its citation',
     usage: `usage: ringwire rules [--family F] [--json]

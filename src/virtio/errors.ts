@@ -8,15 +8,15 @@
  * §2.8 packed virtqueues. A rule the spec does not state as a requirement says "ringwire policy".
  */
 import { RingwireError, type ErrorDetail } from '../errors.js';
-import { virtqCatalogue, type GuestMemoryRuleId, type VirtqRuleId } from '../../protocol/catalogue/index.js';
+import { virtqCatalogue, type GuestMemoryRuleId, type TraceCheckedId, type VirtqRuleId } from '../../protocol/catalogue/index.js';
 import { citation } from '../rule-catalogue.js';
 
 /**
  * The rule each code enforces, with its section: `virtio 1.2 §S: statement`, derived from the catalogue's
  * virtq entries (protocol/catalogue/virtq.ts), which also quote the spec's MUST / SHOULD sentences.
  */
-export const virtqRules = Object.freeze(Object.fromEntries(virtqCatalogue.map((e) => [e.id, `${citation(e.source)}: ${e.statement}`]))) as
-  Readonly<Record<VirtqRuleId, string>>;
+export const virtqRules = Object.freeze(Object.fromEntries(virtqCatalogue.filter((e) => !('checked' in e)).map((e) => [e.id, `${citation(e.source)}: ${e.statement}`]))) as
+  Readonly<Record<VirtqErrorCode, string>>;
 
 /**
  * Codes a snapshot reports for a chain it could not check because input is missing, never as a protocol
@@ -24,7 +24,8 @@ export const virtqRules = Object.freeze(Object.fromEntries(virtqCatalogue.map((e
  */
 export const virtqNotCheckedCodes: ReadonlySet<string> = new Set<VirtqErrorCode>(['VIRTQ_INDIRECT_UNREADABLE']);
 
-export type VirtqErrorCode = VirtqRuleId;
+/** The virtq ids VirtqError throws: every virtq entry but the rules only the trace checker enforces. */
+export type VirtqErrorCode = Exclude<VirtqRuleId, TraceCheckedId>;
 
 export class VirtqError extends RingwireError {
   declare readonly code: VirtqErrorCode;

@@ -21,7 +21,9 @@ test('rules lists every entry once, family by family, with severity, party, sour
     const lines = r.out.split('\n').filter((l) => l.trimStart().startsWith(`${e.id} `));
     assert.equal(lines.length, 1, e.id);
   }
-  assert.match(r.out, /^xen-ring \(9\)\n/);
+  const xenRing = catalogue.filter((e) => e.family === 'xen-ring').length;
+  assert.ok(xenRing >= 9);
+  assert.ok(r.out.startsWith(`xen-ring (${xenRing})\n`), 'the first family with its count');
   assert.match(r.out, /\n {2}VIRTQ_DESC_LOOP +error {4}driver {2}virtio 1\.2 §2\.7\.5\.2\n +a chain is at most as long as the descriptor table; loops are forbidden\.\n/);
   assert.match(r.out, /\n {2}XEN_RING_REQ_PROD_OVERFLOW +error {4}front {3}xen\/io\/ring\.h RING_REQUEST_PROD_OVERFLOW\n/);
 });
