@@ -137,6 +137,7 @@ async function main(): Promise<void> {
       generated.push({ mib: statSync(file).size / 2 ** 20, records, seconds: Number(process.hrtime.bigint() - t0) / 1e9 });
       figures.push(await measure('ringwire trace decode --json', process.execPath, [bin, 'trace', 'decode', file, '--json'], file));
       figures.push(await measure('ringwire trace info', process.execPath, [bin, 'trace', 'info', file], file));
+      figures.push(await measure('ringwire check', process.execPath, [bin, 'check', file], file));
       if (hasCapinfos()) figures.push(await measure('capinfos', 'capinfos', [file], file));
       rmSync(file, { force: true });
     }
