@@ -6,6 +6,7 @@
  * asks, so a rule sees what a push would have read right after its store. Rules read it; the checker
  * updates it after the rules have seen each event.
  */
+import { xenConstant } from '../xen/xen-constants.js';
 import { RWT_REGION_XEN_RING, type XenTraceSetup } from '../../protocol/trace/index.js';
 import type { TraceEvent } from '../trace/event.js';
 import type { ReplayInterface } from '../trace/replayer.js';
@@ -31,8 +32,8 @@ export interface ProdStore {
   readonly published: boolean;
 }
 
-/** xen/io/xenbus.h XenbusStateConnected. */
-const XENBUS_STATE_CONNECTED = 4;
+/** xen/io/xenbus.h XenbusStateConnected (declared in protocol/xen/xenbus.ts, checked by the C oracle). */
+const XENBUS_STATE_CONNECTED = xenConstant('XenbusStateConnected');
 
 /** Backend keys kept at most (a trace writing keys without end must not grow the map without bound). */
 const MAX_BACKEND_KEYS = 256;

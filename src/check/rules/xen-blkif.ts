@@ -6,23 +6,26 @@
 import type { TraceEvent } from '../../trace/event.js';
 import type { RuleContext, TraceRuleFactory } from '../rule.js';
 import { publishedRecords, type XenRingState } from '../xen-state.js';
+import { XEN_PAGE_SHIFT } from '../../../protocol/index.js';
+import { blkifRing } from '../../../protocol/xen/blkif.js';
+import { layoutOf } from '../../layout/compile.js';
+import { xenConstant } from '../../xen/xen-constants.js';
+import {
+  BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_OP_DISCARD, BLKIF_OP_INDIRECT, BLKIF_MAX_SEGMENTS_PER_REQUEST,
+  BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST, BLKIF_RSP_OKAY, BLKIF_RSP_ERROR, BLKIF_RSP_EOPNOTSUPP,
+} from '../../xen/blkif-request.js';
 
 type Ctx = RuleContext<XenRingState>;
 
-// xen/io/blkif.h operation and status values.
-const BLKIF_OP_READ = 0;
-const BLKIF_OP_WRITE = 1;
-const BLKIF_OP_WRITE_BARRIER = 2;
-const BLKIF_OP_FLUSH_DISKCACHE = 3;
-const BLKIF_OP_DISCARD = 5;
-const BLKIF_OP_INDIRECT = 6;
-const BLKIF_MAX_SEGMENTS_PER_REQUEST = 11;
-/** Sectors of 512 bytes in a 4096-byte frame: last_sect is at most 7. */
-const LAST_SECT_MAX = 7;
-const knownOps = new Set([BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_OP_WRITE_BARRIER, BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_DISCARD, BLKIF_OP_INDIRECT]);
-/** The operations whose request is struct blkif_request with seg[]. */
-const segmentOps = new Set([BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_OP_WRITE_BARRIER, BLKIF_OP_FLUSH_DISKCACHE]);
-const statuses = new Set([0, -1, -2]);
+// xen/io/blkif.h values, from protocol/ (never restated here): the operations the ring description names,
+// those whose request carries seg[] (the variants with a segment rule), and the BLKIF_RSP_* statuses.
+// BLKIF_OP_RESERVED_1 is named by blkif.h but no backend serves it (Linux blkback's dispatch_other_io refuses it).
+const knownOps = new Set(blkifRing.requestVariants.variants.filter((v) => v.constant !== 'BLKIF_OP_RESERVED_1').map((v) => xenConstant(v.constant)));
+const segmentOps = new Set(blkifRing.requestVariants.variants.filter((v) => 'segments' in v).map((v) => xenConstant(v.constant)));
+const statuses = new Set([BLKIF_RSP_OKAY, BLKIF_RSP_ERROR, BLKIF_RSP_EOPNOTSUPP]);
+const SEGMENT_SIZE = layoutOf('blkif_request_segment').size;
+/** Sectors of 512 bytes in a page of 1 << XEN_PAGE_SHIFT bytes: last_sect is at most 7. */
+const LAST_SECT_MAX = (1 << XEN_PAGE_SHIFT) / 512 - 1;
 
 /** The requests a publication event carries, on a blkif ring. */
 function requests(ctx: Ctx, e: TraceEvent) {
@@ -40,7 +43,7 @@ const unknownOp: TraceRuleFactory<XenRingState> = () => ({
       const op = r['operation'];
       if (typeof op === 'number' && !knownOps.has(op)) {
         ctx.report('XEN_BLKIF_UNKNOWN_OP', {
-          path: `request[${r.index}].operation`, expected: 'a BLKIF_OP_* the backend knows (0, 1, 2, 3, 5, 6)', actual: op,
+          path: `request[${r.index}].operation`, expected: `a BLKIF_OP_* the backend knows (${[...knownOps].join(', ')})`, actual: op,
           message: `${e.party} published request ${r.index} with operation ${op}, which no BLKIF_OP_* names.`,
         });
       }
@@ -186,8 +189,8 @@ const unknownResponseId: TraceRuleFactory<XenRingState> = () => ({
   },
 });
 
-/** BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST pages of 4096 / sizeof(struct blkif_request_segment) segments. */
-const INDIRECT_SEGMENTS_MAX = 8 * (4096 / 8);
+/** BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST pages of (1 << XEN_PAGE_SHIFT) / sizeof(struct blkif_request_segment) segments. */
+const INDIRECT_SEGMENTS_MAX = BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST * ((1 << XEN_PAGE_SHIFT) / SEGMENT_SIZE);
 
 const indirectTooMany: TraceRuleFactory<XenRingState> = () => ({
   ids: ['XEN_BLKIF_INDIRECT_TOO_MANY'],
