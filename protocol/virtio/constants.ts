@@ -51,6 +51,12 @@ export const notificationDataFeature: ConstantDecl = { name: 'VIRTIO_F_NOTIFICAT
  */
 export const virtioSpecOnlyConstants: readonly ConstantDecl[] = [notificationDataFeature];
 
+/** linux/virtio_ids.h: the device types trace setups name (virtio 1.2 §5). */
+export const virtioIdConstants: readonly ConstantDecl[] = [
+  { name: 'VIRTIO_ID_NET', value: 1, header: 'linux/virtio_ids.h', doc: 'network card (§5.1)' },
+  { name: 'VIRTIO_ID_BLOCK', value: 2, header: 'linux/virtio_ids.h', doc: 'block device (§5.2)' },
+];
+
 /** linux/virtio_blk.h */
 export const virtioBlkConstants: readonly ConstantDecl[] = [
   { name: 'VIRTIO_BLK_T_IN', value: 0, header: 'linux/virtio_blk.h' },
@@ -70,6 +76,7 @@ export const virtioBlkConstants: readonly ConstantDecl[] = [
 
 /** linux/virtio_net.h */
 export const virtioNetConstants: readonly ConstantDecl[] = [
+  { name: 'VIRTIO_NET_F_MRG_RXBUF', value: 15, header: 'linux/virtio_net.h', doc: 'feature bit: the device can merge receive buffers (num_buffers)' },
   { name: 'VIRTIO_NET_HDR_F_NEEDS_CSUM', value: 1, header: 'linux/virtio_net.h' },
   { name: 'VIRTIO_NET_HDR_F_DATA_VALID', value: 2, header: 'linux/virtio_net.h' },
   { name: 'VIRTIO_NET_HDR_F_RSC_INFO', value: 4, header: 'linux/virtio_net.h' },

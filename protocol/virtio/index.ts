@@ -6,7 +6,7 @@ import type { ConstantDecl, StructDecl } from '../decl.js';
 import { vring_desc, vring_avail, vring_used_elem, vring_used, vring_packed_desc, vring_packed_desc_event } from './ring.js';
 import { virtio_net_hdr, virtio_net_hdr_mrg_rxbuf, virtio_net_hdr_v1, virtio_net_hdr_v1_hash } from './net.js';
 import { virtio_blk_outhdr, virtio_blk_discard_write_zeroes } from './blk.js';
-import { virtioRingConstants, virtioConfigConstants, virtioBlkConstants, virtioNetConstants } from './constants.js';
+import { virtioRingConstants, virtioConfigConstants, virtioBlkConstants, virtioNetConstants, virtioIdConstants } from './constants.js';
 
 /** Virtio structs, in header order (a struct before any struct that embeds it). */
 export const virtioStructs: readonly StructDecl[] = [
@@ -16,5 +16,5 @@ export const virtioStructs: readonly StructDecl[] = [
 ];
 
 export const virtioConstants: readonly ConstantDecl[] = [
-  ...virtioRingConstants, ...virtioConfigConstants, ...virtioBlkConstants, ...virtioNetConstants,
+  ...virtioRingConstants, ...virtioConfigConstants, ...virtioBlkConstants, ...virtioNetConstants, ...virtioIdConstants,
 ];

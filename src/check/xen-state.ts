@@ -6,6 +6,7 @@
  * asks, so a rule sees what a push would have read right after its store. Rules read it; the checker
  * updates it after the rules have seen each event.
  */
+import { RING_IDX_HALF } from '../xen/ring-index.js';
 import { xenConstant } from '../xen/xen-constants.js';
 import { RWT_REGION_XEN_RING, type XenTraceSetup } from '../../protocol/trace/index.js';
 import type { TraceEvent } from '../trace/event.js';
@@ -42,8 +43,8 @@ function backendKeyCount(keys: ReadonlyMap<string, string>): boolean {
   return keys.size < MAX_BACKEND_KEYS;
 }
 
-/** Half the RING_IDX space: a difference at or above it is a move backwards. */
-export const IDX_HALF = 0x80000000;
+/** Half the RING_IDX space: a difference at or above it is a move backwards (src/xen/ring-index.ts). */
+export const IDX_HALF = RING_IDX_HALF;
 
 export class XenRingState {
   readonly ring: string;

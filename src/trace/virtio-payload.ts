@@ -14,10 +14,10 @@ import type { DescChain } from '../virtio/chain.js';
 import type { VirtioByteOrder } from '../layout/layout.js';
 
 /** linux/virtio_ids.h VIRTIO_ID_NET / VIRTIO_ID_BLOCK (virtio 1.2 §5 Device Types). */
-export const VIRTIO_ID_NET = 1;
-export const VIRTIO_ID_BLOCK = 2;
+export const VIRTIO_ID_NET = virtioConstant('VIRTIO_ID_NET');
+export const VIRTIO_ID_BLOCK = virtioConstant('VIRTIO_ID_BLOCK');
 /** linux/virtio_net.h: the device merges receive buffers (num_buffers in the header). */
-export const VIRTIO_NET_F_MRG_RXBUF = 15;
+export const VIRTIO_NET_F_MRG_RXBUF = virtioConstant('VIRTIO_NET_F_MRG_RXBUF');
 const VIRTIO_F_VERSION_1 = virtioConstant('VIRTIO_F_VERSION_1');
 
 /** The parts of a walked chain the reader needs (a DescChain, or a copy kept since the walk). */

@@ -32,7 +32,7 @@ import type { ReplayInterface } from './replayer.js';
 import { partyWord, type PartyWord, type TraceEvent, type TransportDecoderFactory, type TransportEventDecoder } from './event.js';
 import { ringType, type XenRingName, type XenRingType } from '../xen/ring-type.js';
 import { decodeRingSlots, type RingImageSlot } from '../xen/ring-image.js';
-import { idxSub } from '../xen/ring-index.js';
+import { idxSub, RING_IDX_HALF } from '../xen/ring-index.js';
 
 /** Makes the decoder of a Xen interface; undefined for another transport or a ring ringwire does not know. */
 export const xenEventDecoder: TransportDecoderFactory = (setup) => {
@@ -49,7 +49,6 @@ export const xenEventDecoder: TransportDecoderFactory = (setup) => {
 /** One decoded slot in an event: where it is and what it holds, by C member names. */
 export type XenSlotEvent = Pick<RingImageSlot, 'index' | 'slot' | 'struct' | 'variant' | 'record' | 'raw'>;
 
-const HALF = 0x80000000;
 const endWord: Readonly<Record<PartyWord, string>> = { none: 'toolstack', front: 'frontend', back: 'backend' };
 
 class XenEventDecoder implements TransportEventDecoder {
@@ -195,7 +194,7 @@ class XenEventDecoder implements TransportEventDecoder {
       const requests = a.op === 'RING_COPY_REQUEST';
       const cons = requests ? this.#reqCons : this.#rspCons;
       const side = requests ? 'request' : 'response';
-      if (idxSub(idx, cons) >= HALF) return [{ ...base, kind: `${side}-reread`, op: a.op, idx, text: `${base.party} re-read ${side} ${idx}` }];
+      if (idxSub(idx, cons) >= RING_IDX_HALF) return [{ ...base, kind: `${side}-reread`, op: a.op, idx, text: `${base.party} re-read ${side} ${idx}` }];
       const next = (idx + 1) >>> 0;
       if (requests) this.#reqCons = next; else this.#rspCons = next;
       return [{ ...base, kind: `${side}-consumed`, op: a.op, idx, text: `${base.party} consumed ${side} ${idx}` }];

@@ -8,7 +8,7 @@ export { RingEnd } from './ring-end.js';
 export { FrontRing } from './front-ring.js';
 export { BackRing } from './back-ring.js';
 export { RingError, xenRingErrorCodes, type XenRingErrorCode } from './ring-error.js';
-export { ringIdx, idxAdd, idxSub, roundDownPow2 } from './ring-index.js';
+export { ringIdx, idxAdd, idxSub, roundDownPow2, RING_IDX_HALF } from './ring-index.js';
 export { xenConstant } from './xen-constants.js';
 export {
   BlkifRequestCodec, blkifOperation, blkifResponseOperation, type BlkifAnswerable, type BlkifRequest, type BlkifReceivedRequest, type BlkifSegment,

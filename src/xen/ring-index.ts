@@ -26,3 +26,9 @@ export function idxSub(a: number, b: number): number {
 export function roundDownPow2(x: number): number {
   return x <= 0 ? 0 : (1 << (31 - Math.clz32(x))) >>> 0;
 }
+
+/**
+ * Half the RING_IDX space, 2^31. Free-running indices are compared by their modulo-2^32 difference: a
+ * difference at or above this is read as a move backwards (`a` is behind `b`), as every ring.h user must.
+ */
+export const RING_IDX_HALF = 0x8000_0000;

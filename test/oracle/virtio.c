@@ -22,6 +22,7 @@
 #include <linux/virtio_config.h>
 #include <linux/virtio_net.h>
 #include <linux/virtio_blk.h>
+#include <linux/virtio_ids.h>
 
 static int first;
 /* _Alignof per struct, printed on one line ("align_<abi>") because it is the one fact that differs by ABI

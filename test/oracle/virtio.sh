@@ -19,8 +19,8 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 inc=/usr/include/linux
 
-grep -hoE '^#define[[:space:]]+(VRING_[A-Z_]+|VIRTIO_F_[A-Z_0-9]+|VIRTIO_RING_F_[A-Z_]+|VIRTIO_BLK_T_[A-Z_]+|VIRTIO_BLK_S_[A-Z_]+|VIRTIO_BLK_WRITE_ZEROES_FLAG_[A-Z]+|VIRTIO_NET_HDR_[A-Z_0-9]+|VIRTIO_NET_HASH_REPORT_[A-Za-z0-9_]+|VIRTIO_TRANSPORT_F_[A-Z]+)[[:space:]]' \
-  "$inc/virtio_ring.h" "$inc/virtio_config.h" "$inc/virtio_blk.h" "$inc/virtio_net.h" \
+grep -hoE '^#define[[:space:]]+(VRING_[A-Z_]+|VIRTIO_F_[A-Z_0-9]+|VIRTIO_RING_F_[A-Z_]+|VIRTIO_BLK_T_[A-Z_]+|VIRTIO_BLK_S_[A-Z_]+|VIRTIO_BLK_WRITE_ZEROES_FLAG_[A-Z]+|VIRTIO_NET_HDR_[A-Z_0-9]+|VIRTIO_NET_HASH_REPORT_[A-Za-z0-9_]+|VIRTIO_TRANSPORT_F_[A-Z]+|VIRTIO_NET_F_MRG_RXBUF|VIRTIO_ID_NET|VIRTIO_ID_BLOCK)[[:space:]]' \
+  "$inc/virtio_ring.h" "$inc/virtio_config.h" "$inc/virtio_blk.h" "$inc/virtio_net.h" "$inc/virtio_ids.h" \
   | awk '{ print "C(" $2 ");" }' > "$tmp/virtio-constants.inc"
 
 cflags=(-std=gnu11 -Wall -Wextra -Werror -O1 -I "$tmp")

@@ -18,11 +18,10 @@ export const RING_PACKED = bit(virtioConstant('VIRTIO_F_RING_PACKED'));
 export const EVENT_IDX = bit(VIRTIO_RING_F_EVENT_IDX);
 export const INDIRECT = bit(VIRTIO_RING_F_INDIRECT_DESC);
 export const IN_ORDER = bit(VIRTIO_F_IN_ORDER);
-/** linux/virtio_net.h VIRTIO_NET_F_MRG_RXBUF (a device feature bit; protocol/ declares the transport ones). */
-export const MRG_RXBUF = bit(15);
-/** linux/virtio_ids.h */
-const VIRTIO_ID_NET = 1;
-const VIRTIO_ID_BLOCK = 2;
+/** linux/virtio_net.h VIRTIO_NET_F_MRG_RXBUF (declared in protocol/virtio/constants.ts, oracle-checked). */
+export const MRG_RXBUF = bit(virtioConstant('VIRTIO_NET_F_MRG_RXBUF'));
+const VIRTIO_ID_NET = virtioConstant('VIRTIO_ID_NET');
+const VIRTIO_ID_BLOCK = virtioConstant('VIRTIO_ID_BLOCK');
 
 const T_IN = virtioConstant('VIRTIO_BLK_T_IN');
 const T_OUT = virtioConstant('VIRTIO_BLK_T_OUT');
