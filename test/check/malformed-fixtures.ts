@@ -2,35 +2,24 @@
  * The malformed fixtures, one per rule the checker judges on traces: fixtures/xen/malformed/RULE.pcapng and
  * fixtures/virtio/malformed/RULE.pcapng, each beside RULE.expected.json (the fixture's about sentence and
  * every finding `ringwire check` reports on it). Each is a real recorded run with one fault injected
- * (malformed-xen.ts, malformed-virtio.ts), seeded like the valid fixtures, so regeneration is byte-identical:
+ * (src/hostile/xen.ts, src/hostile/virtio.ts), seeded like the valid fixtures, so regeneration is byte-identical:
  * `npx tsc -p . && node dist/test/check/malformed-fixtures.js`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { GrowableSink, TraceReader, TraceRecorder, checkTrace } from '../../src/index.js';
-import { fixtureSeed } from '../trace/make-trace-fixtures.js';
-import type { MalformedFixture } from './malformed-kit.js';
-import { xenMalformedFixtures } from './malformed-xen.js';
-import { virtioMalformedFixtures } from './malformed-virtio.js';
+import { TraceReader, checkTrace } from '../../src/index.js';
+import { hostileScenarios, recordScenario, type MalformedFixture, type PlacedScenario } from '../../src/hostile/index.js';
 
-export interface PlacedFixture extends MalformedFixture {
-  readonly dir: 'xen' | 'virtio';
+export interface PlacedFixture extends PlacedScenario {
   /** Path from the repository root. */
   readonly path: string;
 }
 
-export const malformedFixtures: readonly PlacedFixture[] = [
-  ...xenMalformedFixtures.map((f) => ({ ...f, dir: 'xen' as const, path: `fixtures/xen/malformed/${f.rule}.pcapng` })),
-  ...virtioMalformedFixtures.map((f) => ({ ...f, dir: 'virtio' as const, path: `fixtures/virtio/malformed/${f.rule}.pcapng` })),
-];
+export const malformedFixtures: readonly PlacedFixture[] = hostileScenarios.map((f) => ({ ...f, path: `fixtures/${f.dir}/malformed/${f.rule}.pcapng` }));
 
 /** Record one malformed fixture: the trace bytes and the expected-findings JSON text. */
 export function buildMalformed(f: MalformedFixture): { pcapng: Uint8Array; expected: string } {
-  const sink = new GrowableSink();
-  const rec = new TraceRecorder(sink);
-  f.record(rec, fixtureSeed(f.rule));
-  rec.close();
-  const pcapng = sink.bytes.slice();
+  const pcapng = recordScenario(f);
   const findings = checkTrace(new TraceReader(pcapng));
   return { pcapng, expected: `${JSON.stringify({ fixture: f.rule, about: f.about, findings }, null, 1)}\n` };
 }

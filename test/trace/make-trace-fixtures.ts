@@ -7,6 +7,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { GrowableSink, TraceReader, TraceRecorder, decodeTraceEvents } from '../../src/index.js';
+import { scenarioSeed } from '../../src/hostile/index.js';
 import type { TraceFixture } from './fixture-kit.js';
 import { xenTraceFixtures } from './fixtures-xen.js';
 import { virtioTraceFixtures } from './fixtures-virtio.js';
@@ -14,11 +15,7 @@ import { virtioTraceFixtures } from './fixtures-virtio.js';
 export const traceFixtures: readonly TraceFixture[] = [...xenTraceFixtures, ...virtioTraceFixtures];
 
 /** The seed of a fixture: a hash of its name, so adding one fixture changes no other. */
-export function fixtureSeed(name: string): number {
-  let h = 0x811c9dc5;
-  for (let i = 0; i < name.length; i++) h = Math.imul(h ^ name.charCodeAt(i), 0x01000193) >>> 0;
-  return h;
-}
+export const fixtureSeed = scenarioSeed;
 
 /** Record one fixture: the trace bytes and the expected-events JSON text. */
 export function buildFixture(f: TraceFixture): { pcapng: Uint8Array; expected: string } {

@@ -4,7 +4,7 @@
  * make-malformed-fixtures.ts writes each as fixtures/DIR/malformed/RULE.pcapng beside RULE.expected.json
  * (the findings `ringwire check` reports on it).
  */
-import type { CatalogueId, TraceRecorder } from '../../src/index.js';
+import type { CatalogueId, TraceRecorder } from '../index.js';
 
 export interface MalformedFixture {
   readonly rule: CatalogueId;

@@ -2,8 +2,8 @@
  * The Xen malformed fixtures: each a real run of ringwire's rings (ring.h macros on a recorded ring, see
  * xen-faults.ts) with one fault injected, so the trace breaks exactly the rule it is named after.
  */
-import type { TraceRecorder } from '../../src/index.js';
-import type { MalformedFixture } from './malformed-kit.js';
+import type { TraceRecorder } from '../index.js';
+import type { MalformedFixture } from './scenario.js';
 import { RawRing, blkifRequest, okay, txOkay, txRequest } from './xen-faults.js';
 
 const READ = 0;

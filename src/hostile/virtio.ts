@@ -7,8 +7,8 @@ import {
   SplitDevice, SplitDriver, SplitRing, recordVirtqueue, virtioConstant, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE, VRING_DESC_F_INDIRECT,
   VIRTIO_RING_F_INDIRECT_DESC,
   type SplitQueueConfig, type TraceRecorder, type VirtqFeatures, type VirtqueueRecording,
-} from '../../src/index.js';
-import type { MalformedFixture } from './malformed-kit.js';
+} from '../index.js';
+import type { MalformedFixture } from './scenario.js';
 
 const SIZE = 8;
 const VERSION_1 = 1n << BigInt(virtioConstant('VIRTIO_F_VERSION_1'));

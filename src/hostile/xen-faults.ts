@@ -7,7 +7,7 @@
  */
 import {
   BackRing, FrontRing, RingError, XenbusDevice, codecFor, recordXenRing, type StructCodec, type TraceRecorder, type XenRingRecording,
-} from '../../src/index.js';
+} from '../index.js';
 
 /** A decoded request as the backend copied it. */
 export type Decoded = Record<string, unknown>;
