@@ -12,21 +12,14 @@ export function runCBaseline(source: string, args: string[] = [], extraFlags: st
   return JSON.parse(execFileSync(exe, args, { encoding: 'utf8' }));
 }
 
-/** Nanoseconds per operation of fn over n calls, best of `rounds` after a warm-up. */
-export function nsPerOp(n: number, fn: (i: number) => void, rounds = 3): number {
+/** Nanoseconds per operation of fn over n calls, one figure per run (`runs` runs after a warm-up). */
+export function nsPerOp(n: number, fn: (i: number) => void, runs: number): number[] {
   for (let i = 0; i < Math.min(n, 200_000); i++) fn(i);
-  let best = Infinity;
-  for (let r = 0; r < rounds; r++) {
+  const out: number[] = [];
+  for (let r = 0; r < runs; r++) {
     const t0 = process.hrtime.bigint();
     for (let i = 0; i < n; i++) fn(i);
-    best = Math.min(best, Number(process.hrtime.bigint() - t0) / n);
+    out.push(Number(process.hrtime.bigint() - t0) / n);
   }
-  return best;
+  return out;
 }
-
-/** A row of the printed table: TS and C ns/op, and TS speed as a fraction of C's (C ns / TS ns). */
-export function row(name: string, ts: number, c: number): string {
-  return `${name.padEnd(34)} ${ts.toFixed(1).padStart(9)} ns ${c.toFixed(1).padStart(9)} ns   ${(c / ts).toFixed(3).padStart(7)}x C`;
-}
-
-export const header = `${'benchmark'.padEnd(34)} ${'TS'.padStart(12)} ${'C'.padStart(12)}   speed vs C`;

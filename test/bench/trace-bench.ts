@@ -3,8 +3,8 @@
  * and one a quarter of its size, then times `ringwire trace decode FILE --json > /dev/null` and
  * `ringwire trace info FILE` as real processes, beside `capinfos FILE` on the same file in the same run:
  * MB/s of trace read and peak RSS (from /usr/bin/time -f %M, or /proc/PID/status VmHWM when it is not
- * installed). Issue 8's target: peak RSS under 150 MiB and flat in the trace's size. `--json` prints the
- * figures as JSON. The trace files live in a temporary directory removed at the end.
+ * installed), medians of RUNS runs. Issue 8's target: peak RSS under 150 MiB and flat in the trace's size.
+ * `--json` prints JSON lines (report.ts). The trace files live in a temporary directory removed at the end.
  *
  * The record mix is a ring's: mostly small writes (4..128 bytes), a notify every ~15 records, a barrier
  * every ~20, and a few large writes (64 KiB .. 600 KiB, the largest split into several packets).
@@ -20,10 +20,10 @@ import {
 } from '../../src/index.js';
 import { FileSink } from '../../src/trace/file-io.js';
 import { rng } from '../virtio/rng.js';
+import { RUNS, benchLine, note, printLines, type BenchLine } from './report.js';
 
 const bin = fileURLToPath(new URL('../../src/cli/main.js', import.meta.url));
 const mib = Number(process.env['RINGWIRE_BENCH_TRACE_MIB'] ?? 1024);
-const json = process.argv.includes('--json');
 const TIME = '/usr/bin/time';
 
 /** Gathers the writer's small writes into 1 MiB before each write to the file. */
@@ -127,37 +127,52 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'ringwire-trace-bench-'));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   process.once('SIGINT', () => { cleanup(); process.exit(130); });
-  const figures: Figure[] = [];
-  const generated: { mib: number; records: number; seconds: number }[] = [];
+  const lines: BenchLine[] = [];
+  const failed: Figure[] = [];
+  const runs = async (tool: string, cmd: string, args: string[], file: string): Promise<Figure[]> => {
+    const out: Figure[] = [];
+    for (let r = 0; r < RUNS; r++) out.push(await measure(tool, cmd, args, file));
+    failed.push(...out.filter((f) => f.status !== 0));
+    return out;
+  };
+  const capinfos = hasCapinfos();
+  if (!capinfos) note('trace bench: capinfos not installed (apt package tshark): no C comparison');
   try {
-    for (const size of [Math.max(1, Math.round(mib / 4)), mib]) {
+    const small = Math.max(1, Math.round(mib / 4));
+    for (const size of [small, mib]) {
       const file = join(dir, `trace-${size}.pcapng`);
       const t0 = process.hrtime.bigint();
       const records = generate(file, size * 2 ** 20);
-      generated.push({ mib: statSync(file).size / 2 ** 20, records, seconds: Number(process.hrtime.bigint() - t0) / 1e9 });
-      figures.push(await measure('ringwire trace decode --json', process.execPath, [bin, 'trace', 'decode', file, '--json'], file));
-      figures.push(await measure('ringwire trace info', process.execPath, [bin, 'trace', 'info', file], file));
-      figures.push(await measure('ringwire check', process.execPath, [bin, 'check', file], file));
-      if (hasCapinfos()) figures.push(await measure('capinfos', 'capinfos', [file], file));
+      const real = statSync(file).size / 2 ** 20;
+      note(`trace bench: generated ${real.toFixed(0)} MiB, ${records.toLocaleString('en')} records, in ${(Number(process.hrtime.bigint() - t0) / 1e9).toFixed(1)} s`);
+      const tag = `${real.toFixed(0)} MiB trace`;
+      const info = await runs('ringwire trace info', process.execPath, [bin, 'trace', 'info', file], file);
+      const cap = capinfos ? await runs('capinfos', 'capinfos', [file], file) : undefined;
+      lines.push(benchLine(`trace info, ${tag} (C: capinfos)`, 'MB/s', info.map((f) => f.mbPerSecond), cap?.map((f) => f.mbPerSecond)));
+      lines.push(benchLine(`trace info peak RSS, ${tag} (C: capinfos)`, 'MiB', info.map((f) => f.peakRssMiB), cap?.map((f) => f.peakRssMiB)));
+      // Decoding and checking run at about 15 MB/s: timed on the smaller trace (their memory on both sizes).
+      if (size === small) {
+        const dec = await runs('ringwire trace decode --json', process.execPath, [bin, 'trace', 'decode', file, '--json'], file);
+        const chk = await runs('ringwire check', process.execPath, [bin, 'check', file], file);
+        lines.push(benchLine(`trace decode --json, ${tag}`, 'MB/s', dec.map((f) => f.mbPerSecond), undefined));
+        lines.push(benchLine(`trace decode peak RSS, ${tag}`, 'MiB', dec.map((f) => f.peakRssMiB), undefined));
+        lines.push(benchLine(`check, ${tag}`, 'MB/s', chk.map((f) => f.mbPerSecond), undefined));
+        lines.push(benchLine(`check peak RSS, ${tag}`, 'MiB', chk.map((f) => f.peakRssMiB), undefined));
+      } else {
+        const dec = await measure('ringwire trace decode --json', process.execPath, [bin, 'trace', 'decode', file, '--json'], file);
+        const chk = await measure('ringwire check', process.execPath, [bin, 'check', file], file);
+        failed.push(...[dec, chk].filter((f) => f.status !== 0));
+        lines.push(benchLine(`trace decode peak RSS, ${tag} (1 run)`, 'MiB', [dec.peakRssMiB], undefined));
+        lines.push(benchLine(`check peak RSS, ${tag} (1 run)`, 'MiB', [chk.peakRssMiB], undefined));
+      }
       rmSync(file, { force: true });
     }
   } finally {
     cleanup();
   }
-  if (json) {
-    console.log(JSON.stringify({ generated, figures, rssTargetMiB: 150 }, null, 2));
-  } else {
-    for (const g of generated) console.log(`generated ${g.mib.toFixed(0)} MiB, ${g.records.toLocaleString('en')} records, in ${g.seconds.toFixed(1)} s (TraceWriter ${(g.mib * 2 ** 20 / 1e6 / g.seconds).toFixed(0)} MB/s)`);
-    if (!hasCapinfos()) console.log('capinfos not installed (apt package tshark): no comparison');
-    console.log(`${'command'.padEnd(30)} ${'trace MiB'.padStart(9)} ${'seconds'.padStart(8)} ${'MB/s'.padStart(8)} ${'peak RSS MiB'.padStart(13)}`);
-    for (const f of figures) {
-      console.log(`${f.tool.padEnd(30)} ${f.mib.toFixed(0).padStart(9)} ${f.seconds.toFixed(2).padStart(8)} ${f.mbPerSecond.toFixed(1).padStart(8)} ${f.peakRssMiB.toFixed(1).padStart(13)}${f.status === 0 ? '' : `  (exit ${f.status})`}`);
-    }
-    const ours = figures.filter((f) => f.tool.startsWith('ringwire'));
-    const peak = Math.max(...ours.map((f) => f.peakRssMiB));
-    console.log(`ringwire peak RSS ${peak.toFixed(1)} MiB (target < 150 MiB, flat in the trace's size)`);
-  }
-  if (figures.some((f) => f.status !== 0)) process.exitCode = 1;
+  printLines('trace read, MB/s and peak RSS, medians (ringwire processes beside capinfos on the same file; RSS target < 150 MiB, flat in size)', lines);
+  for (const f of failed) console.error(`${f.tool} exited ${f.status}`);
+  if (failed.length > 0) process.exitCode = 1;
 }
 
 await main();

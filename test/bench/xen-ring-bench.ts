@@ -3,7 +3,7 @@
  * SharedArrayBuffer ring, at batch 1 and batch 32, against a C baseline built here from
  * test/bench/c/xen-ring-bench.c (two pthreads, the same ring.h macros, the same loop, the same notification
  * scheme: an event word bumped + FUTEX_WAKE, slept on with FUTEX_WAIT after the final check — the native
- * form of Atomics.add/notify/wait). Prints both rates and the ratio TS/C. Run: node dist/test/bench/xen-ring-bench.js
+ * form of Atomics.add/notify/wait). Prints both rates (medians of RUNS runs) and the ratio TS/C; `--json`: JSON lines. Run: node dist/test/bench/xen-ring-bench.js
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -11,33 +11,44 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runPair } from '../xen/workers/run-pair.js';
+import { RUNS, benchLine, haveXenHeaders, note, printLines } from './report.js';
 
 const source = fileURLToPath(new URL('../../../test/bench/c/xen-ring-bench.c', import.meta.url));
-const seconds = Number(process.env['RINGWIRE_BENCH_SECONDS'] ?? 2);
+const seconds = Number(process.env['RINGWIRE_BENCH_SECONDS'] ?? 1);
 
 async function main(): Promise<void> {
+  const ts = async (batch: number, total: number): Promise<number> => {
+    const [front, back] = await runPair({ total, seed: 1, batch, delays: false, waitMs: 10_000 });
+    if (front['completed'] !== total || back['payloadErrors'] !== 0 || front['missing'] !== 0) throw new Error(`bench run failed: ${JSON.stringify({ front, back })}`);
+    return total / (front['seconds'] as number);
+  };
+  // Size each run to about `seconds` from a short calibration run.
+  const sized = async (f: (total: number) => Promise<number> | number): Promise<number> => Math.round(Math.max(10_000, (await f(20_000)) * seconds));
+  const runs = async (f: (total: number) => Promise<number> | number): Promise<number[]> => {
+    const total = await sized(f);
+    const out: number[] = [];
+    for (let r = 0; r < RUNS; r++) out.push(await f(total));
+    return out;
+  };
   const dir = mkdtempSync(join(tmpdir(), 'ringwire-xen-bench-'));
   try {
-    const exe = join(dir, 'xen-ring-bench');
-    execFileSync('gcc', ['-O2', '-pthread', '-o', exe, source], { stdio: 'inherit' });
-    const c = (batch: number, total: number): number => {
-      const [n, s] = execFileSync(exe, [String(batch), String(total)], { encoding: 'utf8' }).trim().split(' ').map(Number);
-      return (n as number) / (s as number);
-    };
-    const ts = async (batch: number, total: number): Promise<number> => {
-      const [front, back] = await runPair({ total, seed: 1, batch, delays: false, waitMs: 10_000 });
-      if (front['completed'] !== total || back['payloadErrors'] !== 0 || front['missing'] !== 0) throw new Error(`bench run failed: ${JSON.stringify({ front, back })}`);
-      return total / (front['seconds'] as number);
-    };
-    // Size each run to about `seconds` from a short calibration run.
-    const sized = async (f: (total: number) => Promise<number> | number): Promise<number> => Math.round(Math.max(10_000, (await f(20_000)) * seconds));
-    console.log(`blkif round trips, order-0 x86_64 ring, two threads (~${seconds} s each); C baseline: pthreads + futex on the event word`);
-    console.log('batch   C req/s        TS req/s       TS/C');
-    for (const batch of [1, 32]) {
-      const cRate = c(batch, await sized((t) => c(batch, t)));
-      const tsRate = await ts(batch, await sized((t) => ts(batch, t)));
-      console.log(`${String(batch).padStart(5)}   ${Math.round(cRate).toLocaleString('en').padStart(12)}   ${Math.round(tsRate).toLocaleString('en').padStart(12)}   ${(tsRate / cRate).toFixed(3)}x`);
+    let c: ((batch: number, total: number) => number) | undefined;
+    if (haveXenHeaders()) {
+      const exe = join(dir, 'xen-ring-bench');
+      execFileSync('gcc', ['-O2', '-pthread', '-o', exe, source], { stdio: 'inherit' });
+      c = (batch, total) => {
+        const [n, s] = execFileSync(exe, [String(batch), String(total)], { encoding: 'utf8' }).trim().split(' ').map(Number);
+        return (n as number) / (s as number);
+      };
+    } else {
+      note('xen ring bench: the Xen headers are not installed (apt-get install libxen-dev): TypeScript figures only, no C baseline');
     }
+    const lines = [];
+    for (const batch of [1, 32]) {
+      const cRates = c === undefined ? undefined : await runs((t) => (c as (b: number, t: number) => number)(batch, t));
+      lines.push(benchLine(`xen blkif ring, two threads, batch ${batch}`, 'req/s', await runs((t) => ts(batch, t)), cRates));
+    }
+    printLines(`blkif round trips, order-0 x86_64 ring, two threads (~${seconds} s per run, medians); C baseline: pthreads + futex on the event word`, lines);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -137,9 +137,17 @@ static double measure(int packed, int n, double seconds) {
     return (t - t0) * 1e9 / iters;
 }
 
+/* usage: virtio-bench SECONDS RUNS -> { "split1": [ns per round trip of each run], ... } */
 int main(int argc, char **argv) {
     double s = argc > 1 ? atof(argv[1]) : 1.0;
-    printf("{ \"split1\": %.2f, \"split3\": %.2f, \"packed1\": %.2f, \"packed3\": %.2f }\n",
-           measure(0, 1, s), measure(0, 3, s), measure(1, 1, s), measure(1, 3, s));
+    int runs = argc > 2 ? atoi(argv[2]) : 5;
+    static const char *names[4] = { "split1", "split3", "packed1", "packed3" };
+    printf("{");
+    for (int c = 0; c < 4; c++) {
+        printf("%s\"%s\": [", c == 0 ? " " : ", ", names[c]);
+        for (int r = 0; r < runs; r++) printf("%s%.2f", r == 0 ? "" : ", ", measure(c >= 2, c % 2 == 0 ? 1 : 3, s));
+        printf("]");
+    }
+    printf(" }\n");
     return 0;
 }
