@@ -10,7 +10,7 @@
  * struct is laid out differently on (CODEC_ABI_MISMATCH, see abi-tag.ts).
  */
 import type { FieldLayout, ScalarLeaf, StructLayout } from '../layout/layout.js';
-import { LayoutError } from '../errors.js';
+import { CodecError, LayoutError } from '../errors.js';
 import { asDataView } from './scalar-io.js';
 import { checkAbi } from './abi-tag.js';
 import { findMember, type VisibleMember } from '../layout/members.js';
@@ -26,13 +26,22 @@ export interface NumberField {
   write(buf: Uint8Array | DataView, base: number, v: number): void;
 }
 
-/** A 64-bit member. `get`/`set` take a DataView (the hot path); `read`/`write` take either form. */
+/**
+ * A 64-bit member. `get`/`set` take a DataView (the hot path) and a bigint; `read`/`write` take either form.
+ * Without BigInt (no allocation): `getNumber`/`setNumber` as a number, exact within ±(2^53 - 1) and
+ * CODEC_UNSAFE_INTEGER beyond; `getLo`/`getHi` the low and high 32 bits as unsigned numbers (`getHi` of a
+ * signed member is the high half's two's-complement bits, as C's `(uint32_t)(v >> 32)`).
+ */
 export interface BigField {
   readonly kind: 'bigint';
   readonly offset: number;
   readonly size: number;
   get(dv: DataView, base: number): bigint;
   set(dv: DataView, base: number, v: bigint): void;
+  getNumber(dv: DataView, base: number): number;
+  setNumber(dv: DataView, base: number, v: number): void;
+  getLo(dv: DataView, base: number): number;
+  getHi(dv: DataView, base: number): number;
   read(buf: Uint8Array | DataView, base: number): bigint;
   write(buf: Uint8Array | DataView, base: number, v: bigint): void;
 }
@@ -130,12 +139,58 @@ function makeScalarField(layout: StructLayout, leaf: ScalarLeaf, off: number): S
     const n: NumberField = { ...f, read: (buf: Buf, b: number) => get(checked(buf, b), b), write: (buf: Buf, b: number, v: number) => set(checked(buf, b), b, v) };
     return n;
   }
-  const { get, set } = f;
+  const { get, set } = f as Omit<BigField, 'read' | 'write'>;
   const big: BigField = { ...f, read: (buf: Buf, b: number) => get(checked(buf, b), b), write: (buf: Buf, b: number, v: bigint) => set(checked(buf, b), b, v) };
   return big;
 }
 
 type Accessors = Omit<NumberField, 'read' | 'write'> | Omit<BigField, 'read' | 'write'>;
+
+const TWO_32 = 0x1_0000_0000;
+/** High halves of ±(2^53 - 1): |hi| below 2^21. */
+const HI_SAFE = 0x20_0000;
+
+function unsafeInteger(off: number, got: string): never {
+  throw new CodecError('CODEC_UNSAFE_INTEGER', `The 64-bit member at offset ${off} holds ${got}, beyond ±(2^53 - 1): read it as bigint or as 32-bit halves.`, { offset: off });
+}
+
+/**
+ * 64-bit accessors: bigint through DataView's BigInt calls, and number / half accessors from two 32-bit
+ * loads (no BigInt, no allocation). `lo` and `hi` are the byte offsets of the low and high halves for the
+ * member's byte order.
+ */
+function make64(off: number, size: number, le: boolean, signed: boolean): Omit<BigField, 'read' | 'write'> {
+  const lo = le ? off : off + 4;
+  const hi = le ? off + 4 : off;
+  return {
+    kind: 'bigint', offset: off, size,
+    get: signed ? (dv, b) => dv.getBigInt64(b + off, le) : (dv, b) => dv.getBigUint64(b + off, le),
+    set: signed ? (dv, b, v) => dv.setBigInt64(b + off, v, le) : (dv, b, v) => dv.setBigUint64(b + off, v, le),
+    getLo: (dv, b) => dv.getUint32(b + lo, le),
+    getHi: (dv, b) => dv.getUint32(b + hi, le),
+    getNumber: signed
+      ? (dv, b) => {
+        const h = dv.getInt32(b + hi, le);
+        const l = dv.getUint32(b + lo, le);
+        if (h >= HI_SAFE || h < -HI_SAFE || (h === -HI_SAFE && l === 0)) unsafeInteger(off, `${(BigInt(h) << 32n) + BigInt(l)}`);
+        return h * TWO_32 + l;
+      }
+      : (dv, b) => {
+        const h = dv.getUint32(b + hi, le);
+        if (h >= HI_SAFE) unsafeInteger(off, `${(BigInt(h) << 32n) + BigInt(dv.getUint32(b + lo, le))}`);
+        return h * TWO_32 + dv.getUint32(b + lo, le);
+      },
+    setNumber: (dv, b, v) => {
+      if (!Number.isSafeInteger(v) || (!signed && v < 0)) {
+        throw new CodecError(Number.isSafeInteger(v) ? 'CODEC_OUT_OF_RANGE' : 'CODEC_UNSAFE_INTEGER', `${v} cannot be stored exactly in the ${signed ? 'signed' : 'unsigned'} 64-bit member at offset ${off}.`, { offset: off });
+      }
+      const l = v % TWO_32;
+      const low = l < 0 ? l + TWO_32 : l;
+      dv.setUint32(b + lo, low, le);
+      dv.setInt32(b + hi, (v - low) / TWO_32, le);
+    },
+  };
+}
 
 function makeAccessors(leaf: ScalarLeaf, off: number): Accessors {
   const le = leaf.littleEndian;
@@ -151,8 +206,6 @@ function makeAccessors(leaf: ScalarLeaf, off: number): Accessors {
     case 4: return signed
       ? { kind: 'number', offset: off, size, get: (dv, b) => dv.getInt32(b + off, le), set: (dv, b, v) => dv.setInt32(b + off, v, le) }
       : { kind: 'number', offset: off, size, get: (dv, b) => dv.getUint32(b + off, le), set: (dv, b, v) => dv.setUint32(b + off, v, le) };
-    case 8: return signed
-      ? { kind: 'bigint', offset: off, size, get: (dv, b) => dv.getBigInt64(b + off, le), set: (dv, b, v) => dv.setBigInt64(b + off, v, le) }
-      : { kind: 'bigint', offset: off, size, get: (dv, b) => dv.getBigUint64(b + off, le), set: (dv, b, v) => dv.setBigUint64(b + off, v, le) };
+    case 8: return make64(off, size, le, signed);
   }
 }

@@ -43,7 +43,6 @@ export function benchCodec(): BenchLine[] {
   const last = elementField(blk, 'seg', 'last_sect');
   // One accessor per member, called at its own site (a loop over an array of accessors is polymorphic).
   const [txGref, txOffset, txFlags, txId, txSize] = ['gref', 'offset', 'flags', 'id', 'size'].map((p) => numberField(tx, p)) as [ReturnType<typeof numberField>, ReturnType<typeof numberField>, ReturnType<typeof numberField>, ReturnType<typeof numberField>, ReturnType<typeof numberField>];
-  let sink = 0n;
   let nsink = 0;
 
   const blkEncode = nsPerOp(N / 4, (i) => { encode(blk, blkVals[i & (SLOTS - 1)], ring, (i & (SLOTS - 1)) * blk.size); }, RUNS);
@@ -52,8 +51,8 @@ export function benchCodec(): BenchLine[] {
     const b = (i & (SLOTS - 1)) * blk.size;
     let acc = nr.get(ring, b) + op.get(ring, b);
     for (let s = 0; s < 11; s++) acc += gref.get(ring, b + s * gref.stride) + last.get(ring, b + s * last.stride);
-    nsink += acc;
-    sink += id.get(ring, b) + sector.get(ring, b);
+    // The 64-bit members as their 32-bit halves (no BigInt): what C's one 8-byte load gives, in two loads.
+    nsink += acc + id.getLo(ring, b) + id.getHi(ring, b) + sector.getLo(ring, b) + sector.getHi(ring, b);
   }, RUNS);
   const txEncode = nsPerOp(N, (i) => { encode(tx, txVals[i & (SLOTS - 1)], txRing, (i & (SLOTS - 1)) * tx.size); }, RUNS);
   const txDecode = nsPerOp(N, (i) => { nsink += decode(tx, txRing, (i & (SLOTS - 1)) * tx.size)['size'] as number; }, RUNS);
@@ -61,7 +60,7 @@ export function benchCodec(): BenchLine[] {
     const b = (i & (SLOTS - 1)) * tx.size;
     nsink += txGref.get(txRing, b) + txOffset.get(txRing, b) + txFlags.get(txRing, b) + txId.get(txRing, b) + txSize.get(txRing, b);
   }, RUNS);
-  if (sink === 1n && nsink === 1) console.log('');
+  if (nsink === 1) console.log('');
   const cOf = (s: keyof CRun, k: keyof Ops): number[] | undefined => c?.map((r) => r[s][k]);
   return [
     benchLine('blkif_request encode (38 members)', 'ns/op', blkEncode, cOf('blkif_request', 'encode')),

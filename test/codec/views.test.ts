@@ -89,3 +89,41 @@ test('read/write take a Uint8Array (at its own byteOffset) or a DataView', () =>
   assert.equal(nr.read(big, 100), 11);
   assert.throws(() => nr.read(slot, 112), RangeError, 'reads stay inside the array');
 });
+
+test('64-bit members without BigInt: number accessors exact within ±(2^53 - 1), 32-bit halves, every byte order', async () => {
+  const { compileDecl } = await import('../../src/layout/compile.js');
+  const { pcapng_shb } = await import('../../protocol/trace/pcapng.js');
+  const dv = new DataView(new ArrayBuffer(64));
+  const cases: [ReturnType<typeof bigField>, boolean][] = [
+    [bigField(layoutOf('vring_desc'), 'addr'), false],
+    [bigField(layoutOf('vring_desc', { byteOrder: 'big' }), 'addr'), false],
+    [bigField(compileDecl(pcapng_shb), 'section_length'), true],
+  ];
+  const values = [0n, 1n, 0xffff_ffffn, 0x1_0000_0000n, 0x1f_ffff_ffff_ffffn, 0x20_0000_0000_0000n, 0xffff_ffff_ffff_ffffn, 0x8000_0000_0000_0000n, 0x0807_0605_0403_0201n];
+  for (const [f, signed] of cases) {
+    for (const u of values) {
+      const v = signed ? BigInt.asIntN(64, u) : u;
+      f.set(dv, 8, v);
+      assert.equal(f.getLo(dv, 8), Number(u & 0xffff_ffffn));
+      assert.equal(f.getHi(dv, 8), Number(u >> 32n));
+      const safe = v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER);
+      if (safe) {
+        assert.equal(f.getNumber(dv, 8), Number(v), `${v}`);
+        dv.setBigUint64(8, 0n);
+        f.setNumber(dv, 8, Number(v));
+        assert.equal(f.get(dv, 8), v, `setNumber ${v}`);
+      } else {
+        assert.throws(() => f.getNumber(dv, 8), (e: unknown) => (e as { code?: string }).code === 'CODEC_UNSAFE_INTEGER', `${v}`);
+      }
+    }
+    assert.throws(() => f.setNumber(dv, 8, 2 ** 53), (e: unknown) => (e as { code?: string }).code === 'CODEC_UNSAFE_INTEGER');
+    assert.throws(() => f.setNumber(dv, 8, 1.5), (e: unknown) => (e as { code?: string }).code === 'CODEC_UNSAFE_INTEGER');
+    if (!signed) assert.throws(() => f.setNumber(dv, 8, -1), (e: unknown) => (e as { code?: string }).code === 'CODEC_OUT_OF_RANGE');
+  }
+  // The smallest signed value a number holds exactly, and one below it.
+  const sl = bigField(compileDecl(pcapng_shb), 'section_length');
+  sl.set(dv, 0, -(2n ** 53n) + 1n);
+  assert.equal(sl.getNumber(dv, 0), -(2 ** 53) + 1);
+  sl.set(dv, 0, -(2n ** 53n));
+  assert.throws(() => sl.getNumber(dv, 0), (e: unknown) => (e as { code?: string }).code === 'CODEC_UNSAFE_INTEGER');
+});
