@@ -7,7 +7,7 @@ export * from './errors.js';
 export type * from './layout/layout.js';
 export { layoutOf, structNames, structDecl, hasStruct, type LayoutOptions } from './layout/compile.js';
 export { checkLayout, checkAllLayouts } from './layout/self-check.js';
-export { decode, toJSONValue, type Decoded, type DecodedRecord, type DecodedScalar } from './codec/decode.js';
+export { decode, decodeInto, toJSONValue, type Decoded, type DecodedRecord, type DecodedScalar } from './codec/decode.js';
 export { encode, encodeToBytes, toInteger, type IntegerInput } from './codec/encode.js';
 export { describe, describeLines, type DescribedLine } from './codec/describe.js';
 export { fieldView, numberField, bigField, elementField, resolvePath, type NumberField, type BigField, type ScalarField } from './codec/views.js';

@@ -8,7 +8,7 @@
 import type { AbiName, TypedStructName } from '../../protocol/index.js';
 import { layoutOf, type LayoutOptions } from '../layout/compile.js';
 import type { StructLayout } from '../layout/layout.js';
-import { decode, type DecodedRecord } from './decode.js';
+import { decode, decodeInto, type DecodedRecord } from './decode.js';
 import { encode, encodeToBytes } from './encode.js';
 import { describe } from './describe.js';
 import { fieldView, type ScalarField } from './views.js';
@@ -18,6 +18,8 @@ export interface StructCodec {
   readonly layout: StructLayout;
   readonly size: number;
   decode(buf: Uint8Array | DataView, byteOffset?: number): DecodedRecord;
+  /** decode into a record an earlier decode returned, reusing it (decode.ts decodeInto). */
+  decodeInto(buf: Uint8Array | DataView, byteOffset: number, target: DecodedRecord): DecodedRecord;
   encode(value: unknown, buf: Uint8Array | DataView, byteOffset?: number): number;
   encodeToBytes(value: unknown): Uint8Array;
   describe(buf: Uint8Array | DataView, byteOffset?: number): string;
@@ -29,6 +31,7 @@ export interface TypedCodec<N extends TypedStructName, A extends AbiName = 'x86_
   readonly layout: StructLayout;
   readonly size: number;
   decode(buf: Uint8Array | DataView, byteOffset?: number): RecordOf<N, A>;
+  decodeInto(buf: Uint8Array | DataView, byteOffset: number, target: RecordOf<N, A>): RecordOf<N, A>;
   encode(value: RecordInput<N, A>, buf: Uint8Array | DataView, byteOffset?: number): number;
   encodeToBytes(value: RecordInput<N, A>): Uint8Array;
   describe(buf: Uint8Array | DataView, byteOffset?: number): string;
@@ -52,6 +55,7 @@ export function codecFor(name: string, options: LayoutOptions = {}): StructCodec
       layout,
       size: layout.size,
       decode: (buf: Uint8Array | DataView, off = 0) => decode(layout, buf, off),
+      decodeInto: (buf: Uint8Array | DataView, off: number, target: DecodedRecord) => decodeInto(layout, buf, off, target),
       encode: (v: unknown, buf: Uint8Array | DataView, off = 0) => encode(layout, v, buf, off),
       encodeToBytes: (v: unknown) => encodeToBytes(layout, v),
       describe: (buf: Uint8Array | DataView, off = 0) => describe(layout, buf, off),

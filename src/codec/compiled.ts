@@ -9,9 +9,12 @@ import type { FieldLayout, ScalarLeaf, StructLayout } from '../layout/layout.js'
 
 export type FastEncoder = (value: unknown, dv: DataView, base: number) => boolean;
 export type FastDecoder = (dv: DataView, base: number) => Record<string, unknown>;
+/** Fills `t`, a record of the layout's shape (as decode returns), in place; returns it. */
+export type FastDecoderInto = (dv: DataView, base: number, t: Record<string, unknown>) => Record<string, unknown>;
 
 const encoders = new WeakMap<StructLayout, FastEncoder | null>();
 const decoders = new WeakMap<StructLayout, FastDecoder | null>();
+const intoDecoders = new WeakMap<StructLayout, FastDecoderInto | null>();
 
 /** Unions and anonymous members (whose members are keyed in the enclosing object) take the generic path. */
 function hasUnion(l: StructLayout): boolean {
@@ -132,6 +135,42 @@ export function fastDecoder(l: StructLayout): FastDecoder | null {
   if (fn === undefined) {
     fn = hasUnion(l) ? null : (new Function('dv', 'b', `return ${recordExpr(l, 0)};`) as FastDecoder);
     decoders.set(l, fn);
+  }
+  return fn;
+}
+
+/** Assignments filling target expression `t` from the struct at `base`: scalars and array elements in place. */
+function fillStatements(l: StructLayout, t: string, base: number, out: string[]): void {
+  for (const f of l.fields) {
+    const m = `${t}[${JSON.stringify(f.name)}]`;
+    const at = base + f.offset;
+    if (f.count === undefined) {
+      if (f.scalar !== undefined) out.push(`${m} = ${readExpr(f.scalar, at)};`);
+      else fillStatements(f.aggregate as StructLayout, m, at, out);
+      continue;
+    }
+    for (let i = 0; i < f.count; i++) {
+      const e = `${m}[${i}]`;
+      if (f.scalar !== undefined) out.push(`${e} = ${readExpr(f.scalar, at + i * f.elemSize)};`);
+      else fillStatements(f.aggregate as StructLayout, e, at + i * f.elemSize, out);
+    }
+  }
+}
+
+/**
+ * A generated decoder that refills a record decode made (same members, arrays of the same lengths) instead
+ * of building a new one: no allocation but the bigints of 64-bit members. Null when the layout has unions.
+ */
+export function fastDecoderInto(l: StructLayout): FastDecoderInto | null {
+  let fn = intoDecoders.get(l);
+  if (fn === undefined) {
+    fn = null;
+    if (!hasUnion(l)) {
+      const body: string[] = [];
+      fillStatements(l, 't', 0, body);
+      fn = new Function('dv', 'b', 't', `${body.join('\n')}\nreturn t;`) as FastDecoderInto;
+    }
+    intoDecoders.set(l, fn);
   }
   return fn;
 }

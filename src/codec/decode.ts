@@ -7,7 +7,7 @@
 import type { FieldLayout, StructLayout } from '../layout/layout.js';
 import { CodecError } from '../errors.js';
 import { asDataView, readScalar } from './scalar-io.js';
-import { fastDecoder } from './compiled.js';
+import { fastDecoder, fastDecoderInto } from './compiled.js';
 import { findMember } from '../layout/members.js';
 import { checkAbi } from './abi-tag.js';
 
@@ -22,6 +22,45 @@ export function requireBytes(dv: DataView, byteOffset: number, size: number, wha
       `${what} needs ${size} bytes at offset ${byteOffset}, but the buffer holds ${dv.byteLength}.`,
       { offset: byteOffset, path: what, expected: size, received: Math.max(0, dv.byteLength - Math.max(0, byteOffset)) });
   }
+}
+
+/**
+ * decode into `target`, a record an earlier decode of the same layout returned (or any object of that
+ * shape): its members, arrays and nested records are overwritten in place, so a reader that decodes slot
+ * after slot allocates nothing per record (but the bigint of each 64-bit member). A layout with unions is
+ * decoded afresh and copied into `target`. Returns `target`.
+ */
+export function decodeInto<T extends DecodedRecord>(layout: StructLayout, buf: Uint8Array | DataView, byteOffset: number, target: T): T {
+  const dv = asDataView(buf);
+  requireBytes(dv, byteOffset, layout.size, layout.name);
+  checkAbi(layout, dv, byteOffset, layout.size);
+  const fast = fastDecoderInto(layout);
+  if (fast !== null && (shaped.has(target) || (isShaped(layout, target) && shaped.add(target) !== undefined))) {
+    try {
+      return fast(dv, byteOffset, target) as T;
+    } catch {
+      // The caller reshaped the target since (an array or record member replaced by something else): refill it whole.
+      shaped.delete(target);
+    }
+  }
+  return Object.assign(target, decode(layout, dv, byteOffset));
+}
+
+/** Targets already seen to have the layout's shape (checked once, not on every call). */
+const shaped = new WeakSet<object>();
+
+/** Whether `t` has every array member of the layout as an array of the right length (nested records too). */
+function isShaped(l: StructLayout, t: unknown): boolean {
+  if (t === null || typeof t !== 'object') return false;
+  const r = t as Record<string, unknown>;
+  for (const f of l.fields) {
+    const m = r[f.name];
+    if (f.count !== undefined) {
+      if (!Array.isArray(m) || m.length !== f.count) return false;
+      if (f.aggregate !== undefined) for (const e of m) if (!isShaped(f.aggregate, e)) return false;
+    } else if (f.aggregate !== undefined && !isShaped(f.aggregate, m)) return false;
+  }
+  return true;
 }
 
 export function decode(layout: StructLayout, buf: Uint8Array | DataView, byteOffset = 0): DecodedRecord {

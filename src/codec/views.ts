@@ -181,9 +181,8 @@ function make64(off: number, size: number, le: boolean, signed: boolean): Omit<B
         return h * TWO_32 + dv.getUint32(b + lo, le);
       },
     setNumber: (dv, b, v) => {
-      if (!Number.isSafeInteger(v) || (!signed && v < 0)) {
-        throw new CodecError(Number.isSafeInteger(v) ? 'CODEC_OUT_OF_RANGE' : 'CODEC_UNSAFE_INTEGER', `${v} cannot be stored exactly in the ${signed ? 'signed' : 'unsigned'} 64-bit member at offset ${off}.`, { offset: off });
-      }
+      if (!Number.isSafeInteger(v)) throw new CodecError('CODEC_UNSAFE_INTEGER', `${v} cannot be stored exactly in the 64-bit member at offset ${off}: give a bigint.`, { offset: off, received: v });
+      if (!signed && v < 0) throw new CodecError('CODEC_OUT_OF_RANGE', `${v} does not fit the unsigned 64-bit member at offset ${off}.`, { offset: off, received: v });
       const l = v % TWO_32;
       const low = l < 0 ? l + TWO_32 : l;
       dv.setUint32(b + lo, low, le);

@@ -23,19 +23,52 @@ export class TraceReader implements Iterable<TraceRecord> {
     return this.decoder.stats;
   }
 
-  *[Symbol.iterator](): Iterator<TraceRecord> {
-    const input = this.input;
-    const dec = this.decoder;
-    const n = input.length;
-    const copy = isShared(input) ? new BlockBuffer() : undefined;
-    const direct = new DataView(input.buffer, input.byteOffset, input.byteLength);
-    let at = 0;
-    while (at < n) {
+  /**
+   * The records in order. The iterator reuses one result object and allocates nothing per record (a
+   * generator would allocate one per step); each record is valid until the next is asked for.
+   */
+  [Symbol.iterator](): Iterator<TraceRecord> {
+    const cursor = new TraceCursor(this.input, this.decoder);
+    const result = { done: false, value: undefined as unknown as TraceRecord };
+    return {
+      next: (): IteratorResult<TraceRecord> => {
+        const r = cursor.next();
+        if (r === null) {
+          result.done = true;
+          result.value = undefined as unknown as TraceRecord;
+        } else {
+          result.value = r;
+        }
+        return result;
+      },
+    };
+  }
+}
+
+/** One pass over an in-memory trace: next() gives each record, then null at the end. */
+class TraceCursor {
+  private readonly n: number;
+  private readonly copy: BlockBuffer | undefined;
+  private readonly direct: DataView;
+  private at = 0;
+  private finished = false;
+
+  constructor(private readonly input: Uint8Array, private readonly dec: TraceDecoder) {
+    this.n = input.length;
+    this.copy = isShared(input) ? new BlockBuffer() : undefined;
+    this.direct = new DataView(input.buffer, input.byteOffset, input.byteLength);
+  }
+
+  next(): TraceRecord | null {
+    const { input, dec, n, copy } = this;
+    while (this.at < n) {
+      const at = this.at;
       if (n - at < BLOCK_HEAD_BYTES) dec.finish(n, input.subarray(at), at);
       let bytes = input;
-      let view = direct;
+      let view = this.direct;
       let base = at;
       if (copy !== undefined) {
+        // Shared memory another party can change: each block is copied first, then read (double-fetch safe).
         copy.bytes.set(input.subarray(at, at + BLOCK_HEAD_BYTES));
         bytes = copy.bytes;
         view = copy.view;
@@ -50,10 +83,14 @@ export class TraceReader implements Iterable<TraceRecord> {
         view = copy.view;
       }
       const rec = dec.block(bytes, view, base, len, at);
-      at += len;
-      if (rec !== null) yield rec;
+      this.at = at + len;
+      if (rec !== null) return rec;
     }
-    dec.finish(n, input.subarray(n), n);
+    if (!this.finished) {
+      this.finished = true;
+      dec.finish(n, input.subarray(n), n);
+    }
+    return null;
   }
 }
 

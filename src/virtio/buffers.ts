@@ -23,9 +23,13 @@ export class UsedBuffer {
   len = 0;
 }
 
-/** Split a buffer address into 32-bit halves (no allocation for number addresses). */
+/**
+ * Split a buffer address into 32-bit halves (no allocation for number addresses). `a >>> 0` is ToUint32,
+ * exact modulo 2^32 for every integer below 2^53 (checkBuffers admits no other), and an integer operation
+ * where `a % 2^32` compiles to a floating-point fmod call; dividing by 2^32 is exact.
+ */
 export function addrLo(a: number | bigint): number {
-  return typeof a === 'number' ? a % 0x1_0000_0000 : Number(a & 0xffffffffn);
+  return typeof a === 'number' ? a >>> 0 : Number(a & 0xffffffffn);
 }
 export function addrHi(a: number | bigint): number {
   return typeof a === 'number' ? Math.floor(a / 0x1_0000_0000) : Number((a >> 32n) & 0xffffffffn);

@@ -52,6 +52,8 @@ export class GuestMemory {
   private ends = new Float64Array(0);
   /** Offset within the resolved region's port, set by resolve(). */
   offset = 0;
+  /** The region resolve() found last: tried first, as a queue's buffers usually sit in one region. */
+  private last = 0;
 
   constructor(regions: readonly GuestRegion[] = []) {
     for (const r of regions) this.map(r.gpa, r.port);
@@ -141,11 +143,21 @@ export class GuestMemory {
     const end = addr + len;
     const starts = this.starts;
     const ends = this.ends;
+    const l = this.last;
+    if (l < starts.length) {
+      const start = starts[l] as number;
+      const stop = ends[l] as number;
+      if (addr >= start && end <= stop && (len > 0 || addr < stop)) {
+        this.offset = addr - start;
+        return l;
+      }
+    }
     for (let i = 0; i < starts.length; i++) {
       const start = starts[i] as number;
       const stop = ends[i] as number;
       if (addr >= start && end <= stop && (len > 0 || addr < stop)) {
         this.offset = addr - start;
+        this.last = i;
         return i;
       }
     }
@@ -155,7 +167,7 @@ export class GuestMemory {
   /** resolve() for a number address. */
   resolveNumber(addr: number, len: number): number {
     if (!Number.isSafeInteger(addr) || addr < 0) return UNMAPPED;
-    return this.resolve(addr % TWO32, Math.floor(addr / TWO32), len);
+    return this.resolve(addr >>> 0, Math.floor(addr / TWO32), len);
   }
 
   /** Resolve or throw VIRTQ_ADDR_UNMAPPED / VIRTQ_ADDR_WRAP; returns the region index and sets `offset`. */

@@ -19,6 +19,9 @@ export abstract class RingEnd {
   protected readonly reqSize: number;
   protected readonly rspSize: number;
   private readonly scratch: Uint8Array;
+  /** One live view per slot, made on first use, so RING_GET_* and RING_COPY_* allocate nothing per record. */
+  private reqViews: Uint8Array[] | undefined;
+  private rspViews: Uint8Array[] | undefined;
 
   protected constructor(sring: SharedRing, channel: number) {
     this.sring = sring;
@@ -39,14 +42,22 @@ export abstract class RingEnd {
    * A live view: the peer can change it under you. Read it only if you trust the peer; otherwise copyRequest.
    */
   getRequest(idx: number): Uint8Array {
-    const o = this.sring.slotOffset(idx);
-    return this.sring.port.bytes.subarray(o, o + this.reqSize);
+    const views = this.reqViews ??= this.slotViews(this.reqSize);
+    return views[idx & (this.nrEnts - 1)] as Uint8Array;
   }
 
   /** RING_GET_RESPONSE(_r, _idx): `&((_r)->sring->ring[((_idx) & (RING_SIZE(_r) - 1))].rsp)` (a live view). */
   getResponse(idx: number): Uint8Array {
-    const o = this.sring.slotOffset(idx);
-    return this.sring.port.bytes.subarray(o, o + this.rspSize);
+    const views = this.rspViews ??= this.slotViews(this.rspSize);
+    return views[idx & (this.nrEnts - 1)] as Uint8Array;
+  }
+
+  private slotViews(size: number): Uint8Array[] {
+    const bytes = this.sring.port.bytes;
+    return Array.from({ length: this.nrEnts }, (_v, k) => {
+      const o = this.sring.slotOffset(k);
+      return bytes.subarray(o, o + size);
+    });
   }
 
   /**

@@ -127,3 +127,35 @@ test('64-bit members without BigInt: number accessors exact within ±(2^53 - 1),
   sl.set(dv, 0, -(2n ** 53n));
   assert.throws(() => sl.getNumber(dv, 0), (e: unknown) => (e as { code?: string }).code === 'CODEC_UNSAFE_INTEGER');
 });
+
+test('decodeInto refills a record in place, equal to a fresh decode; a reshaped target is refilled whole', async () => {
+  const { decodeInto, decode } = await import('../../src/index.js');
+  const a = { operation: 1, nr_segments: 2, handle: 7, id: 0x0102030405060708n, sector_number: 99n, seg: Array.from({ length: 11 }, (_, i) => ({ gref: 10 + i, first_sect: 0, last_sect: 7 })) };
+  const b = { ...a, operation: 0, id: 5n, seg: a.seg.map((s, i) => ({ ...s, gref: 500 + i, first_sect: i % 8 })) };
+  const buf = new Uint8Array(2 * l64.size);
+  encodeToBytes(l64, a);
+  buf.set(encodeToBytes(l64, a), 0);
+  buf.set(encodeToBytes(l64, b), l64.size);
+  const target = decode(l64, buf, 0);
+  const seg = target['seg'];
+  assert.equal(decodeInto(l64, buf, l64.size, target), target);
+  assert.deepEqual(target, decode(l64, buf, l64.size));
+  assert.equal(target['seg'], seg, 'the same arrays are refilled');
+  decodeInto(l64, buf, 0, target);
+  assert.deepEqual(target, decode(l64, buf, 0));
+  // A target whose segment array was replaced by something shorter, and an empty object: refilled whole.
+  (target as Record<string, unknown>)['seg'] = [];
+  assert.deepEqual(decodeInto(l64, buf, l64.size, target), decode(l64, buf, l64.size));
+  assert.deepEqual(decodeInto(l64, buf, 0, {}), decode(l64, buf, 0));
+  // Bounds are checked as decode checks them.
+  assert.throws(() => decodeInto(l64, buf, l64.size + 1, target), (e: unknown) => (e as { code?: string }).code === 'CODEC_SHORT_BUFFER');
+  // A union layout takes the generic path.
+  const hdr = layoutOf('virtio_net_hdr_v1');
+  const h = new Uint8Array(hdr.size);
+  h[0] = 1;
+  assert.deepEqual(decodeInto(hdr, h, 0, {}), decode(hdr, h, 0));
+  // Through a codec.
+  const c = codecFor('blkif_request', { abi: 'x86_64' });
+  const r = c.decode(buf, 0);
+  assert.equal(c.decodeInto(buf, l64.size, r).id, 5n);
+});
