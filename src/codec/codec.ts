@@ -3,13 +3,15 @@
  *
  * `codecFor('blkif_request', { abi })` is typed from the declaration (typed-record.ts): decode returns a
  * RecordOf<'blkif_request', abi>, encode takes a RecordInput, so a misspelled member is a compile error.
+ * Its encode checks every member's presence, type and range at run time but does not scan the object for
+ * extra members (the compile-time type refuses them; the free function `encode` also looks at run time).
  * `codecFor(name)` with a name only known at run time returns the untyped StructCodec.
  */
 import type { AbiName, TypedStructName } from '../../protocol/index.js';
 import { layoutOf, type LayoutOptions } from '../layout/compile.js';
 import type { StructLayout } from '../layout/layout.js';
 import { decode, decodeInto, type DecodedRecord } from './decode.js';
-import { encode, encodeToBytes } from './encode.js';
+import { encodeToBytes, encodeWith } from './encode.js';
 import { describe } from './describe.js';
 import { fieldView, type ScalarField } from './views.js';
 import type { RecordInput, RecordOf } from './typed-record.js';
@@ -56,7 +58,8 @@ export function codecFor(name: string, options: LayoutOptions = {}): StructCodec
       size: layout.size,
       decode: (buf: Uint8Array | DataView, off = 0) => decode(layout, buf, off),
       decodeInto: (buf: Uint8Array | DataView, off: number, target: DecodedRecord) => decodeInto(layout, buf, off, target),
-      encode: (v: unknown, buf: Uint8Array | DataView, off = 0) => encode(layout, v, buf, off),
+      // Typed input: a member the struct lacks is a compile error, so no per-call scan for one (encodeWith).
+      encode: (v: unknown, buf: Uint8Array | DataView, off = 0) => encodeWith(layout, v, buf, off, false),
       encodeToBytes: (v: unknown) => encodeToBytes(layout, v),
       describe: (buf: Uint8Array | DataView, off = 0) => describe(layout, buf, off),
       field: (path: string) => fieldView(layout, path),

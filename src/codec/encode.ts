@@ -19,10 +19,19 @@ import { checkAbi } from './abi-tag.js';
 export type IntegerInput = number | bigint | string;
 
 export function encode(layout: StructLayout, value: unknown, buf: Uint8Array | DataView, byteOffset = 0): number {
+  return encodeWith(layout, value, buf, byteOffset, true);
+}
+
+/**
+ * encode, with `scanKeys` false for callers whose input type already names only the struct's members (typed
+ * codecs): every member is still checked for presence, type and range, and any value that fails takes the
+ * full validation below, unknown members included.
+ */
+export function encodeWith(layout: StructLayout, value: unknown, buf: Uint8Array | DataView, byteOffset: number, scanKeys: boolean): number {
   const dv = asDataView(buf);
   // Memory tagged for an ABI this struct is laid out differently on is refused before anything is written.
   if (Number.isInteger(byteOffset)) checkAbi(layout, dv, byteOffset, layout.size);
-  if (fastEncoder(layout)?.(value, dv, byteOffset) === true) return layout.size;
+  if (fastEncoder(layout, scanKeys)?.(value, dv, byteOffset) === true) return layout.size;
   requireBytes(dv, byteOffset, layout.size, layout.name);
   validateRecord(layout, value, layout.name);
   for (let i = 0; i < layout.size; i++) dv.setUint8(byteOffset + i, 0);

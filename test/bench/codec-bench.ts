@@ -3,7 +3,7 @@
  * against the C baseline (c/codec-bench.c) doing the same work on the same header structs, in the same run.
  * Medians of RUNS runs each; `--json` prints one JSON line per benchmark (report.ts).
  */
-import { layoutOf, encode, decode, decodeInto, bigField, numberField, elementField } from '../../src/index.js';
+import { layoutOf, codecFor, encode, decode, decodeInto, bigField, numberField, elementField } from '../../src/index.js';
 import { runCBaseline, nsPerOp } from './c-baseline.js';
 import { RUNS, benchLine, haveXenHeaders, note, printLines, type BenchLine } from './report.js';
 
@@ -46,6 +46,10 @@ export function benchCodec(): BenchLine[] {
   let nsink = 0;
 
   const blkEncode = nsPerOp(N / 4, (i) => { encode(blk, blkVals[i & (SLOTS - 1)], ring, (i & (SLOTS - 1)) * blk.size); }, RUNS);
+  const blkCodec = codecFor('blkif_request');
+  const txCodec = codecFor('netif_tx_request');
+  const blkTyped = nsPerOp(N / 4, (i) => { blkCodec.encode(blkVals[i & (SLOTS - 1)] as never, ring, (i & (SLOTS - 1)) * blk.size); }, RUNS);
+  const txTyped = nsPerOp(N, (i) => { txCodec.encode(txVals[i & (SLOTS - 1)] as never, txRing, (i & (SLOTS - 1)) * tx.size); }, RUNS);
   const blkDecode = nsPerOp(N / 4, (i) => { nsink += (decode(blk, ring, (i & (SLOTS - 1)) * blk.size)['nr_segments'] as number); }, RUNS);
   const reused = decode(blk, ring, 0);
   const blkInto = nsPerOp(N / 4, (i) => { nsink += decodeInto(blk, ring, (i & (SLOTS - 1)) * blk.size, reused)['nr_segments'] as number; }, RUNS);
@@ -65,11 +69,13 @@ export function benchCodec(): BenchLine[] {
   if (nsink === 1) console.log('');
   const cOf = (s: keyof CRun, k: keyof Ops): number[] | undefined => c?.map((r) => r[s][k]);
   return [
-    benchLine('blkif_request encode (38 members)', 'ns/op', blkEncode, cOf('blkif_request', 'encode')),
+    benchLine('blkif_request encode (38 members, unknown keys scanned)', 'ns/op', blkEncode, cOf('blkif_request', 'encode')),
+    benchLine('blkif_request typed codec encode (38 members checked)', 'ns/op', blkTyped, cOf('blkif_request', 'encode')),
     benchLine('blkif_request decode (object, 38 members)', 'ns/op', blkDecode, cOf('blkif_request', 'decode')),
     benchLine('blkif_request decodeInto (reused object)', 'ns/op', blkInto, cOf('blkif_request', 'decode')),
     benchLine('blkif_request view reads (26 members)', 'ns/op', blkView, cOf('blkif_request', 'view')),
-    benchLine('netif_tx_request encode (5 members)', 'ns/op', txEncode, cOf('netif_tx_request', 'encode')),
+    benchLine('netif_tx_request encode (5 members, unknown keys scanned)', 'ns/op', txEncode, cOf('netif_tx_request', 'encode')),
+    benchLine('netif_tx_request typed codec encode (5 members checked)', 'ns/op', txTyped, cOf('netif_tx_request', 'encode')),
     benchLine('netif_tx_request decode (object, 5 members)', 'ns/op', txDecode, cOf('netif_tx_request', 'decode')),
     benchLine('netif_tx_request view reads (5 members)', 'ns/op', txView, cOf('netif_tx_request', 'view')),
   ];

@@ -149,3 +149,19 @@ test('encode over a dirty buffer writes every hole and unused union byte as zero
   encode(layoutOf('xen_netif_gref'), { ref: 1, flags: 2, status: 3 }, partial);
   assert.equal(Buffer.from(partial).toString('hex'), '0100000002000300');
 });
+
+test('a typed codec checks every member at run time but leaves extra members to the type checker', () => {
+  const l = layoutOf('blkif_request');
+  const c = codecFor('blkif_request');
+  const withExtra = { ...request, bogus: 1 } as unknown as Parameters<typeof c.encodeToBytes>[0];
+  const a = new Uint8Array(l.size);
+  c.encode(withExtra, a, 0);
+  assert.deepEqual(a, encodeToBytes(l, request), 'the extra member is ignored, the rest encoded');
+  assert.throws(() => encode(l, withExtra, new Uint8Array(l.size)), codecError('CODEC_UNKNOWN_FIELD', 'blkif_request.bogus'));
+  // Presence, type and range are still checked, with the same precise errors, and nothing is written.
+  const b = new Uint8Array(l.size).fill(0xee);
+  const { handle: _h, ...noHandle } = request;
+  assert.throws(() => c.encode(noHandle as unknown as Parameters<typeof c.encodeToBytes>[0], b, 0), codecError('CODEC_MISSING_FIELD', 'blkif_request.handle'));
+  assert.throws(() => c.encode({ ...request, nr_segments: 256 } as unknown as Parameters<typeof c.encodeToBytes>[0], b, 0), codecError('CODEC_OUT_OF_RANGE', 'blkif_request.nr_segments'));
+  assert.ok(b.every((x) => x === 0xee));
+});
