@@ -1,0 +1,24 @@
+/**
+ * Notification values (virtio 1.2 §2.9, VIRTIO_F_NOTIFICATION_DATA): a kick carries one only when the feature
+ * was negotiated, and then it names this queue and where the next available entry goes (split: the avail idx
+ * published; packed, §2.8.16: next_off / next_wrap of the next descriptor not yet made available). The
+ * decoder compares each kick's value with the queue it replays and marks the kick; this rule reports it.
+ */
+import type { TraceRuleFactory } from '../rule.js';
+import type { VirtqState } from '../virtq-state.js';
+
+const notificationData: TraceRuleFactory<VirtqState> = () => ({
+  ids: ['VIRTQ_FEATURE_NOT_NEGOTIATED', 'VIRTQ_NOTIFICATION_DATA_MISMATCH'],
+  check(ctx, e) {
+    const code = e['error'];
+    if (e.kind !== 'kick' || (code !== 'VIRTQ_FEATURE_NOT_NEGOTIATED' && code !== 'VIRTQ_NOTIFICATION_DATA_MISMATCH')) return;
+    const value = `vqn ${String(e['vqn'])}, next_off ${String(e['next_off'])}, next_wrap ${String(e['next_wrap'])}`;
+    ctx.report(code, {
+      path: 'notification data',
+      expected: code === 'VIRTQ_FEATURE_NOT_NEGOTIATED' ? 'a kick without notification data (VIRTIO_F_NOTIFICATION_DATA not negotiated)' : 'this queue and the next entry to be made available',
+      actual: value, message: `${e.text}.`,
+    });
+  },
+});
+
+export const virtioFeatureRules: readonly TraceRuleFactory<VirtqState>[] = [notificationData];
