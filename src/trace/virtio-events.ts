@@ -281,6 +281,8 @@ class SplitQueueEvents extends QueueEvents {
   readonly #inOrder: boolean;
   /** IN_ORDER: the descriptor the next chain must start at (ring order, §2.7.5). */
   #nextHead = 0;
+  /** Per used ring slot: 1 when the device wrote it since used.idx last moved over it. */
+  #usedWritten: Uint8Array = new Uint8Array(0);
   /** The chains made available, by head, for reading what the device wrote when it uses them. */
   readonly #saved = new Map<number, ChainBuffers>();
   constructor(setup: VirtioTraceSetup) {
@@ -316,7 +318,19 @@ class SplitQueueEvents extends QueueEvents {
     this.#availEventAt = f.eventIdx || !this.#inArea(ring, ring.usedPort, availEvent) ? availEvent : -1;
     this.#lastAvail = ring.availIdx();
     this.#lastUsed = ring.usedIdx();
+    // No slot ahead of used.idx has been written yet as far as this view knows: the device writes an element before it publishes it.
+    this.#usedWritten = new Uint8Array(ring.size);
     return true;
+  }
+
+  /** Note the used ring slots a write or snapshot covers: they hold what the device put there. */
+  #markUsedWritten(port: RingPort, offset: number, length: number): void {
+    const r = this.#ring as SplitRing;
+    if (port !== r.usedPort) return;
+    const ring = r.usedBase + r.areas.usedRing;
+    const first = Math.max(0, Math.floor((offset - ring) / r.areas.usedStride));
+    const end = Math.min(r.size, Math.ceil((offset + length - ring) / r.areas.usedStride));
+    for (let slot = first; slot < end; slot++) this.#usedWritten[slot] = 1;
   }
 
   /** Whether the word at (port, offset) lies in one of the queue's three areas (so it is not a free event word). */
@@ -336,6 +350,7 @@ class SplitQueueEvents extends QueueEvents {
     if (at(r.usedPort, this.#usedFlagsAt)) return [this.#flags(base, party, 'used', r.usedFlags(), VRING_USED_F_NO_NOTIFY, 'VRING_USED_F_NO_NOTIFY')];
     if (at(r.availPort, this.#usedEventAt)) return [{ ...base, kind: 'used-event', used_event: port.view.getUint16(offset, r.le), text: `${who(party)} set used_event ${port.view.getUint16(offset, r.le)}` }];
     if (at(r.usedPort, this.#availEventAt)) return [{ ...base, kind: 'avail-event', avail_event: port.view.getUint16(offset, r.le), text: `${who(party)} set avail_event ${port.view.getUint16(offset, r.le)}` }];
+    this.#markUsedWritten(port, offset, length);
     // A larger write or a snapshot over an index (a ring re-initialised, a captured state): follow it silently.
     if (covers(r.availPort, this.#availIdxAt)) {
       this.#lastAvail = r.availIdx();
@@ -402,11 +417,19 @@ class SplitQueueEvents extends QueueEvents {
       // IN_ORDER: the element names the last buffer of a batch that starts at this position (§2.7.9).
       let k = 0;
       let outOfOrder = false;
+      let unnegotiated = false;
       if (this.#inOrder) {
         while (k < left && r.availRing((idx + k) & mask) !== id) k++;
         // §6.2: a head beyond the entries used.idx moved over was used before buffers made available ahead of it.
         if (k === left) { k = 0; outOfOrder = true; }
+      } else {
+        // Without IN_ORDER every entry used.idx moves over is one the device wrote. An entry followed by entries
+        // it did not write, naming the head made available at the last of them, is a §2.7.9 batch.
+        let j = 1;
+        while (j < left && this.#usedWritten[(idx + j) & mask] === 0) j++;
+        if (j > 1 && r.availRing((idx + j - 1) & mask) === id) { k = j - 1; unnegotiated = true; }
       }
+      this.#usedWritten[slot] = 0;
       const batch: number[] = [];
       for (let j = 0; j <= k; j++) batch.push(r.availRing((idx + j) & mask));
       const [fields, text] = this.usedPayload(this.#saved.get(id));
@@ -419,7 +442,10 @@ class SplitQueueEvents extends QueueEvents {
         left -= 1;
         continue;
       }
-      events.push({ ...base, kind: 'used', idx, id, len, ...(k > 0 ? { batch } : {}), ...fields, text: `${who(party)} used head ${id} len ${len}${batchText}${text}` });
+      const notNegotiated = unnegotiated ? { error: 'VIRTQ_FEATURE_NOT_NEGOTIATED' } : {};
+      const why = unnegotiated ? ', batched as VIRTIO_F_IN_ORDER allows, but the feature was not negotiated' : '';
+      events.push({ ...base, kind: 'used', idx, id, len, ...(k > 0 ? { batch } : {}), ...notNegotiated, ...fields, text: `${who(party)} used head ${id} len ${len}${batchText}${why}${text}` });
+      for (let j = 1; j <= k; j++) this.#usedWritten[(idx + j) & mask] = 0;
       for (const h of batch) this.#saved.delete(h);
       idx = idx16Add(idx, k + 1);
       left -= k + 1;

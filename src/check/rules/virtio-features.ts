@@ -1,8 +1,11 @@
 /**
- * Notification values (virtio 1.2 §2.9, VIRTIO_F_NOTIFICATION_DATA): a kick carries one only when the feature
- * was negotiated, and then it names this queue and where the next available entry goes (split: the avail idx
- * published; packed, §2.8.16: next_off / next_wrap of the next descriptor not yet made available). The
- * decoder compares each kick's value with the queue it replays and marks the kick; this rule reports it.
+ * Feature behaviour on the wire without the feature. Notification values (virtio 1.2 §2.9,
+ * VIRTIO_F_NOTIFICATION_DATA): a kick carries one only when the feature was negotiated, and then it names this
+ * queue and where the next available entry goes (split: the avail idx published; packed, §2.8.16: next_off /
+ * next_wrap of the next descriptor not yet made available). Batched used entries (§2.7.9, VIRTIO_F_IN_ORDER):
+ * a split device that moves used.idx over entries it did not write, the one it wrote naming the head made
+ * available at the last of them. The decoder marks the kick or used event; these rules report it. (A queue
+ * reset without VIRTIO_F_RING_RESET is judged in virtio-reset.ts.)
  */
 import type { TraceRuleFactory } from '../rule.js';
 import type { VirtqState } from '../virtq-state.js';
@@ -21,4 +24,16 @@ const notificationData: TraceRuleFactory<VirtqState> = () => ({
   },
 });
 
-export const virtioFeatureRules: readonly TraceRuleFactory<VirtqState>[] = [notificationData];
+const batchedWithoutInOrder: TraceRuleFactory<VirtqState> = () => ({
+  ids: ['VIRTQ_FEATURE_NOT_NEGOTIATED'],
+  check(ctx, e) {
+    if (e.kind !== 'used' || e['error'] !== 'VIRTQ_FEATURE_NOT_NEGOTIATED') return;
+    const batch = Array.isArray(e['batch']) ? (e['batch'] as number[]) : [];
+    ctx.report('VIRTQ_FEATURE_NOT_NEGOTIATED', {
+      path: `used.ring[${String(e['idx'])}]`, expected: 'one used entry per buffer (VIRTIO_F_IN_ORDER not negotiated)', actual: `one entry for heads ${batch.join(', ')}`,
+      message: `${e.text}.`,
+    });
+  },
+});
+
+export const virtioFeatureRules: readonly TraceRuleFactory<VirtqState>[] = [notificationData, batchedWithoutInOrder];
