@@ -18,7 +18,12 @@
  *
  * Events name the parties as virtio does, driver and device; `party` stays the record's front/back. Every
  * other record (slot writes, barriers, regions, checkpoints) is left to the record-level events. A chain that
- * breaks a rule is one event carrying the walker's error code; the decoder keeps going.
+ * breaks a rule is one event carrying the walker's error code; the decoder keeps going. A buffer outside
+ * every region is VIRTQ_ADDR_UNMAPPED when the trace declares guest RAM, and left unchecked when it declares
+ * only the queue's areas. Other stores that break a rule carry its code too: an index moved back or too far
+ * (*_IDX_BACKWARDS / *_IDX_JUMP), IN_ORDER ring order and use order, a split used entry standing for a batch
+ * without VIRTIO_F_IN_ORDER, a kick's notification value (§2.9), a packed flags store that breaks a wrap
+ * counter, an event offset outside the ring and RING_EVENT_FLAGS_DESC without EVENT_IDX (§2.8.10).
  */
 import {
   RWT_ANNOTATION, RWT_NOTIFY, RWT_PARTY_BACK, RWT_PARTY_FRONT, RWT_SNAPSHOT, RWT_WRITE,
