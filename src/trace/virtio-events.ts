@@ -441,7 +441,7 @@ class SplitQueueEvents extends QueueEvents {
       const batchText = k > 0 ? ` for a batch of ${k + 1} (heads ${batch.join(', ')})` : '';
       if (outOfOrder) {
         const first = r.availRing(idx & mask);
-        events.push({ ...base, kind: 'used', idx, id, len, error: 'VIRTQ_IN_ORDER_VIOLATION', expected_id: first, text: `${who(party)} used head ${id} len ${len} at used.ring[${idx & mask}], but with VIRTIO_F_IN_ORDER that entry stands for a batch starting at head ${first} and head ${id} is not among the ${left} entries used.idx moved over` });
+        events.push({ ...base, kind: 'used', idx, id, len, error: 'VIRTQ_IN_ORDER_VIOLATION', expected_id: first, text: `${who(party)} used head ${id} len ${len} at used.ring[${idx & mask}], but with VIRTIO_F_IN_ORDER that entry stands for a batch starting at head ${first} and head ${id} is not among the ${left === 1 ? 'one entry' : `${left} entries`} used.idx moved over` });
         for (const h of batch) this.#saved.delete(h);
         idx = idx16Add(idx, 1);
         left -= 1;

@@ -13,7 +13,7 @@ import {
   SplitRing, GuestMemory, PlainRingPort, protocol, decodeTraceEvents, type Finding, type RuleEntry,
 } from '../../src/index.js';
 import { recordQueueSetup } from '../../src/trace/virtio-recording.js';
-import { add, round, warm } from '../../src/hostile/virtio.js';
+import { add, desc, publish, round, warm } from '../../src/hostile/virtio.js';
 import { addPacked, availBits, packedRound, publishPacked, warmPacked } from '../../src/hostile/virtio-packed.js';
 import { malformedFixtures } from './malformed-fixtures.js';
 
@@ -227,4 +227,16 @@ test('split without VIRTIO_F_IN_ORDER: used entries the device wrote one by one 
       while (x.driver.getUsed() !== null);
     }
   }), []);
+});
+
+test('split: a driver that makes a buffer available on a queue it reset, before re-enabling it, breaks VIRTQ_QUEUE_RESET', () => {
+  assert.deepEqual(errorsOf((rec) => {
+    const x = warm(rec, RING_RESET);
+    x.driver.reset();
+    x.device.reset();
+    // The driver's own add() refuses a reset queue; publishing by hand is what a driver ignoring that leaves.
+    assert.throws(() => add(x, 1), { code: 'VIRTQ_QUEUE_RESET' });
+    desc(x, 4, 16, 0, 0);
+    publish(x, 4);
+  }), ['driver VIRTQ_QUEUE_RESET']);
 });

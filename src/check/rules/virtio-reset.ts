@@ -19,18 +19,25 @@ const resetFeature: TraceRuleFactory<VirtqState> = () => ({
   },
 });
 
-/** Device activity on a reset queue: reported once per reset (the first use or interrupt). */
+/** What each end may not do on a reset queue (§2.6.1.1.1 device; §2.6.1.2.2 the driver re-enables first). */
+const onResetQueue: Readonly<Record<string, string>> = {
+  used: 'used a buffer', interrupt: 'interrupted', available: 'made a buffer available', kick: 'kicked',
+};
+
+/** Activity on a reset queue: reported once per reset and end (the first use, notification or buffer made available). */
 const afterReset: TraceRuleFactory<VirtqState> = () => {
-  let reported = false;
+  const reported = new Set<string>();
   return {
     ids: ['VIRTQ_QUEUE_RESET'],
     check(ctx, e) {
-      if (!ctx.state.reset) { reported = false; return; }
-      if (reported || (e.kind !== 'used' && e.kind !== 'interrupt')) return;
-      reported = true;
+      if (!ctx.state.reset) { reported.clear(); return; }
+      const what = onResetQueue[e.kind];
+      const who = e.party === 'front' ? 'driver' : 'device';
+      if (what === undefined || reported.has(who) || (who === 'driver') !== (e.kind === 'available' || e.kind === 'kick')) return;
+      reported.add(who);
       ctx.report('VIRTQ_QUEUE_RESET', {
-        expected: 'no used buffer and no notification until the driver re-enables the queue', actual: e.kind,
-        message: `device ${e.kind === 'used' ? 'used a buffer' : 'interrupted'} on queue ${ctx.state.setup.queue} after the driver reset it: ${e.text}.`,
+        expected: 'no buffer made available or used, and no notification, until the driver re-enables the queue', actual: e.kind,
+        message: `${who} ${what} on queue ${ctx.state.setup.queue} after the driver reset it: ${e.text}.`,
       });
     },
   };
