@@ -181,7 +181,7 @@ export const virtqCatalogue = [
     },
   },
   {
-    id: 'VIRTQ_QUEUE_RESET', family: 'virtq', kind: 'protocol', binds: 'device', severity: 'error',
+    id: 'VIRTQ_QUEUE_RESET', family: 'virtq', kind: 'protocol', binds: 'either', severity: 'error',
     statement: '"After a queue has been reset by the driver, the device MUST NOT execute any requests from that virtqueue, or notify the driver for it"; the driver uses the queue again only after re-enabling it (§2.6.1.2.2).',
     source: { virtio: '2.6.1.1.1',
       quote: 'After a queue has been reset by the driver, the device MUST NOT execute any requests from that virtqueue, or notify the driver for it.',
