@@ -10,9 +10,7 @@ export const virtqCatalogue = [
   {
     id: 'VIRTQ_AVAIL_IDX_JUMP', family: 'virtq', kind: 'protocol', binds: 'driver', severity: 'error',
     statement: 'avail.idx counts heads the driver added; it cannot run more than the queue size ahead of the device.',
-    source: { virtio: '2.7.6', also: ['2.7.13.3'],
-      quote: 'A driver MUST NOT decrement the available idx on a virtqueue (ie. there is no way to "unexpose" buffers).',
-    },
+    source: { virtio: '2.7.6', also: ['2.7.13.3'] },
   },
   {
     id: 'VIRTQ_HEAD_OUT_OF_RANGE', family: 'virtq', kind: 'protocol', binds: 'driver', severity: 'error',
@@ -183,7 +181,7 @@ export const virtqCatalogue = [
     },
   },
   {
-    id: 'VIRTQ_QUEUE_RESET', family: 'virtq', kind: 'protocol', binds: 'device', severity: 'error',
+    id: 'VIRTQ_QUEUE_RESET', family: 'virtq', kind: 'protocol', binds: 'either', severity: 'error',
     statement: '"After a queue has been reset by the driver, the device MUST NOT execute any requests from that virtqueue, or notify the driver for it"; the driver uses the queue again only after re-enabling it (§2.6.1.2.2).',
     source: { virtio: '2.6.1.1.1',
       quote: 'After a queue has been reset by the driver, the device MUST NOT execute any requests from that virtqueue, or notify the driver for it.',
@@ -224,12 +222,47 @@ export const virtqCatalogue = [
   },
   {
     id: 'VIRTQ_MISSING_KICK', family: 'virtq', kind: 'protocol', binds: 'driver', severity: 'error',
-    statement: 'the driver notifies the device after making buffers available unless suppressed: with VIRTIO_RING_F_EVENT_IDX when vring_need_event(avail_event, new, old) holds, without it when VRING_USED_F_NO_NOTIFY is clear.',
-    source: { virtio: '2.7.10.1', also: ['2.7.13.4'] }, checked: 'trace',
+    statement: 'the driver notifies the device after making buffers available unless suppressed: split, with VIRTIO_RING_F_EVENT_IDX when vring_need_event(avail_event, new, old) holds, without it when VRING_USED_F_NO_NOTIFY is clear; packed, when the device event suppression flags are RING_EVENT_FLAGS_ENABLE, or RING_EVENT_FLAGS_DESC and the descriptors just made available pass its off_wrap.',
+    source: { virtio: '2.7.10.1', also: ['2.7.13.4', '2.8.10', '2.8.21.3.1'],
+      quote: 'If flags is 0, the driver MUST send a notification.',
+    }, checked: 'trace',
   },
   {
     id: 'VIRTQ_MISSING_INTERRUPT', family: 'virtq', kind: 'protocol', binds: 'device', severity: 'error',
-    statement: 'the device notifies the driver after using buffers unless suppressed: with VIRTIO_RING_F_EVENT_IDX when vring_need_event(used_event, new, old) holds, without it when VRING_AVAIL_F_NO_INTERRUPT is clear.',
-    source: { virtio: '2.7.7.2', also: ['2.7.8'] }, checked: 'trace',
+    statement: 'the device notifies the driver after using buffers unless suppressed: split, with VIRTIO_RING_F_EVENT_IDX when vring_need_event(used_event, new, old) holds, without it when VRING_AVAIL_F_NO_INTERRUPT is clear; packed, when the driver event suppression flags are RING_EVENT_FLAGS_ENABLE, or RING_EVENT_FLAGS_DESC and the descriptors just used pass its off_wrap.',
+    source: { virtio: '2.7.7.2', also: ['2.7.8', '2.8.10', '2.8.22'],
+      quote: 'If flags is 0, the device MUST send a notification.',
+    }, checked: 'trace',
+  },
+  {
+    id: 'VIRTQ_AVAIL_IDX_BACKWARDS', family: 'virtq', kind: 'protocol', binds: 'driver', severity: 'error',
+    statement: 'avail.idx only moves forward (modulo 2^16): a store that moves it back by 1 to the queue size entries unexposes buffers (a move back by more is VIRTQ_AVAIL_IDX_JUMP, as it reads as a jump forward of more than the queue size).',
+    source: { virtio: '2.7.13.3', also: ['2.7.6'],
+      quote: 'A driver MUST NOT decrement the available idx on a virtqueue (ie. there is no way to "unexpose" buffers).',
+    }, checked: 'trace',
+  },
+  {
+    id: 'VIRTQ_USED_IDX_BACKWARDS', family: 'virtq', kind: 'protocol', binds: 'device', severity: 'error',
+    statement: 'used.idx only moves forward (modulo 2^16), as it counts the entries the device added; the spec states no MUST for the device, and ringwire policy reports a store that moves it back by 1 to the queue size entries (a move back by more is VIRTQ_USED_IDX_JUMP).',
+    source: { virtio: '2.7.8', also: ['2.7.14'] }, checked: 'trace',
+  },
+  {
+    id: 'VIRTQ_EVENT_IDX_NOT_NEGOTIATED', family: 'virtq', kind: 'protocol', binds: 'either', severity: 'error',
+    statement: 'without VIRTIO_RING_F_EVENT_IDX the event indices are ignored: a split driver (device) that withholds a kick (interrupt) the flags ask for because the avail_event (used_event) the other end stored says so, or a packed end that sets RING_EVENT_FLAGS_DESC ("Only valid if VIRTIO_F_RING_EVENT_IDX has been negotiated"), acts on a feature not negotiated.',
+    source: { virtio: '2.7.10.1', also: ['2.7.7.2', '2.8.10'],
+      quote: 'The driver MUST ignore the avail_event value.',
+    }, checked: 'trace',
+  },
+  {
+    id: 'VIRTQ_GEOMETRY_CHANGED', family: 'virtq', kind: 'protocol', binds: 'driver', severity: 'error',
+    statement: 'a queue\'s layout, size and area addresses are set up once; a new setup record that changes them while the queue is live (no queue reset recorded since) moves the queue under the device.',
+    source: { virtio: '2.6.1.2.2', also: ['3.3.1', '4.1.4.3.2'],
+      quote: 'When re-enabling a queue, the driver MUST configure the queue resources as during initial virtqueue discovery, but optionally with different parameters.',
+    }, checked: 'trace',
+  },
+  {
+    id: 'VIRTQ_PACKED_WRAP_MISUSE', family: 'virtq', kind: 'protocol', binds: 'either', severity: 'error',
+    statement: 'a packed descriptor is marked used with VIRTQ_DESC_F_AVAIL and VIRTQ_DESC_F_USED both equal to the Device Ring Wrap Counter, and made available with AVAIL equal to the Driver Ring Wrap Counter and USED its inverse: a flags store at next_used that is no used descriptor for the device counter, or at next_avail that is available only for the other pass (a counter flipped at the wrong position), breaks it (a descriptor continuing a chain is VIRTQ_PACKED_DESC_NOT_AVAIL).',
+    source: { virtio: '2.8.1', also: ['2.8.21.1', '2.8.22'] }, checked: 'trace',
   },
 ] as const satisfies readonly RuleEntry[];

@@ -27,9 +27,14 @@ import { virtioChainRules } from './rules/virtio-chain.js';
 import { virtioUsedRules } from './rules/virtio-used.js';
 import { virtioNotifyRules } from './rules/virtio-notify.js';
 import { virtioWriteRules } from './rules/virtio-writes.js';
+import { virtioPackedRules } from './rules/virtio-packed.js';
+import { virtioFeatureRules } from './rules/virtio-features.js';
+import { virtioResetRules } from './rules/virtio-reset.js';
 
 export const xenTraceRules: readonly TraceRuleFactory<XenRingState>[] = [...xenRingRules, ...xenBlkifRules, ...xenNotifyRules];
-export const virtioTraceRules: readonly TraceRuleFactory<VirtqState>[] = [...virtioChainRules, ...virtioUsedRules, ...virtioWriteRules, ...virtioNotifyRules];
+export const virtioTraceRules: readonly TraceRuleFactory<VirtqState>[] = [
+  ...virtioChainRules, ...virtioUsedRules, ...virtioWriteRules, ...virtioNotifyRules, ...virtioPackedRules, ...virtioFeatureRules, ...virtioResetRules,
+];
 
 /** Every catalogue id a trace rule can report, in rule order. */
 export function traceRuleIds(): CatalogueId[] {
@@ -145,7 +150,9 @@ export class TraceChecker {
       }
       this.#ifaces[iface] = { state: s, rules: xenTraceRules.map((f) => f()) as TraceRule<unknown>[], update: (e, p) => s.update(e, p), party: (p) => p, ended: false, last: place, errors: 0 };
     } else if (setup?.transport === 'virtio') {
-      const s = new VirtqState(setup);
+      // A later setup record for the same queue: the new state knows the one it replaces (VIRTQ_GEOMETRY_CHANGED).
+      const previous = this.#ifaces[iface]?.state;
+      const s = new VirtqState(setup, previous instanceof VirtqState ? previous : undefined);
       this.#ifaces[iface] = { state: s, rules: virtioTraceRules.map((f) => f()) as TraceRule<unknown>[], update: (e, p) => s.update(e, p), party: virtioParty, ended: false, last: place, errors: 0 };
     }
   }

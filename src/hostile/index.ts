@@ -8,6 +8,7 @@ import { GrowableSink, TraceRecorder } from '../index.js';
 import type { MalformedFixture } from './scenario.js';
 import { xenMalformedFixtures } from './xen.js';
 import { virtioMalformedFixtures } from './virtio.js';
+import { virtioPackedMalformedFixtures } from './virtio-packed.js';
 
 export type { MalformedFixture } from './scenario.js';
 
@@ -19,6 +20,7 @@ export interface PlacedScenario extends MalformedFixture {
 export const hostileScenarios: readonly PlacedScenario[] = [
   ...xenMalformedFixtures.map((f) => ({ ...f, dir: 'xen' as const })),
   ...virtioMalformedFixtures.map((f) => ({ ...f, dir: 'virtio' as const })),
+  ...virtioPackedMalformedFixtures.map((f) => ({ ...f, dir: 'virtio' as const })),
 ];
 
 /** The seed a fixture or scenario named `name` runs with (FNV-1a of the name), so regeneration is byte-identical. */

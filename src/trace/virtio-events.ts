@@ -18,7 +18,12 @@
  *
  * Events name the parties as virtio does, driver and device; `party` stays the record's front/back. Every
  * other record (slot writes, barriers, regions, checkpoints) is left to the record-level events. A chain that
- * breaks a rule is one event carrying the walker's error code; the decoder keeps going.
+ * breaks a rule is one event carrying the walker's error code; the decoder keeps going. A buffer outside
+ * every region is VIRTQ_ADDR_UNMAPPED when the trace declares guest RAM, and left unchecked when it declares
+ * only the queue's areas. Other stores that break a rule carry its code too: an index moved back or too far
+ * (*_IDX_BACKWARDS / *_IDX_JUMP), IN_ORDER ring order and use order, a split used entry standing for a batch
+ * without VIRTIO_F_IN_ORDER, a kick's notification value (§2.9), a packed flags store that breaks a wrap
+ * counter, an event offset outside the ring and RING_EVENT_FLAGS_DESC without EVENT_IDX (§2.8.10).
  */
 import {
   RWT_ANNOTATION, RWT_NOTIFY, RWT_PARTY_BACK, RWT_PARTY_FRONT, RWT_SNAPSHOT, RWT_WRITE,
@@ -33,11 +38,13 @@ import { PackedRing } from '../virtio/packed-ring.js';
 import { DescChain } from '../virtio/chain.js';
 import { walkSplitChain } from '../virtio/chain-walker.js';
 import { walkPackedChain } from '../virtio/packed-walker.js';
+import type { UnmappedBuffers } from '../virtio/desc-rules.js';
 import { sharedIndexOffset } from '../virtio/shared-fields.js';
 import { VirtqError } from '../virtio/errors.js';
 import { idx16Add, idx16Sub } from '../virtio/index16.js';
+import { checkRingOrder } from '../virtio/split-checks.js';
 import { virtqFeatures } from '../virtio/features.js';
-import { decodeNotificationData, notifiedAvailIdx } from '../virtio/notification-data.js';
+import { decodeNotificationData, notifiedAvailIdx, type NotificationData } from '../virtio/notification-data.js';
 import {
   VRING_AVAIL_F_NO_INTERRUPT, VRING_USED_F_NO_NOTIFY, VRING_PACKED_EVENT_FLAG_DESC, VRING_PACKED_EVENT_FLAG_DISABLE,
   VRING_PACKED_EVENT_FLAG_ENABLE,
@@ -82,6 +89,9 @@ function who(party: number): string {
 
 type EventBase = Pick<TraceEvent, 'seq' | 'iface' | 'party'>;
 
+/** Half the 16-bit index space: an index less than this far ahead of another is after it. */
+const RING_HALF = 0x8000;
+
 /** What both layouts share: memory from the replayed regions, notify and annotation records, access dispatch. */
 abstract class QueueEvents implements TransportEventDecoder {
   protected readonly setup: VirtioTraceSetup;
@@ -91,6 +101,13 @@ abstract class QueueEvents implements TransportEventDecoder {
   protected ports: (RingPort | undefined)[] = [];
   #mapped = -1;
   protected ready = false;
+  /**
+   * What a walk does with a buffer outside every mapped region: a trace that declares guest RAM (a
+   * virtio-ram region) declares all the memory buffers may use, so a descriptor outside it is
+   * VIRTQ_ADDR_UNMAPPED (§2.7.5: addr is a guest-physical address); a trace recording only the queue's
+   * areas leaves buffers unchecked.
+   */
+  protected unmapped: UnmappedBuffers = 'not-checked';
 
   constructor(setup: VirtioTraceSetup) {
     this.setup = setup;
@@ -122,6 +139,7 @@ abstract class QueueEvents implements TransportEventDecoder {
   /** Map every virtio region at its guest-physical address (overlapping ones are left out) and build the ring. */
   #map(state: ReplayInterface): void {
     this.#mapped = state.regions.length;
+    this.unmapped = state.regions.some((g) => g.kind === RWT_REGION_VIRTIO_RAM) ? 'reject' : 'not-checked';
     const memory = new GuestMemory();
     this.ports = state.regions.map((g) => {
       if (!virtioRegionKinds.has(g.kind)) return undefined;
@@ -150,8 +168,28 @@ abstract class QueueEvents implements TransportEventDecoder {
     if (n.data === undefined) return { ...base, kind: kick ? 'kick' : 'interrupt', queue: n.channel, text: head };
     const d = decodeNotificationData(n.data >>> 0);
     const detail = this.setup.layout === 'split' ? `avail idx ${notifiedAvailIdx(n.data)}` : `next_off ${d.next_off}, next_wrap ${d.next_wrap}`;
-    return { ...base, kind: kick ? 'kick' : 'interrupt', queue: n.channel, vqn: d.vqn, next_off: d.next_off, next_wrap: d.next_wrap, text: `${head} (${detail})` };
+    const wrong = kick && this.ready ? this.#notificationDataError(d, n.data >>> 0) : undefined;
+    return {
+      ...base, kind: kick ? 'kick' : 'interrupt', queue: n.channel, vqn: d.vqn, next_off: d.next_off, next_wrap: d.next_wrap,
+      ...(wrong === undefined ? {} : { error: wrong[0] }), text: `${head} (${detail})${wrong === undefined ? '' : `: ${wrong[1]}`}`,
+    };
   }
+
+  /**
+   * A kick carrying a notification value (§2.9): only with VIRTIO_F_NOTIFICATION_DATA, naming this queue
+   * (vqn), and where the next available entry goes as this view of the ring has it (noticeMismatch).
+   */
+  #notificationDataError(d: NotificationData, value: number): [string, string] | undefined {
+    if (virtqFeatures(this.features).notificationData !== true) {
+      return ['VIRTQ_FEATURE_NOT_NEGOTIATED', `the kick carries notification data 0x${value.toString(16)}, but VIRTIO_F_NOTIFICATION_DATA was not negotiated`];
+    }
+    if (d.vqn !== this.setup.queue) return ['VIRTQ_NOTIFICATION_DATA_MISMATCH', `the notification names queue ${d.vqn}, not ${this.setup.queue}`];
+    const why = this.noticeMismatch(d, value);
+    return why === undefined ? undefined : ['VIRTQ_NOTIFICATION_DATA_MISMATCH', why];
+  }
+
+  /** Why a notification value's next_off / next_wrap do not fit this queue as replayed, or undefined. */
+  protected abstract noticeMismatch(d: NotificationData, value: number): string | undefined;
 
   /** Build the ring over `memory` and take the indices it holds; false when the setup lacks an area. */
   protected abstract build(memory: GuestMemory): boolean;
@@ -217,6 +255,20 @@ abstract class QueueEvents implements TransportEventDecoder {
   }
 }
 
+/**
+ * A split index store that moved by more than the queue size (modulo 2^16): backwards by at most the queue
+ * size it is *_IDX_BACKWARDS (the index was decremented, §2.7.6 / §2.7.8), any other move *_IDX_JUMP.
+ */
+function indexMove(base: EventBase, party: number, which: 'avail' | 'used', from: number, to: number, size: number): TraceEvent {
+  const back = idx16Sub(from, to);
+  const area = which === 'avail' ? 'AVAIL' : 'USED';
+  if (back <= size) {
+    return { ...base, kind: `${which}-idx`, idx: to, from, error: `VIRTQ_${area}_IDX_BACKWARDS`, text: `${who(party)} moved ${which}.idx back from ${from} to ${to}: ${back} ${back === 1 ? 'entry' : 'entries'}` };
+  }
+  const n = idx16Sub(to, from);
+  return { ...base, kind: `${which}-idx`, idx: to, from, error: `VIRTQ_${area}_IDX_JUMP`, text: `${who(party)} moved ${which}.idx from ${from} to ${to}: ${n} entries, more than the queue's ${size}` };
+}
+
 // ---- split ---------------------------------------------------------------------------------------------
 
 class SplitQueueEvents extends QueueEvents {
@@ -232,6 +284,10 @@ class SplitQueueEvents extends QueueEvents {
   #lastAvail = 0;
   #lastUsed = 0;
   readonly #inOrder: boolean;
+  /** IN_ORDER: the descriptor the next chain must start at (ring order, §2.7.5). */
+  #nextHead = 0;
+  /** Per used ring slot: 1 when the device wrote it since used.idx last moved over it. */
+  #usedWritten: Uint8Array = new Uint8Array(0);
   /** The chains made available, by head, for reading what the device wrote when it uses them. */
   readonly #saved = new Map<number, ChainBuffers>();
   constructor(setup: VirtioTraceSetup) {
@@ -259,11 +315,33 @@ class SplitQueueEvents extends QueueEvents {
     this.#usedIdxAt = ring.usedBase + sharedIndexOffset(usedL, 'idx');
     this.#usedFlagsAt = ring.usedBase + sharedIndexOffset(usedL, 'flags');
     // vring_used_event() / vring_avail_event(): the __virtio16 after each ring (present with EVENT_IDX).
-    this.#usedEventAt = f.eventIdx ? ring.availBase + ring.areas.usedEvent : -1;
-    this.#availEventAt = f.eventIdx ? ring.usedBase + ring.areas.availEvent : -1;
+    // Without EVENT_IDX the words lie just past the areas; a store there is still shown (as a party acting on
+    // event indices that were not negotiated), where the driver's RAM holds them.
+    const usedEvent = ring.availBase + ring.areas.usedEvent;
+    const availEvent = ring.usedBase + ring.areas.availEvent;
+    this.#usedEventAt = f.eventIdx || !this.#inArea(ring, ring.availPort, usedEvent) ? usedEvent : -1;
+    this.#availEventAt = f.eventIdx || !this.#inArea(ring, ring.usedPort, availEvent) ? availEvent : -1;
     this.#lastAvail = ring.availIdx();
     this.#lastUsed = ring.usedIdx();
+    // No slot ahead of used.idx has been written yet as far as this view knows: the device writes an element before it publishes it.
+    this.#usedWritten = new Uint8Array(ring.size);
     return true;
+  }
+
+  /** Note the used ring slots a write or snapshot covers: they hold what the device put there. */
+  #markUsedWritten(port: RingPort, offset: number, length: number): void {
+    const r = this.#ring as SplitRing;
+    if (port !== r.usedPort) return;
+    const ring = r.usedBase + r.areas.usedRing;
+    const first = Math.max(0, Math.floor((offset - ring) / r.areas.usedStride));
+    const end = Math.min(r.size, Math.ceil((offset + length - ring) / r.areas.usedStride));
+    for (let slot = first; slot < end; slot++) this.#usedWritten[slot] = 1;
+  }
+
+  /** Whether the word at (port, offset) lies in one of the queue's three areas (so it is not a free event word). */
+  #inArea(r: SplitRing, port: RingPort, offset: number): boolean {
+    const within = (p: RingPort, base: number, size: number): boolean => p === port && offset + 2 > base && offset < base + size;
+    return within(r.descPort, r.descBase, r.areas.descSize) || within(r.availPort, r.availBase, r.areas.availSize) || within(r.usedPort, r.usedBase, r.areas.usedSize);
   }
 
   protected access(base: EventBase, party: number, port: RingPort, offset: number, length: number, isWrite: boolean): TraceEvent[] {
@@ -275,12 +353,23 @@ class SplitQueueEvents extends QueueEvents {
     if (at(r.usedPort, this.#usedIdxAt)) return this.#used(base, party);
     if (at(r.availPort, this.#availFlagsAt)) return [this.#flags(base, party, 'avail', r.availFlags(), VRING_AVAIL_F_NO_INTERRUPT, 'VRING_AVAIL_F_NO_INTERRUPT')];
     if (at(r.usedPort, this.#usedFlagsAt)) return [this.#flags(base, party, 'used', r.usedFlags(), VRING_USED_F_NO_NOTIFY, 'VRING_USED_F_NO_NOTIFY')];
-    if (at(r.availPort, this.#usedEventAt)) return [{ ...base, kind: 'used-event', used_event: r.usedEvent(), text: `${who(party)} set used_event ${r.usedEvent()}` }];
-    if (at(r.usedPort, this.#availEventAt)) return [{ ...base, kind: 'avail-event', avail_event: r.availEvent(), text: `${who(party)} set avail_event ${r.availEvent()}` }];
+    if (at(r.availPort, this.#usedEventAt)) return [{ ...base, kind: 'used-event', used_event: port.view.getUint16(offset, r.le), text: `${who(party)} set used_event ${port.view.getUint16(offset, r.le)}` }];
+    if (at(r.usedPort, this.#availEventAt)) return [{ ...base, kind: 'avail-event', avail_event: port.view.getUint16(offset, r.le), text: `${who(party)} set avail_event ${port.view.getUint16(offset, r.le)}` }];
+    this.#markUsedWritten(port, offset, length);
     // A larger write or a snapshot over an index (a ring re-initialised, a captured state): follow it silently.
-    if (covers(r.availPort, this.#availIdxAt)) this.#lastAvail = r.availIdx();
+    if (covers(r.availPort, this.#availIdxAt)) {
+      this.#lastAvail = r.availIdx();
+      if (this.#lastAvail === 0) this.#nextHead = 0; // a queue re-initialised starts again at descriptor 0
+    }
     if (covers(r.usedPort, this.#usedIdxAt)) { this.#lastUsed = r.usedIdx(); this.resetRx(); }
     return [];
+  }
+
+  /** Split (§2.9): next_off | next_wrap << 15 is the avail idx the driver published; an index ahead of it names entries not there. */
+  protected noticeMismatch(_d: NotificationData, value: number): string | undefined {
+    const announced = notifiedAvailIdx(value);
+    const ahead = idx16Sub(announced, this.#lastAvail);
+    return ahead !== 0 && ahead < RING_HALF ? `it announces avail idx ${announced}, ahead of the avail.idx ${this.#lastAvail} published` : undefined;
   }
 
   #flags(base: EventBase, party: number, area: 'avail' | 'used', flags: number, bit: number, name: string): TraceEvent {
@@ -296,15 +385,14 @@ class SplitQueueEvents extends QueueEvents {
     const n = idx16Sub(newIdx, this.#lastAvail);
     const old = this.#lastAvail;
     this.#lastAvail = newIdx;
-    if (n > r.size) {
-      return [{ ...base, kind: 'avail-idx', idx: newIdx, error: 'VIRTQ_AVAIL_IDX_JUMP', text: `${who(party)} moved avail.idx from ${old} to ${newIdx}: ${n} entries, more than the queue's ${r.size}` }];
-    }
+    if (n > r.size) return [indexMove(base, party, 'avail', old, newIdx, r.size)];
     const events: TraceEvent[] = [];
     for (let k = 0; k < n; k++) {
       const idx = idx16Add(old, k);
       const head = r.availRing(idx & (r.size - 1));
       try {
-        walkSplitChain(r, head, c, 'not-checked');
+        walkSplitChain(r, head, c, this.unmapped);
+        if (this.#inOrder) this.#nextHead = checkRingOrder(c, head, this.#nextHead, r.size, idx);
       } catch (e) {
         this.#saved.delete(head);
         events.push(this.broken(base, e, { idx, head, descs: this.descs(c, 'next') }, `head ${head}`));
@@ -324,9 +412,7 @@ class SplitQueueEvents extends QueueEvents {
     let left = idx16Sub(newIdx, this.#lastUsed);
     let idx = this.#lastUsed;
     this.#lastUsed = newIdx;
-    if (left > r.size) {
-      return [{ ...base, kind: 'used-idx', idx: newIdx, error: 'VIRTQ_USED_IDX_JUMP', text: `${who(party)} moved used.idx from ${idx} to ${newIdx}: ${left} entries, more than the queue's ${r.size}` }];
-    }
+    if (left > r.size) return [indexMove(base, party, 'used', idx, newIdx, r.size)];
     const mask = r.size - 1;
     const events: TraceEvent[] = [];
     while (left > 0) {
@@ -335,15 +421,36 @@ class SplitQueueEvents extends QueueEvents {
       const len = r.usedElemLenAt(slot);
       // IN_ORDER: the element names the last buffer of a batch that starts at this position (§2.7.9).
       let k = 0;
+      let outOfOrder = false;
+      let unnegotiated = false;
       if (this.#inOrder) {
         while (k < left && r.availRing((idx + k) & mask) !== id) k++;
-        if (k === left) k = 0;
+        // §6.2: a head beyond the entries used.idx moved over was used before buffers made available ahead of it.
+        if (k === left) { k = 0; outOfOrder = true; }
+      } else {
+        // Without IN_ORDER every entry used.idx moves over is one the device wrote. An entry followed by entries
+        // it did not write, naming the head made available at the last of them, is a §2.7.9 batch.
+        let j = 1;
+        while (j < left && this.#usedWritten[(idx + j) & mask] === 0) j++;
+        if (j > 1 && r.availRing((idx + j - 1) & mask) === id) { k = j - 1; unnegotiated = true; }
       }
+      this.#usedWritten[slot] = 0;
       const batch: number[] = [];
       for (let j = 0; j <= k; j++) batch.push(r.availRing((idx + j) & mask));
       const [fields, text] = this.usedPayload(this.#saved.get(id));
       const batchText = k > 0 ? ` for a batch of ${k + 1} (heads ${batch.join(', ')})` : '';
-      events.push({ ...base, kind: 'used', idx, id, len, ...(k > 0 ? { batch } : {}), ...fields, text: `${who(party)} used head ${id} len ${len}${batchText}${text}` });
+      if (outOfOrder) {
+        const first = r.availRing(idx & mask);
+        events.push({ ...base, kind: 'used', idx, id, len, error: 'VIRTQ_IN_ORDER_VIOLATION', expected_id: first, text: `${who(party)} used head ${id} len ${len} at used.ring[${idx & mask}], but with VIRTIO_F_IN_ORDER that entry stands for a batch starting at head ${first} and head ${id} is not among the ${left === 1 ? 'one entry' : `${left} entries`} used.idx moved over` });
+        for (const h of batch) this.#saved.delete(h);
+        idx = idx16Add(idx, 1);
+        left -= 1;
+        continue;
+      }
+      const notNegotiated = unnegotiated ? { error: 'VIRTQ_FEATURE_NOT_NEGOTIATED' } : {};
+      const why = unnegotiated ? ', batched as VIRTIO_F_IN_ORDER allows, but the feature was not negotiated' : '';
+      events.push({ ...base, kind: 'used', idx, id, len, ...(k > 0 ? { batch } : {}), ...notNegotiated, ...fields, text: `${who(party)} used head ${id} len ${len}${batchText}${why}${text}` });
+      for (let j = 1; j <= k; j++) this.#usedWritten[(idx + j) & mask] = 0;
       for (const h of batch) this.#saved.delete(h);
       idx = idx16Add(idx, k + 1);
       left -= k + 1;
@@ -407,8 +514,17 @@ class PackedQueueEvents extends QueueEvents {
       if (store && rel % r.stride === r.flagsOff) {
         const pos = (rel - r.flagsOff) / r.stride;
         const flags = r.descFlags(pos);
-        if (party === RWT_PARTY_FRONT && pos === this.#nextAvail && PackedRing.isAvail(flags, this.#availWrap)) return [this.#available(base, party)];
-        if (party === RWT_PARTY_BACK && pos === this.#nextUsed && PackedRing.isUsed(flags, this.#usedWrap)) return [this.#used(base, party)];
+        if (party === RWT_PARTY_FRONT && pos === this.#nextAvail) {
+          if (PackedRing.isAvail(flags, this.#availWrap)) return [this.#available(base, party)];
+          // Available bits for the other pass at next_avail: the driver's wrap counter flipped at the wrong place.
+          if (PackedRing.isAvail(flags, this.#availWrap ^ 1)) return [this.#wrapMisuse(base, party, pos, flags, 'available', this.#availWrap)];
+        }
+        if (party === RWT_PARTY_BACK && pos === this.#nextUsed) {
+          if (PackedRing.isUsed(flags, this.#usedWrap)) return [this.#used(base, party)];
+          // §2.8.1: a used descriptor has AVAIL and USED both equal to the device wrap counter; anything else
+          // the device stores into the flags at next_used hands back nothing the driver can recognise.
+          return [this.#wrapMisuse(base, party, pos, flags, 'used', this.#usedWrap)];
+        }
       } else if (rel === 0 && offset + length >= r.descBase + ringBytes) {
         // The whole ring rewritten (virtqueue_reinit_packed zeroes it): a new queue, wrap counters 1 (§2.8.1).
         this.#nextAvail = 0; this.#availWrap = 1; this.#nextUsed = 0; this.#usedWrap = 1;
@@ -424,14 +540,45 @@ class PackedQueueEvents extends QueueEvents {
     return [];
   }
 
+  /**
+   * Packed (§2.8.16): "When notifying the device, driver MUST set next_off and next_wrap to match the next
+   * descriptor not yet made available to the device" — an offset within the ring, and this view's next_avail.
+   */
+  protected noticeMismatch(d: NotificationData): string | undefined {
+    const r = this.#ring as PackedRing;
+    if (d.next_off >= r.size) return `next_off ${d.next_off} is outside the ${r.size}-entry descriptor ring`;
+    if (d.next_off !== this.#nextAvail || d.next_wrap !== this.#availWrap) {
+      return `next_off ${d.next_off}, next_wrap ${d.next_wrap} do not name the next descriptor to be made available (${this.#nextAvail}, wrap ${this.#availWrap})`;
+    }
+    return undefined;
+  }
+
   #offWrap(base: EventBase, party: number, which: 'driver' | 'device', offWrap: number): TraceEvent {
     const off = PackedRing.offWrapOffset(offWrap);
     const wrap = PackedRing.offWrapCounter(offWrap);
-    return { ...base, kind: `${which}-event`, off_wrap: offWrap, text: `${who(party)} set ${which} event off_wrap ${off} wrap ${wrap}` };
+    const size = (this.#ring as PackedRing).size;
+    // §2.8.10: "Descriptor Ring Change Event Offset ... offset within the ring (in units of descriptor size)".
+    const bad = off >= size ? { error: 'VIRTQ_EVENT_OFFSET_OUT_OF_RANGE' } : {};
+    const why = off >= size ? `: offset ${off} is outside the ring of ${size}` : '';
+    return { ...base, kind: `${which}-event`, off_wrap: offWrap, ...bad, text: `${who(party)} set ${which} event off_wrap ${off} wrap ${wrap}${why}` };
   }
 
   #eventFlags(base: EventBase, party: number, which: 'driver' | 'device', flags: number): TraceEvent {
-    return { ...base, kind: `${which}-event`, flags, text: `${who(party)} set ${which} event flags ${eventFlagWords.get(flags) ?? `0x${flags.toString(16)}`}` };
+    // §2.8.10: RING_EVENT_FLAGS_DESC is "Only valid if VIRTIO_F_RING_EVENT_IDX has been negotiated".
+    const bad = flags === VRING_PACKED_EVENT_FLAG_DESC && virtqFeatures(this.features).eventIdx !== true;
+    return {
+      ...base, kind: `${which}-event`, flags, ...(bad ? { error: 'VIRTQ_EVENT_IDX_NOT_NEGOTIATED' } : {}),
+      text: `${who(party)} set ${which} event flags ${eventFlagWords.get(flags) ?? `0x${flags.toString(16)}`}${bad ? ' without VIRTIO_RING_F_EVENT_IDX' : ''}`,
+    };
+  }
+
+  /** A flags store at next_avail (driver) or next_used (device) whose AVAIL/USED bits break the wrap counter (§2.8.1). */
+  #wrapMisuse(base: EventBase, party: number, pos: number, flags: number, what: 'available' | 'used', wrap: number): TraceEvent {
+    const counter = what === 'available' ? 'avail_wrap_counter' : 'used_wrap_counter';
+    return {
+      ...base, kind: 'wrap-misuse', head: pos, flags, [counter]: wrap, error: 'VIRTQ_PACKED_WRAP_MISUSE',
+      text: `${who(party)} stored flags 0x${flags.toString(16)} at ${what === 'available' ? 'next_avail' : 'next_used'} ${pos}, which do not mark it ${what} for ${what === 'available' ? 'driver' : 'device'} wrap counter ${wrap}`,
+    };
   }
 
   /** The head of a chain became available at next_avail: walk it, then move past it (§2.8.6, §2.8.21). */
@@ -441,7 +588,7 @@ class PackedQueueEvents extends QueueEvents {
     const head = this.#nextAvail;
     const wrap = this.#availWrap;
     try {
-      walkPackedChain(r, head, wrap, c, 'not-checked');
+      walkPackedChain(r, head, wrap, c, this.unmapped);
     } catch (e) {
       // The device would stop here; so does this view of the ring.
       return this.broken(base, e, { head, avail_wrap_counter: wrap, descs: this.descs(c, 'id') }, `the chain at ${head}`);

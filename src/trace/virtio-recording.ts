@@ -5,7 +5,8 @@
  * mapping of the same RAM). The returned configs go straight to SplitDriver / SplitDevice or PackedDriver /
  * PackedDevice; every store, barrier, notification and annotation they make becomes a record.
  */
-import { RWT_PARTY_BACK, RWT_PARTY_FRONT, RWT_REGION_VIRTIO_RAM, type VirtioTraceSetup } from '../../protocol/trace/index.js';
+import { RWT_PARTY_BACK, RWT_PARTY_FRONT, RWT_PARTY_NONE, RWT_REGION_VIRTIO_RAM, RWT_SETUP, type VirtioTraceSetup } from '../../protocol/trace/index.js';
+import { encodeJson } from './bodies.js';
 import { PlainRingPort, type NotifyHandler } from '../memory/ring-port.js';
 import { GuestMemory } from '../virtio/guest-memory.js';
 import { virtqFeatures, type VirtqFeatures } from '../virtio/features.js';
@@ -92,4 +93,13 @@ export function recordVirtqueue(rec: TraceRecorder, o: SplitRecordingOptions | P
     ? { ...common, memory, desc: o.desc, avail: o.avail, used: o.used, byteOrder: o.byteOrder ?? 'little' }
     : { ...common, memory, desc: o.desc, driverEvent: o.driverEvent, deviceEvent: o.deviceEvent };
   return { iface, region, setup, driverMemory, deviceMemory, driverConfig: config(driverMemory), deviceConfig: config(deviceMemory) };
+}
+
+/**
+ * A new setup record for a queue already recorded: the driver configured it again (after a queue reset,
+ * §2.6.1.2.2, with new geometry), so decoders and the checker take the queue's layout from here on. The
+ * record carries `setup` as given; its RAM region and the parties' mappings stay as they were.
+ */
+export function recordQueueSetup(rec: TraceRecorder, iface: number, setup: VirtioTraceSetup): void {
+  rec.writer.write(iface, { rec_type: RWT_SETUP, party: RWT_PARTY_NONE, body: encodeJson(setup) });
 }

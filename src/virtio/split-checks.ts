@@ -4,6 +4,8 @@
  */
 import { VirtqError } from './errors.js';
 import { idx16Sub } from './index16.js';
+import type { DescChain } from './chain.js';
+import { VRING_DESC_F_NEXT } from './flags.js';
 
 /**
  * virtio 1.2 §2.7.6 / §2.7.13.3: avail.idx counts the heads the driver added, so it is never more than the queue
@@ -16,4 +18,28 @@ export function availAhead(availIdx: number, from: number, size: number, fromNam
     throw new VirtqError('VIRTQ_AVAIL_IDX_JUMP', `avail.idx ${availIdx} is ${n} entries ahead of ${fromName} ${from}, more than the queue size ${size}`, { index: availIdx, expected: `<= ${size}`, received: n });
   }
   return n;
+}
+
+/**
+ * VIRTIO_F_IN_ORDER, on a chain just walked into `c` (from the walker's copies, nothing read again):
+ * §2.7.5 "driver uses descriptors in ring order: starting from offset 0 in the table, and wrapping around at
+ * the end of the table", so the head is `nextHead` (where the previous chain ended); §2.7.5.2 "driver MUST set
+ * next to 0 for the last descriptor in the table (where x = queue_size - 1) and to x + 1 for the rest";
+ * §2.7.5.3.1 "indirect descriptors MUST appear sequentially, with next taking the value of 1 for the 1st
+ * descriptor, 2 for the 2nd one, etc." `slot` is the avail ring entry that named the head. Returns the head
+ * the next chain must start at.
+ */
+export function checkRingOrder(c: DescChain, head: number, nextHead: number, size: number, slot: number): number {
+  if (head !== nextHead) {
+    throw new VirtqError('VIRTQ_IN_ORDER_NOT_RING_ORDER', `avail ring entry ${slot} names head ${head}, but descriptors are used in ring order and the next is ${nextHead}`, { index: head, expected: nextHead, received: head });
+  }
+  for (let k = 0; k < c.count; k++) {
+    if (((c.flags[k] as number) & VRING_DESC_F_NEXT) === 0) continue;
+    const i = c.index[k] as number;
+    const want = c.inTable[k] === 1 ? i + 1 : (i + 1) % size;
+    if (c.next[k] !== want) {
+      throw new VirtqError('VIRTQ_IN_ORDER_NOT_RING_ORDER', `${c.inTable[k] === 1 ? 'indirect-table entry' : 'descriptor'} ${i} of the chain from head ${head} links next to ${c.next[k]}, not ${want}`, { index: i, expected: want, received: c.next[k] });
+    }
+  }
+  return (head + c.ringCount) % size;
 }

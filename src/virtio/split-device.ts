@@ -12,9 +12,9 @@ import { vringNeedEvent } from './event-idx.js';
 import { idx16Add, idx16Sub } from './index16.js';
 import { DescChain } from './chain.js';
 import { walkSplitChain } from './chain-walker.js';
-import { availAhead } from './split-checks.js';
+import { availAhead, checkRingOrder } from './split-checks.js';
 import { SplitRing, type SplitQueueConfig } from './split-ring.js';
-import { VRING_AVAIL_F_NO_INTERRUPT, VRING_DESC_F_NEXT, VRING_USED_F_NO_NOTIFY } from './flags.js';
+import { VRING_AVAIL_F_NO_INTERRUPT, VRING_USED_F_NO_NOTIFY } from './flags.js';
 import type { VirtqFeatures } from './features.js';
 import { notifiedAvailIdx, notifiedVqn } from './notification-data.js';
 
@@ -89,7 +89,7 @@ export class SplitDevice {
     const slot = this.#lastAvail & (r.size - 1);
     const head = r.availRing(slot);
     walkSplitChain(r, head, this.#chain);
-    if (this.#inOrder) this.#checkRingOrder(head);
+    if (this.#inOrder) checkRingOrder(this.#chain, head, this.#nextHead, r.size, this.#lastAvail);
     // QEMU hw/virtio/virtio.c virtqueue_pop(): the chain is taken; avail_event follows with EVENT_IDX.
     if (r.usedPort.annotate !== undefined) r.usedPort.annotate('virtqueue_pop', { head });
     this.#lastAvail = idx16Add(this.#lastAvail, 1);
@@ -98,29 +98,6 @@ export class SplitDevice {
     if (this.#inOrder) this.#nextHead = (head + this.#chain.ringCount) % r.size;
     if (r.eventIdx && this.#notifications) r.setAvailEvent(this.#lastAvail);
     return this.#chain;
-  }
-
-  /**
-   * IN_ORDER, on the chain just walked (from the walker's copies, nothing read again): §2.7.5 "driver uses
-   * descriptors in ring order: starting from offset 0 in the table, and wrapping around at the end of the
-   * table"; §2.7.5.2 "driver MUST set next to 0 for the last descriptor in the table (where
-   * x = queue_size - 1) and to x + 1 for the rest"; §2.7.5.3.1 "indirect descriptors MUST appear
-   * sequentially, with next taking the value of 1 for the 1st descriptor, 2 for the 2nd one, etc."
-   */
-  #checkRingOrder(head: number): void {
-    const r = this.#ring;
-    const c = this.#chain;
-    if (head !== this.#nextHead) {
-      throw new VirtqError('VIRTQ_IN_ORDER_NOT_RING_ORDER', `avail ring entry ${this.#lastAvail} names head ${head}, but descriptors are used in ring order and the next is ${this.#nextHead}`, { index: head, expected: this.#nextHead, received: head });
-    }
-    for (let k = 0; k < c.count; k++) {
-      if (((c.flags[k] as number) & VRING_DESC_F_NEXT) === 0) continue;
-      const i = c.index[k] as number;
-      const want = c.inTable[k] === 1 ? i + 1 : (i + 1) % r.size;
-      if (c.next[k] !== want) {
-        throw new VirtqError('VIRTQ_IN_ORDER_NOT_RING_ORDER', `${c.inTable[k] === 1 ? 'indirect-table entry' : 'descriptor'} ${i} of the chain from head ${head} links next to ${c.next[k]}, not ${want}`, { index: i, expected: want, received: c.next[k] });
-      }
-    }
   }
 
   #checkOutstanding(id: number, op: string): void {

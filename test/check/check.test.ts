@@ -19,7 +19,7 @@ const read = (path: string): Uint8Array => readFileSync(`${root}${path}`);
 const errors = (fs: readonly Finding[]): Finding[] => fs.filter((f) => f.severity === 'error');
 
 test('each malformed fixture triggers its rule and no other error-severity finding', () => {
-  assert.ok(malformedFixtures.length >= 36);
+  assert.ok(malformedFixtures.length >= 61);
   for (const f of malformedFixtures) {
     const found = checkTrace(new TraceReader(read(f.path)));
     assert.ok(found.some((x) => x.rule === f.rule), `${f.path}: ${f.rule} not reported (got ${found.map((x) => x.rule).join(', ') || 'nothing'})`);

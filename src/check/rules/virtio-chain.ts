@@ -1,9 +1,9 @@
 /**
  * virtio chain and index rules: every chain the driver made available is walked by the device's own walker
  * (src/virtio/chain-walker.ts, packed-walker.ts) as the trace decoder replays it, which attaches the
- * walker's error code to the `available` event; an avail.idx or used.idx store moving by more than the queue
- * size (forward, or backwards modulo 2^16) is flagged by the decoder too. These rules turn those into
- * findings under the walker's own catalogue ids.
+ * walker's error code to the `available` event (with VIRTIO_F_IN_ORDER the ring order is checked too); an
+ * avail.idx or used.idx store moving back by up to the queue size, or by more than it any other way, is flagged
+ * by the decoder too. These rules turn those into findings under the walker's own catalogue ids.
  */
 import type { CatalogueId } from '../../../protocol/catalogue/index.js';
 import { ruleEntry } from '../../rule-catalogue.js';
@@ -19,6 +19,8 @@ export const chainWalkerCodes = [
   'VIRTQ_PACKED_DESC_NOT_AVAIL', 'VIRTQ_PACKED_BAD_ID', 'VIRTQ_INDIRECT_UNREADABLE', 'VIRTQ_IN_ORDER_NOT_RING_ORDER',
 ] as const satisfies readonly CatalogueId[];
 
+const walkerCode: ReadonlySet<string> = new Set(chainWalkerCodes);
+
 /** The walker's own sentence from the event text, without its code and its appended citation. */
 function walkerWords(text: string, code: string): string {
   const at = text.indexOf(`${code}: `);
@@ -31,8 +33,8 @@ const chain: TraceRuleFactory<VirtqState> = () => ({
   ids: chainWalkerCodes,
   check(ctx, e) {
     const code = e['error'];
-    if (e.kind !== 'available' || typeof code !== 'string' || ruleEntry(code) === undefined) return;
-    const at = ctx.state.layout === 'split' ? `head ${String(e['head'])}` : `buffer id ${String(e['id'])}`;
+    if (e.kind !== 'available' || typeof code !== 'string' || !walkerCode.has(code) || ruleEntry(code) === undefined) return;
+    const at = ctx.state.layout === 'split' ? `head ${String(e['head'])}` : e['id'] === undefined ? `the chain at ring position ${String(e['head'])}` : `buffer id ${String(e['id'])}`;
     ctx.report(code as CatalogueId, {
       path: ctx.state.layout === 'split' ? `avail.ring[${String(e['idx'])}]` : `desc[${String(e['head'])}]`,
       expected: 'a chain the device can walk', actual: code,
@@ -41,13 +43,18 @@ const chain: TraceRuleFactory<VirtqState> = () => ({
   },
 });
 
+const indexCodes = ['VIRTQ_AVAIL_IDX_JUMP', 'VIRTQ_USED_IDX_JUMP', 'VIRTQ_AVAIL_IDX_BACKWARDS', 'VIRTQ_USED_IDX_BACKWARDS'] as const satisfies readonly CatalogueId[];
+const indexCode: ReadonlySet<string> = new Set(indexCodes);
+
 const indexJump: TraceRuleFactory<VirtqState> = () => ({
-  ids: ['VIRTQ_AVAIL_IDX_JUMP', 'VIRTQ_USED_IDX_JUMP'],
+  ids: indexCodes,
   check(ctx, e) {
     const code = e['error'];
-    if ((e.kind !== 'avail-idx' && e.kind !== 'used-idx') || (code !== 'VIRTQ_AVAIL_IDX_JUMP' && code !== 'VIRTQ_USED_IDX_JUMP')) return;
-    ctx.report(code, {
-      path: e.kind === 'avail-idx' ? 'avail.idx' : 'used.idx', expected: `a move of at most ${ctx.state.size} entries forward`, actual: e['idx'],
+    if ((e.kind !== 'avail-idx' && e.kind !== 'used-idx') || typeof code !== 'string' || !indexCode.has(code)) return;
+    const back = code.endsWith('_BACKWARDS');
+    ctx.report(code as (typeof indexCodes)[number], {
+      path: e.kind === 'avail-idx' ? 'avail.idx' : 'used.idx',
+      expected: back ? `an index at or after ${String(e['from'])} (modulo 2^16)` : `a move of at most ${ctx.state.size} entries forward`, actual: e['idx'],
       message: `${e.text}.`,
     });
   },

@@ -1,7 +1,7 @@
 /**
  * virtio used-buffer rules (virtio 1.2 §2.7.8, §2.8.21): the device returns only buffers the driver made
  * available and has not had back, each once, naming an id within the queue, and says it wrote no more than
- * the chain's device-writable bytes.
+ * the chain's device-writable bytes; with VIRTIO_F_IN_ORDER, in the order they were made available.
  */
 import type { TraceRuleFactory } from '../rule.js';
 import { virtioParty } from '../rule.js';
@@ -43,4 +43,19 @@ const usedLen: TraceRuleFactory<VirtqState> = () => ({
   },
 });
 
-export const virtioUsedRules: readonly TraceRuleFactory<VirtqState>[] = [usedId, usedLen];
+/**
+ * §6.2 "If VIRTIO_F_IN_ORDER has been negotiated, a device MUST use buffers in the same order in which they
+ * have been available": the decoder marks a split used entry naming a head outside the entries used.idx moved
+ * over (a packed used descriptor naming a later id stands for the batch up to it, §2.8.8, so it cannot break this).
+ */
+const inOrder: TraceRuleFactory<VirtqState> = () => ({
+  ids: ['VIRTQ_IN_ORDER_VIOLATION'],
+  check(ctx, e) {
+    if (e.kind !== 'used' || e['error'] !== 'VIRTQ_IN_ORDER_VIOLATION') return;
+    ctx.report('VIRTQ_IN_ORDER_VIOLATION', {
+      path: `used.ring[${String(e['idx'])}].id`, expected: e['expected_id'], actual: e['id'], message: `${e.text}.`,
+    });
+  },
+});
+
+export const virtioUsedRules: readonly TraceRuleFactory<VirtqState>[] = [usedId, usedLen, inOrder];
