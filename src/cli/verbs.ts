@@ -110,6 +110,27 @@ export const verbs: Readonly<Record<string, Verb>> = {
       },
     },
   },
+  capture: {
+    summary: 'capture the virtqueues of a running VM as a trace',
+    usage: 'usage: ringwire capture qemu ... (ringwire capture qemu --help)',
+    run: () => 2,
+    kinds: {
+      qemu: {
+        summary: 'capture a QEMU guest\'s virtqueues over QMP and its shared RAM file',
+        usage: `usage: ringwire capture qemu --qmp SOCKET --ram FILE [--out TRACE] [--device ID ...] [--no-stop] [--json]
+  Ask a running QEMU (7.2 or later) over its QMP unix socket for its virtio devices, their negotiated features
+  and each queue's size, guest-physical addresses and indices (x-query-virtio, x-query-virtio-status,
+  x-query-virtio-queue-status); read each queue's areas and every indirect table its descriptors point to from
+  the guest RAM file (-object memory-backend-file,...,mem-path=FILE,share=on -machine memory-backend=...), and
+  write a trace (to TRACE, or standard output): one interface per queue, a setup record, an annotation with
+  QEMU's indices and snapshot records of each area. The VM is stopped for a consistent picture and resumed
+  after (--no-stop reads it running). --device keeps the devices given (QOM id, e.g. blk0, or path).
+  Guest RAM must lie below the PCI hole (file offset = guest-physical address). Exit 0; 2 when the socket is
+  unreachable, a QMP command is missing or refused, or the RAM file does not match the guest.`,
+        run: async (args, io) => (await import('./capture-qemu.js')).captureQemu(args, io),
+      },
+    },
+  },
   check: {
     summary: 'check a trace against the protocol rules',
     usage: `usage: ringwire check FILE [--json] [--rules ID,...] [--severity error|warning|info]
