@@ -26,7 +26,7 @@ import { virtqFeatures } from '../virtio/features.js';
 import { decodeAnnotation } from './bodies.js';
 import { TraceError } from './errors.js';
 import type { TraceRecorder } from './recorder.js';
-import { TraceReplayer } from './replayer.js';
+import { TraceReplayer, type ReplayRegion } from './replayer.js';
 import type { TraceRecord } from './trace-record.js';
 
 /** Bytes captured at a guest-physical address. */
@@ -134,6 +134,8 @@ export interface CapturedRing {
   readonly ring: SplitRing | PackedRing;
   /** How many indirect tables were captured. */
   readonly tables: number;
+  /** The replayed regions: areas and tables with their names, guest-physical addresses and captured bytes. */
+  readonly regions: readonly ReplayRegion[];
 }
 
 function gpaOf(s: string | undefined, what: string, iface: number): number {
@@ -177,7 +179,7 @@ export function capturedQueues(records: Iterable<TraceRecord>): CapturedRing[] {
     const ring = setup.layout === 'split'
       ? new SplitRing({ ...common, desc: gpaOf(setup.desc, 'desc', i.id), avail: gpaOf(setup.avail, 'avail', i.id), used: gpaOf(setup.used, 'used', i.id), byteOrder: setup.byte_order === 'big' ? 'big' : 'little', legacy: true })
       : new PackedRing({ ...common, desc: gpaOf(setup.desc, 'desc', i.id), driverEvent: gpaOf(setup.driver_event, 'driver_event', i.id), deviceEvent: gpaOf(setup.device_event, 'device_event', i.id) });
-    out.push({ iface: i.id, setup, notes: n, ring, tables });
+    out.push({ iface: i.id, setup, notes: n, ring, tables, regions: i.regions });
   }
   return out;
 }

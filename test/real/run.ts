@@ -1,0 +1,202 @@
+/**
+ * The real-guest harness (`npm run test:qemu`): boots a Debian cloud kernel and a busybox initramfs
+ * (setup.sh) under QEMU/TCG with virtio-blk-pci and virtio-net-pci in several variants, lets the guest drive
+ * block and network I/O (guest-init.sh), then stops the VM, runs `ringwire capture qemu`, asks QEMU for its
+ * own decode of every written avail slot (x-query-virtio-queue-element, after the rings were read), resumes
+ * and shuts the VM down. Each capture is compared chain by chain with QEMU's decode (compare.ts), from the
+ * trace and from the raw images alone, and checked with `ringwire check`: any mismatch or error finding
+ * fails the run.
+ *
+ *   node dist/test/real/run.js [--update] [--only NAME,...] [--keep]
+ *
+ * --update copies each variant's trace and QEMU's elements into fixtures/virtio/real/ (the committed
+ * fixtures real-fixtures.test.ts checks); without it the run only compares. Work files go to a temporary
+ * directory (kept with --keep).
+ */
+import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { QmpClient } from '../../src/cli/qmp.js';
+import { checkErrors, compareSplit, dumpFromImages, emptyComparison, queueKey, splitReports, type QemuElement, type QemuElements, type QemuQueue } from './compare.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const cache = join(root, 'test', 'real', '.cache');
+const fixtures = join(root, 'fixtures', 'virtio', 'real');
+const cli = join(root, 'dist', 'src', 'cli', 'main.js');
+
+interface Variant {
+  readonly name: string;
+  /** Extra -device properties for every virtio device. */
+  readonly props: string;
+  /** Extra kernel command line (guest-init.sh options). */
+  readonly append?: string;
+  readonly what: string;
+}
+
+export const variants: readonly Variant[] = [
+  { name: 'modern', props: '', what: 'virtio 1.x devices, EVENT_IDX and INDIRECT_DESC on' },
+  { name: 'modern-no-event-idx', props: ',event_idx=off', what: 'virtio 1.x, EVENT_IDX off' },
+  { name: 'modern-no-indirect', props: ',indirect_desc=off', what: 'virtio 1.x, INDIRECT_DESC off' },
+  { name: 'legacy', props: ',disable-modern=on,disable-legacy=off', what: 'transitional devices used as legacy (disable-modern=on)' },
+  { name: 'legacy-no-event-idx-no-indirect', props: ',disable-modern=on,disable-legacy=off,event_idx=off,indirect_desc=off', what: 'legacy, EVENT_IDX and INDIRECT_DESC off' },
+  { name: 'modern-wrap', props: '', append: 'rw.wrap=70000', what: 'virtio 1.x, 70000 O_DIRECT reads first so blk0\'s 16-bit indices wrap' },
+];
+
+const RAM_MB = 256;
+
+function log(s: string): void { process.stdout.write(`${s}\n`); }
+
+async function waitFor(file: string, text: string, timeoutMs: number, qemu: ChildProcess): Promise<void> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    if (existsSync(file) && readFileSync(file, 'utf8').includes(text)) return;
+    if (qemu.exitCode !== null) throw new Error(`QEMU exited (${qemu.exitCode}) before the guest said ${text}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`the guest did not say ${text} within ${timeoutMs} ms`);
+}
+
+function qemuArgs(v: Variant, dir: string): string[] {
+  const blk = (id: string, drive: string): string[] => ['-drive', drive, '-device', `virtio-blk-pci,drive=${id},id=${id}${v.props}`];
+  return [
+    '-machine', 'q35,accel=tcg,memory-backend=ram', '-cpu', 'max', '-smp', '1', '-m', `${RAM_MB}M`, '-nodefaults',
+    '-object', `memory-backend-file,id=ram,size=${RAM_MB}M,mem-path=${join(dir, 'ram')},share=on`,
+    '-kernel', join(cache, 'vmlinuz'), '-initrd', join(cache, 'initrd.cpio.gz'),
+    '-append', `console=ttyS0 quiet panic=-1 rw.work=120 ${v.append ?? ''}`.trim(),
+    '-display', 'none', '-serial', `file:${join(dir, 'serial.log')}`, '-no-reboot',
+    // Two monitors: one for ringwire capture qemu, one for the harness (a QMP socket serves one client at a time).
+    '-qmp', `unix:${join(dir, 'qmp.sock')},server=on,wait=off`, '-qmp', `unix:${join(dir, 'harness.sock')},server=on,wait=off`,
+    ...blk('blk0', `file=${join(dir, 'disk0.img')},if=none,id=blk0,format=raw`),
+    // The second disk is throttled so requests queue behind its limit.
+    ...blk('blk1', `file=${join(dir, 'disk1.img')},if=none,id=blk1,format=raw,throttling.iops-total=25`),
+    '-netdev', 'user,id=n0,restrict=on', '-device', `virtio-net-pci,netdev=n0,id=net0${v.props}`,
+  ];
+}
+
+interface Outcome { readonly variant: string; readonly ok: boolean; readonly lines: string[]; readonly seconds: number }
+
+async function runVariant(v: Variant, work: string, update: boolean): Promise<Outcome> {
+  const t0 = Date.now();
+  const dir = join(work, v.name);
+  mkdirSync(dir, { recursive: true });
+  for (const d of ['disk0.img', 'disk1.img']) writeFileSync(join(dir, d), new Uint8Array(0)), execFileSync('truncate', ['-s', '64M', join(dir, d)]);
+  const qemu = spawn('qemu-system-x86_64', qemuArgs(v, dir), { stdio: ['ignore', 'ignore', 'pipe'] });
+  let qemuErr = '';
+  qemu.stderr?.on('data', (d: Buffer) => { qemuErr += d.toString(); });
+  const lines: string[] = [];
+  try {
+    await waitFor(join(dir, 'serial.log'), 'RINGWIRE-GUEST: READY', 240_000, qemu);
+    const qmp = await QmpClient.connect(join(dir, 'harness.sock'));
+    await qmp.execute('stop');
+    const trace = join(dir, `${v.name}.pcapng`);
+    // The VM is already stopped: capture reads it as it is and leaves it stopped.
+    execFileSync(process.execPath, [cli, 'capture', 'qemu', '--qmp', join(dir, 'qmp.sock'), '--ram', join(dir, 'ram'), '--out', trace], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const bytes = readFileSync(trace);
+    const reports = splitReports(bytes);
+    const queues: QemuQueue[] = [];
+    for (const { ring, report } of reports.values()) {
+      const path = String(ring.notes['qemu_path']);
+      const queue = Number(ring.notes['queue']);
+      const elements: QemuElement[] = [];
+      // Every slot the driver has written (as ringwire's dump counts them), after the rings were read.
+      for (const c of report.chains) {
+        try {
+          const e = (await qmp.execute('x-query-virtio-queue-element', { path, queue, index: c.slot })) as { index: number; descs: { addr: number; len: number; flags: string[] }[] };
+          elements.push({ slot: c.slot, index: e.index, descs: e.descs.map((d) => ({ addr: d.addr, len: d.len, flags: d.flags })) });
+        } catch (err) {
+          elements.push({ slot: c.slot, error: (err as Error).message });
+        }
+      }
+      elements.sort((a, b) => a.slot - b.slot);
+      queues.push({ path, queue, avail_idx: report.avail.idx, used_idx: report.used.idx, elements });
+    }
+    const version = (await qmp.execute('query-version')) as { qemu: { major: number; minor: number; micro: number } };
+    await qmp.execute('quit').catch(() => undefined);
+    qmp.close();
+    const saved: QemuElements = {
+      variant: v.name, qemu: `${version.qemu.major}.${version.qemu.minor}.${version.qemu.micro}`,
+      kernel: readFileSync(join(cache, 'kernel-package'), 'utf8').trim(), queues,
+    };
+    const elementsFile = join(dir, `${v.name}.qemu.json`);
+    writeFileSync(elementsFile, `${JSON.stringify(saved, null, 1)}\n`);
+    const ok = judge(v.name, bytes, saved, dir, lines);
+    const dumped = await judgeDump(bytes, saved, dir, lines);
+    if (update && ok && dumped) {
+      mkdirSync(fixtures, { recursive: true });
+      copyFileSync(trace, join(fixtures, `${v.name}.pcapng`));
+      copyFileSync(elementsFile, join(fixtures, `${v.name}.qemu.json`));
+      lines.push(`  fixtures/virtio/real/${v.name}.pcapng and .qemu.json updated`);
+    }
+    return { variant: v.name, ok: ok && dumped, lines, seconds: (Date.now() - t0) / 1000 };
+  } catch (e) {
+    lines.push(`  FAILED: ${(e as Error).message}${qemuErr === '' ? '' : `\n  qemu: ${qemuErr.trim()}`}`);
+    return { variant: v.name, ok: false, lines, seconds: (Date.now() - t0) / 1000 };
+  } finally {
+    if (qemu.exitCode === null) qemu.kill('SIGKILL');
+  }
+}
+
+/** Chains from the trace against QEMU's, and ringwire check. */
+export function judge(name: string, trace: Uint8Array, saved: QemuElements, _dir: string, lines: string[]): boolean {
+  const reports = splitReports(trace);
+  const cmp = emptyComparison();
+  for (const q of saved.queues) {
+    const r = reports.get(queueKey(q.path, q.queue));
+    if (r === undefined) { cmp.mismatches.push(`${q.path} queue ${q.queue}: not in the trace`); continue; }
+    compareSplit(`${q.path.split('/')[3] ?? q.path} vq${q.queue}`, r.report, q, cmp);
+  }
+  const errors = checkErrors(trace);
+  lines.push(`  trace: ${cmp.compared} chains identical to QEMU's (${cmp.live} live, ${cmp.indirect} indirect), ${cmp.mismatches.length} mismatches, ${cmp.qemuErrors} slots QEMU refused, ${cmp.notCaptured} stale chains with an uncaptured table; check: ${errors.length} errors`);
+  for (const m of cmp.mismatches.slice(0, 10)) lines.push(`    MISMATCH ${m}`);
+  for (const f of errors.slice(0, 10)) lines.push(`    CHECK ${f.rule}: ${f.message}`);
+  return cmp.mismatches.length === 0 && errors.length === 0 && cmp.compared > 0;
+}
+
+/** The same from the raw area images and tables alone (dump virtio-split --mem). */
+export async function judgeDump(trace: Uint8Array, saved: QemuElements, dir: string, lines: string[]): Promise<boolean> {
+  const reports = splitReports(trace);
+  const cmp = emptyComparison();
+  let violations = 0;
+  for (const q of saved.queues) {
+    const r = reports.get(queueKey(q.path, q.queue));
+    if (r === undefined) continue;
+    const { report } = await dumpFromImages(r.ring, join(dir, 'images', `${q.path.split('/')[3] ?? 'dev'}-vq${q.queue}`));
+    violations += report.violations.length;
+    compareSplit(`${q.path.split('/')[3] ?? q.path} vq${q.queue} (dump)`, report, q, cmp);
+  }
+  lines.push(`  dump from images: ${cmp.compared} chains identical to QEMU's, ${cmp.mismatches.length} mismatches, ${violations} violations`);
+  for (const m of cmp.mismatches.slice(0, 10)) lines.push(`    MISMATCH ${m}`);
+  return cmp.mismatches.length === 0 && violations === 0 && cmp.compared > 0;
+}
+
+async function main(): Promise<number> {
+  const argv = process.argv.slice(2);
+  const update = argv.includes('--update');
+  const keep = argv.includes('--keep');
+  const onlyAt = argv.indexOf('--only');
+  const only = onlyAt >= 0 ? new Set((argv[onlyAt + 1] ?? '').split(',')) : undefined;
+  execFileSync('bash', [join(root, 'test', 'real', 'setup.sh')], { stdio: 'inherit' });
+  const work = mkdtempSync(join(tmpdir(), 'ringwire-qemu-'));
+  const t0 = Date.now();
+  let failed = 0;
+  let passed = 0;
+  for (const v of variants) {
+    if (only !== undefined && !only.has(v.name)) continue;
+    log(`variant ${v.name}: ${v.what}`);
+    const o = await runVariant(v, work, update);
+    for (const l of o.lines) log(l);
+    log(`  ${o.ok ? 'ok' : 'FAILED'} in ${o.seconds.toFixed(1)} s`);
+    if (o.ok) passed++; else failed++;
+  }
+  if (!keep) rmSync(work, { recursive: true, force: true });
+  else log(`work files kept in ${work}`);
+  log(`real guest: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+  log(`${passed} passed, ${failed} failed`);
+  return failed === 0 && passed > 0 ? 0 : 1;
+}
+
+if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  main().then((c) => { process.exitCode = c; }, (e: unknown) => { process.stderr.write(`${String((e as Error).stack ?? e)}\n`); process.exitCode = 1; });
+}
