@@ -35,6 +35,8 @@ export interface QemuElements {
   readonly variant: string;
   readonly qemu: string;
   readonly kernel: string;
+  /** /sys/block/vda/stat's completed reads and writes when the guest was ready (the first disk's request count). */
+  readonly guest_vda_ios?: readonly [number, number];
   readonly queues: readonly QemuQueue[];
 }
 
@@ -140,7 +142,7 @@ export function checkErrors(trace: Uint8Array): Finding[] {
 function capturingIo(): { io: CliIo; out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
-  return { io: { ...processIo, out: (t) => { out.push(t); }, err: (t) => { err.push(t); } }, out, err };
+  return { io: { ...processIo, write: undefined, out: (t) => { out.push(t); }, err: (t) => { err.push(t); } }, out, err };
 }
 
 /**

@@ -22,8 +22,9 @@ ip addr add 10.0.2.15/24 dev eth0 && ip link set eth0 up
 # O_DIRECT writes then reads on the first disk: each dd block is one request.
 dd if=/dev/urandom of=/dev/vda bs=4096 count=64 oflag=direct 2>/dev/null
 dd if=/dev/vda of=/dev/null bs=4096 count=64 iflag=direct 2>/dev/null
-# A run long enough for the 16-bit indices to wrap: many small O_DIRECT reads.
-[ "$wrap" -gt 0 ] && dd if=/dev/vda of=/dev/null bs=512 count=$wrap iflag=direct 2>/dev/null
+# A run long enough for the 16-bit indices to wrap: at least $wrap O_DIRECT reads of one block each, one request
+# each (the disk holds 16384 blocks of 4 KiB, so dd goes round it).
+n=0; while [ $n -lt $wrap ]; do dd if=/dev/vda of=/dev/null bs=4096 count=16384 iflag=direct 2>/dev/null; n=$((n+16384)); done
 ping -c 3 -W 1 10.0.2.2 >/dev/null 2>&1
 echo "RINGWIRE-GUEST: first I/O done"
 # Keep requests in flight: several O_DIRECT readers and writers on the throttled second disk, a writer on the
@@ -33,6 +34,9 @@ for k in 0 1; do dd if=/dev/zero of=/dev/vdb bs=8192 count=100000 seek=$((1024+k
 (while :; do dd if=/dev/urandom of=/dev/vda bs=65536 count=8 seek=16 oflag=direct 2>/dev/null; done) &
 ping -i 0.2 10.0.2.2 >/dev/null 2>&1 &
 sleep 2
+# Requests completed so far on the first disk (reads, writes): more than 65535 means its indices wrapped.
+set -- $(cat /sys/block/vda/stat)
+echo "RINGWIRE-GUEST: vda-ios $1 $5"
 echo "RINGWIRE-GUEST: READY"
 sleep "$work"
 echo "RINGWIRE-GUEST: DONE"

@@ -41,7 +41,7 @@ export const variants: readonly Variant[] = [
   { name: 'modern-no-indirect', props: ',indirect_desc=off', what: 'virtio 1.x, INDIRECT_DESC off' },
   { name: 'legacy', props: ',disable-modern=on,disable-legacy=off', what: 'transitional devices used as legacy (disable-modern=on)' },
   { name: 'legacy-no-event-idx-no-indirect', props: ',disable-modern=on,disable-legacy=off,event_idx=off,indirect_desc=off', what: 'legacy, EVENT_IDX and INDIRECT_DESC off' },
-  { name: 'modern-wrap', props: '', append: 'rw.wrap=70000', what: 'virtio 1.x, 70000 O_DIRECT reads first so blk0\'s 16-bit indices wrap' },
+  { name: 'modern-wrap', props: '', append: 'rw.wrap=65536', what: 'virtio 1.x, 65536 O_DIRECT reads first so blk0\'s 16-bit indices wrap' },
 ];
 
 const RAM_MB = 256;
@@ -117,10 +117,10 @@ async function runVariant(v: Variant, work: string, update: boolean): Promise<Ou
     qmp.close();
     const saved: QemuElements = {
       variant: v.name, qemu: `${version.qemu.major}.${version.qemu.minor}.${version.qemu.micro}`,
-      kernel: readFileSync(join(cache, 'kernel-package'), 'utf8').trim(), queues,
+      kernel: readFileSync(join(cache, 'kernel-package'), 'utf8').trim(), ...vdaIos(join(dir, 'serial.log')), queues,
     };
     const elementsFile = join(dir, `${v.name}.qemu.json`);
-    writeFileSync(elementsFile, `${JSON.stringify(saved, null, 1)}\n`);
+    writeFileSync(elementsFile, elementsJson(saved));
     const ok = judge(v.name, bytes, saved, dir, lines);
     const dumped = await judgeDump(bytes, saved, dir, lines);
     if (update && ok && dumped) {
@@ -136,6 +136,21 @@ async function runVariant(v: Variant, work: string, update: boolean): Promise<Ou
   } finally {
     if (qemu.exitCode === null) qemu.kill('SIGKILL');
   }
+}
+
+/** The guest's count of completed requests on its first disk, from its serial console. */
+function vdaIos(serial: string): { guest_vda_ios?: [number, number] } {
+  const m = /RINGWIRE-GUEST: vda-ios (\d+) (\d+)/.exec(readFileSync(serial, 'utf8'));
+  return m === null ? {} : { guest_vda_ios: [Number(m[1]), Number(m[2])] };
+}
+
+/** QEMU's elements as JSON, one element a line (small, and a diff shows which slot changed). */
+function elementsJson(e: QemuElements): string {
+  const queues = e.queues.map((q) => {
+    const head = JSON.stringify({ path: q.path, queue: q.queue, avail_idx: q.avail_idx, used_idx: q.used_idx });
+    return `  ${head.slice(0, -1)}, "elements": [\n${q.elements.map((x) => `    ${JSON.stringify(x)}`).join(',\n')}\n  ]}`;
+  });
+  return `{"variant": ${JSON.stringify(e.variant)}, "qemu": ${JSON.stringify(e.qemu)}, "kernel": ${JSON.stringify(e.kernel)}, ${e.guest_vda_ios === undefined ? '' : `"guest_vda_ios": ${JSON.stringify(e.guest_vda_ios)}, `}"queues": [\n${queues.join(',\n')}\n]}\n`;
 }
 
 /** Chains from the trace against QEMU's, and ringwire check. */
