@@ -57,11 +57,15 @@ export const verbs: Readonly<Record<string, Verb>> = {
       'virtio-packed': {
         summary: 'decode a packed virtqueue snapshot',
         usage: `usage: ringwire dump virtio-packed --size N (--desc F | --ram F --desc-gpa A) [--driver-event F | --driver-event-gpa A]
-                                   [--device-event F | --device-event-gpa A] [--ram FILE | --ram-size BYTES] [--mem GPA:FILE ...] [--json]
+                                   [--device-event F | --device-event-gpa A] [--ram FILE | --ram-size BYTES] [--mem GPA:FILE ...]
+                                   [--device-next POS[:WRAP]] [--json]
   Decode a packed virtqueue from its descriptor ring (and event suppression structures), walking the chains the
   device would take next. Areas come from image files of exactly their size or from --ram at their
-  guest-physical addresses; guest memory is declared as for dump virtio-split. Exit 0 consistent, 1
-  violation(s) shown, 2 bad usage or input.`,
+  guest-physical addresses; guest memory is declared as for dump virtio-split. Where the device looks next is
+  --device-next (its position and wrap counter, e.g. QEMU's last_avail_idx; without WRAP, the pass the
+  descriptor at POS is available in), else the device event structure in VRING_PACKED_EVENT_FLAG_DESC mode,
+  else what the descriptors show when they show one start only, else position 0 in pass 1, saying why.
+  Exit 0 consistent, 1 violation(s) shown, 2 bad usage or input.`,
         run: async (args, io) => (await import('./dump-virtio.js')).dumpVirtioPacked(args, io),
       },
     },

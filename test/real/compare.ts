@@ -18,7 +18,9 @@ import { checkTrace } from '../../src/check/trace-checker.js';
 import type { Finding } from '../../src/check/finding.js';
 import type { DescReport } from '../../src/virtio/snapshot-report.js';
 import { VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE, VRING_PACKED_DESC_F_AVAIL_BIT, VRING_PACKED_DESC_F_USED_BIT } from '../../src/virtio/flags.js';
-import { dumpVirtioSplit } from '../../src/cli/dump-virtio.js';
+import { dumpVirtioPacked, dumpVirtioSplit } from '../../src/cli/dump-virtio.js';
+import { PackedRing } from '../../src/virtio/packed-ring.js';
+import { analyzePackedSnapshot, type PackedChainReport, type PackedSnapshotReport } from '../../src/virtio/packed-snapshot.js';
 import { processIo, type CliIo } from '../../src/cli/io.js';
 
 export interface QemuDesc { readonly addr: number; readonly len: number; readonly flags: readonly string[] }
@@ -169,4 +171,105 @@ export async function dumpFromImages(c: CapturedRing, dir: string): Promise<{ re
 /** The captured regions' bytes, by name, in declaration order. */
 function regionBytes(c: CapturedRing): { name: string; address: number; bytes: Uint8Array }[] {
   return c.regions.map((r) => ({ name: r.name, address: r.address, bytes: r.bytes }));
+}
+
+// ---- packed --------------------------------------------------------------------------------------------
+
+/**
+ * QEMU 7.2 has no element query for packed queues; its `virtqueue_pop` trace events (`-trace
+ * enable=virtqueue_pop`) give each popped element's in/out descriptor counts, in the order the device took
+ * them. Popped after the capture, they are the chains the snapshot shows available from the device's next
+ * position, in the same order.
+ */
+export interface QemuPops {
+  readonly path: string;
+  readonly queue: number;
+  /** QEMU's last_avail_idx at the capture: the device's next position. */
+  readonly last_avail_idx: number;
+  /** [in_num, out_num] of each element QEMU popped after the capture, in order. */
+  readonly pops: readonly (readonly [number, number])[];
+}
+
+export interface QemuPackedPops {
+  readonly variant: string;
+  readonly qemu: string;
+  readonly kernel: string;
+  readonly queues: readonly QemuPops[];
+}
+
+/**
+ * The device's wrap counter at `pos` when it has nothing in flight (QEMU's inuse 0: its next used position is
+ * its next available one): the pass of the last used descriptor it wrote before `pos`, flipped if that one lies
+ * before the ring's end was crossed; undefined when the ring holds no used descriptor.
+ */
+export function deviceWrapAt(ring: PackedRing, pos: number): number | undefined {
+  for (let k = 1; k <= ring.size; k++) {
+    const p = (pos - k + ring.size) % ring.size;
+    const f = ring.descFlags(p);
+    const avail = (f & VRING_PACKED_DESC_F_AVAIL_BIT) !== 0 ? 1 : 0;
+    const used = (f & VRING_PACKED_DESC_F_USED_BIT) !== 0 ? 1 : 0;
+    if (avail === used) return p < pos ? avail : avail ^ 1;
+  }
+  return undefined;
+}
+
+/** in_num / out_num of a walked chain as QEMU counts them (an indirect chain counts its table's entries). */
+export function inOut(c: PackedChainReport): [number, number] {
+  const first = c.descs[0];
+  const descs = first !== undefined && (first.flags & VRING_DESC_F_INDIRECT) !== 0 ? first.table ?? [] : c.descs;
+  let inNum = 0;
+  for (const d of descs) if ((d.flags & VRING_DESC_F_WRITE) !== 0) inNum++;
+  return [inNum, descs.length - inNum];
+}
+
+/** Every captured packed queue of a trace, analysed from QEMU's last_avail_idx. */
+export function packedReports(trace: Uint8Array): Map<string, { ring: CapturedRing; start: { pos: number; wrap: number } | undefined; report: PackedSnapshotReport }> {
+  const out = new Map<string, { ring: CapturedRing; start: { pos: number; wrap: number } | undefined; report: PackedSnapshotReport }>();
+  for (const c of capturedQueues(new TraceReader(trace))) {
+    if (!(c.ring instanceof PackedRing)) continue;
+    const pos = Number(c.notes['last_avail_idx']);
+    const wrap = deviceWrapAt(c.ring, pos);
+    const start = wrap === undefined ? undefined : { pos, wrap };
+    const report = analyzePackedSnapshot(c.ring, { unmapped: 'not-checked', ...(start !== undefined ? { start } : {}) });
+    out.set(queueKey(String(c.notes['qemu_path']), Number(c.notes['queue'])), { ring: c, start, report });
+  }
+  return out;
+}
+
+/** Compare the chains a packed snapshot shows available with the elements QEMU popped next. */
+export function comparePacked(where: string, report: PackedSnapshotReport, q: QemuPops, into: Comparison = emptyComparison()): Comparison {
+  const n = Math.min(report.chains.length, q.pops.length);
+  for (let k = 0; k < n; k++) {
+    const c = report.chains[k] as PackedChainReport;
+    const [i, o] = inOut(c);
+    const [qi, qo] = q.pops[k] as readonly [number, number];
+    if (c.error !== undefined && c.finding !== 'not checked') { into.mismatches.push(`${where} chain ${k} at ${c.pos}: ${c.error.code}`); continue; }
+    if (i !== qi || o !== qo) { into.mismatches.push(`${where} chain ${k} at ${c.pos}: in ${i} out ${o}, QEMU popped in ${qi} out ${qo}`); continue; }
+    into.compared++;
+    into.live++;
+    const first = c.descs[0];
+    if (first !== undefined && (first.flags & VRING_DESC_F_INDIRECT) !== 0) into.indirect++;
+  }
+  return into;
+}
+
+/** `ringwire dump virtio-packed --json --device-next POS:WRAP` from a captured queue's images alone. */
+export async function dumpPackedFromImages(c: CapturedRing, start: { pos: number; wrap: number } | undefined, dir: string): Promise<{ report: PackedSnapshotReport; status: number; text: string }> {
+  mkdirSync(dir, { recursive: true });
+  const ring = c.ring as PackedRing;
+  const args = ['--size', String(ring.size)];
+  if (start !== undefined) args.push('--device-next', `${start.pos}:${start.wrap}`);
+  const names: Record<string, string> = { desc: '--desc', driver_event: '--driver-event', device_event: '--device-event' };
+  for (const [k, r] of c.regions.entries()) {
+    const file = join(dir, `${k}-${r.name.replace(/[^a-z0-9]+/gi, '_')}.bin`);
+    writeFileSync(file, r.bytes);
+    const opt = names[r.name];
+    if (opt !== undefined) args.push(opt, file);
+    else args.push('--mem', `0x${r.address.toString(16)}:${file}`);
+  }
+  const j = capturingIo();
+  const status = await dumpVirtioPacked([...args, '--json'], j.io);
+  const t = capturingIo();
+  await dumpVirtioPacked(args, t.io);
+  return { report: JSON.parse(j.out.join('')) as PackedSnapshotReport, status, text: t.out.join('') };
 }

@@ -19,7 +19,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { QmpClient } from '../../src/cli/qmp.js';
-import { checkErrors, compareSplit, dumpFromImages, emptyComparison, queueKey, splitReports, type QemuElement, type QemuElements, type QemuQueue } from './compare.js';
+import {
+  checkErrors, comparePacked, compareSplit, dumpFromImages, dumpPackedFromImages, emptyComparison, packedReports, queueKey, splitReports,
+  type QemuElement, type QemuElements, type QemuPackedPops, type QemuPops, type QemuQueue,
+} from './compare.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 const cache = join(root, 'test', 'real', '.cache');
@@ -33,6 +36,8 @@ interface Variant {
   /** Extra kernel command line (guest-init.sh options). */
   readonly append?: string;
   readonly what: string;
+  /** Packed rings (packed=on): one disk and the network card, compared with QEMU's virtqueue_pop trace events. */
+  readonly packed?: boolean;
 }
 
 export const variants: readonly Variant[] = [
@@ -41,6 +46,7 @@ export const variants: readonly Variant[] = [
   { name: 'modern-no-indirect', props: ',indirect_desc=off', what: 'virtio 1.x, INDIRECT_DESC off' },
   { name: 'legacy', props: ',disable-modern=on,disable-legacy=off', what: 'transitional devices used as legacy (disable-modern=on)' },
   { name: 'legacy-no-event-idx-no-indirect', props: ',disable-modern=on,disable-legacy=off,event_idx=off,indirect_desc=off', what: 'legacy, EVENT_IDX and INDIRECT_DESC off' },
+  { name: 'packed', props: ',packed=on', packed: true, what: 'packed virtqueues (packed=on), compared with QEMU\'s virtqueue_pop events' },
   { name: 'modern-wrap', props: '', append: 'rw.wrap=65536', what: 'virtio 1.x, 65536 O_DIRECT reads first so blk0\'s 16-bit indices wrap' },
 ];
 
@@ -59,7 +65,26 @@ async function waitFor(file: string, text: string, timeoutMs: number, qemu: Chil
 }
 
 function qemuArgs(v: Variant, dir: string): string[] {
+  if (v.packed === true) {
+    // QEMU 7.2 decodes no packed element over QMP: its trace events say what the device popped.
+    const trace = ['-trace', 'enable=virtqueue_pop', '-trace', 'enable=virtio_queue_notify', '-D', join(dir, 'qemu-trace.log')];
+    return [...commonArgs(v, dir), ...trace, '-drive', `file=${join(dir, 'disk0.img')},if=none,id=blk0,format=raw`, '-device', `virtio-blk-pci,drive=blk0,id=blk0${v.props}`, ...netArgs(v)];
+  }
   const blk = (id: string, drive: string): string[] => ['-drive', drive, '-device', `virtio-blk-pci,drive=${id},id=${id}${v.props}`];
+  return [
+    ...commonArgs(v, dir),
+    ...blk('blk0', `file=${join(dir, 'disk0.img')},if=none,id=blk0,format=raw`),
+    // The second disk is throttled so requests queue behind its limit.
+    ...blk('blk1', `file=${join(dir, 'disk1.img')},if=none,id=blk1,format=raw,throttling.iops-total=25`),
+    ...netArgs(v),
+  ];
+}
+
+function netArgs(v: Variant): string[] {
+  return ['-netdev', 'user,id=n0,restrict=on', '-device', `virtio-net-pci,netdev=n0,id=net0${v.props}`];
+}
+
+function commonArgs(v: Variant, dir: string): string[] {
   return [
     '-machine', 'q35,accel=tcg,memory-backend=ram', '-cpu', 'max', '-smp', '1', '-m', `${RAM_MB}M`, '-nodefaults',
     '-object', `memory-backend-file,id=ram,size=${RAM_MB}M,mem-path=${join(dir, 'ram')},share=on`,
@@ -68,10 +93,6 @@ function qemuArgs(v: Variant, dir: string): string[] {
     '-display', 'none', '-serial', `file:${join(dir, 'serial.log')}`, '-no-reboot',
     // Two monitors: one for ringwire capture qemu, one for the harness (a QMP socket serves one client at a time).
     '-qmp', `unix:${join(dir, 'qmp.sock')},server=on,wait=off`, '-qmp', `unix:${join(dir, 'harness.sock')},server=on,wait=off`,
-    ...blk('blk0', `file=${join(dir, 'disk0.img')},if=none,id=blk0,format=raw`),
-    // The second disk is throttled so requests queue behind its limit.
-    ...blk('blk1', `file=${join(dir, 'disk1.img')},if=none,id=blk1,format=raw,throttling.iops-total=25`),
-    '-netdev', 'user,id=n0,restrict=on', '-device', `virtio-net-pci,netdev=n0,id=net0${v.props}`,
   ];
 }
 
@@ -94,6 +115,7 @@ async function runVariant(v: Variant, work: string, update: boolean): Promise<Ou
     // The VM is already stopped: capture reads it as it is and leaves it stopped.
     execFileSync(process.execPath, [cli, 'capture', 'qemu', '--qmp', join(dir, 'qmp.sock'), '--ram', join(dir, 'ram'), '--out', trace], { stdio: ['ignore', 'pipe', 'inherit'] });
     const bytes = readFileSync(trace);
+    if (v.packed === true) return await finishPacked(v, dir, qmp, trace, bytes, update, lines, t0);
     const reports = splitReports(bytes);
     const queues: QemuQueue[] = [];
     for (const { ring, report } of reports.values()) {
@@ -136,6 +158,88 @@ async function runVariant(v: Variant, work: string, update: boolean): Promise<Ou
   } finally {
     if (qemu.exitCode === null) qemu.kill('SIGKILL');
   }
+}
+
+/**
+ * Packed: note where QEMU's trace log stands (the VM is stopped: nothing is popped meanwhile), let the guest run
+ * a few seconds so QEMU pops what the snapshot shows available, then compare the pops after the mark.
+ */
+async function finishPacked(v: Variant, dir: string, qmp: QmpClient, trace: string, bytes: Uint8Array, update: boolean, lines: string[], t0: number): Promise<Outcome> {
+  const log = join(dir, 'qemu-trace.log');
+  const mark = readFileSync(log).length;
+  await qmp.execute('cont');
+  await new Promise((r) => setTimeout(r, 6000));
+  await qmp.execute('stop');
+  const version = (await qmp.execute('query-version')) as { qemu: { major: number; minor: number; micro: number } };
+  await qmp.execute('quit').catch(() => undefined);
+  qmp.close();
+  await new Promise((r) => setTimeout(r, 500));
+  const text = readFileSync(log, 'utf8');
+  const before = text.slice(0, mark);
+  const after = text.slice(mark);
+  // vq pointer -> (vdev, queue index) from virtio_queue_notify; the vdev notified on queues 1 and 2 is net0.
+  const vqOf = new Map<string, { vdev: string; n: number }>();
+  for (const m of text.matchAll(/virtio_queue_notify vdev (\S+) n (\d+) vq (\S+)/g)) vqOf.set(m[3] as string, { vdev: m[1] as string, n: Number(m[2]) });
+  const netVdev = [...vqOf.values()].find((x) => x.n > 0)?.vdev;
+  const reports = packedReports(bytes);
+  const queues: QemuPops[] = [];
+  for (const { ring } of reports.values()) {
+    const path = String(ring.notes['qemu_path']);
+    const queue = Number(ring.notes['queue']);
+    const isNet = path.includes('/net0/');
+    const vqs = [...vqOf.entries()].filter(([, x]) => x.n === queue && (isNet ? x.vdev === netVdev : x.vdev !== netVdev)).map(([vq]) => vq);
+    const pops: [number, number][] = [];
+    for (const m of after.matchAll(/virtqueue_pop vq (\S+) elem \S+ in_num (\d+) out_num (\d+)/g)) {
+      if (vqs.includes(m[1] as string)) pops.push([Number(m[2]), Number(m[3])]);
+    }
+    queues.push({ path, queue, last_avail_idx: Number(ring.notes['last_avail_idx']), pops: pops.slice(0, 512) });
+  }
+  if (!before.endsWith('\n')) lines.push('  note: the trace log did not end a line at the mark');
+  const saved: QemuPackedPops = {
+    variant: v.name, qemu: `${version.qemu.major}.${version.qemu.minor}.${version.qemu.micro}`,
+    kernel: readFileSync(join(cache, 'kernel-package'), 'utf8').trim(), queues,
+  };
+  const popsFile = join(dir, `${v.name}.qemu-pops.json`);
+  writeFileSync(popsFile, popsJson(saved));
+  const ok = await judgePacked(bytes, saved, dir, lines);
+  if (update && ok) {
+    mkdirSync(fixtures, { recursive: true });
+    copyFileSync(trace, join(fixtures, `${v.name}.pcapng`));
+    copyFileSync(popsFile, join(fixtures, `${v.name}.qemu-pops.json`));
+    lines.push(`  fixtures/virtio/real/${v.name}.pcapng and .qemu-pops.json updated`);
+  }
+  return { variant: v.name, ok, lines, seconds: (Date.now() - t0) / 1000 };
+}
+
+function popsJson(e: QemuPackedPops): string {
+  const queues = e.queues.map((q) => `  {"path": ${JSON.stringify(q.path)}, "queue": ${q.queue}, "last_avail_idx": ${q.last_avail_idx}, "pops": ${JSON.stringify(q.pops)}}`);
+  return `{"variant": ${JSON.stringify(e.variant)}, "qemu": ${JSON.stringify(e.qemu)}, "kernel": ${JSON.stringify(e.kernel)}, "queues": [\n${queues.join(',\n')}\n]}\n`;
+}
+
+/** Packed chains against QEMU's pops, from the trace and from the images alone; ringwire check. */
+export async function judgePacked(trace: Uint8Array, saved: QemuPackedPops, dir: string, lines: string[]): Promise<boolean> {
+  const reports = packedReports(trace);
+  const cmp = emptyComparison();
+  const fromImages = emptyComparison();
+  let available = 0;
+  let violations = 0;
+  for (const q of saved.queues) {
+    const r = reports.get(queueKey(q.path, q.queue));
+    if (r === undefined) { cmp.mismatches.push(`${q.path} queue ${q.queue}: not in the trace`); continue; }
+    const where = `${q.path.split('/')[3] ?? q.path} vq${q.queue}`;
+    comparePacked(where, r.report, q, cmp);
+    available += r.report.chains.length;
+    violations += r.report.violations.length;
+    const d = await dumpPackedFromImages(r.ring, r.start, join(dir, 'images', `${q.path.split('/')[3] ?? 'dev'}-vq${q.queue}`));
+    violations += d.report.violations.length;
+    comparePacked(`${where} (dump)`, d.report, q, fromImages);
+    if (d.report.chains.length !== r.report.chains.length) fromImages.mismatches.push(`${where}: the dump lists ${d.report.chains.length} chains, the trace ${r.report.chains.length}`);
+  }
+  const errors = checkErrors(trace);
+  lines.push(`  trace: ${available} chains available from QEMU's last_avail_idx; the first ${cmp.compared} agree with QEMU's next pops (${cmp.indirect} indirect), ${cmp.mismatches.length} mismatches, ${violations} violations; check: ${errors.length} errors`);
+  lines.push(`  dump virtio-packed from images: ${fromImages.compared} agree, ${fromImages.mismatches.length} mismatches`);
+  for (const m of [...cmp.mismatches, ...fromImages.mismatches].slice(0, 10)) lines.push(`    MISMATCH ${m}`);
+  return cmp.mismatches.length === 0 && fromImages.mismatches.length === 0 && errors.length === 0 && violations === 0 && cmp.compared > 0;
 }
 
 /** The guest's count of completed requests on its first disk, from its serial console. */
