@@ -47,6 +47,21 @@ export const cliCatalogue = [
     source: { ringwire: 'policy', why },
   },
   {
+    id: 'CLI_QMP_CONNECT', family: 'cli', kind: 'input', binds: 'caller', severity: 'error',
+    statement: 'capture qemu reaches a QEMU at the QMP socket given, which greets it and answers until the capture is done.',
+    source: { ringwire: 'policy', why },
+  },
+  {
+    id: 'CLI_QMP_MISSING', family: 'cli', kind: 'input', binds: 'caller', severity: 'error',
+    statement: 'The QEMU captured has the QMP commands capture qemu uses (x-query-virtio, x-query-virtio-status, x-query-virtio-queue-status: QEMU 7.2 or later).',
+    source: { ringwire: 'policy', why },
+  },
+  {
+    id: 'CLI_QMP_ERROR', family: 'cli', kind: 'input', binds: 'caller', severity: 'error',
+    statement: 'QEMU carries out every QMP command capture qemu sends.',
+    source: { ringwire: 'policy', why },
+  },
+  {
     id: 'INTERNAL', family: 'cli', kind: 'usage', binds: 'caller', severity: 'error',
     statement: 'ringwire failed with an error that is not one of its own: a bug to report, with the command that caused it.',
     source: { ringwire: 'policy', why: 'every expected failure has its own code; anything else is shown as INTERNAL rather than as a stack trace.' },

@@ -22,7 +22,7 @@ import { splitAreas } from '../virtio/split-geometry.js';
 import { VirtqError } from '../virtio/errors.js';
 import type { UnmappedBuffers } from '../virtio/desc-rules.js';
 import { analyzeSplitSnapshot, type SplitSnapshotReport } from '../virtio/split-snapshot.js';
-import { analyzePackedSnapshot, type PackedSnapshotReport } from '../virtio/packed-snapshot.js';
+import { analyzePackedSnapshot, availPass, type PackedSnapshotReport, type PackedStart } from '../virtio/packed-snapshot.js';
 import type { DescReport, FindingKind, SnapshotViolation, VirtqFinding } from '../virtio/snapshot-report.js';
 import { layoutOf } from '../layout/compile.js';
 
@@ -190,6 +190,7 @@ export const dumpVirtioPacked: VerbMain = (args, io) => {
     ...memoryOptions,
     desc: { type: 'string' }, 'driver-event': { type: 'string' }, 'device-event': { type: 'string' },
     'desc-gpa': { type: 'string' }, 'driver-event-gpa': { type: 'string' }, 'device-event-gpa': { type: 'string' },
+    'device-next': { type: 'string' },
   });
   const size = requireSize(p, false);
   const declared = declaredMemory(p, io);
@@ -206,10 +207,24 @@ export const dumpVirtioPacked: VerbMain = (args, io) => {
   const d = driverEvent;
   const v = deviceEvent;
   const ring = makeRing(() => new PackedRing({ memory: declared.memory, ringMemory: rings, size, desc, driverEvent: d, deviceEvent: v, indirect: true }));
-  const report = analyzePackedSnapshot(ring, { unmapped: declared.unmapped, ...given });
+  const next = deviceNext(stringOption(p, 'device-next'), ring, size);
+  const report = analyzePackedSnapshot(ring, { unmapped: declared.unmapped, ...given, ...(next !== undefined ? { start: next } : {}) });
   io.out(flag(p, 'json') ? jsonText(report) : packedText(report));
   return report.consistent ? 0 : 1;
 };
+
+/**
+ * --device-next POS[:WRAP]: the device's next ring position and its wrap counter (QEMU's last_avail_idx and
+ * last_avail_wrap_counter). Without WRAP, the pass the descriptor at POS is available in, else 1.
+ */
+function deviceNext(text: string | undefined, ring: PackedRing, size: number): PackedStart | undefined {
+  if (text === undefined) return undefined;
+  const [posText, wrapText, extra] = text.split(':');
+  if (posText === undefined || extra !== undefined) throw new UsageError(`--device-next: expected POS or POS:WRAP, got "${text}"`);
+  const pos = parseInteger('--device-next', posText, { min: 0, max: size - 1 });
+  const wrap = wrapText === undefined ? availPass(ring.descFlags(pos)) ?? 1 : parseInteger('--device-next wrap counter', wrapText, { min: 0, max: 1 });
+  return { pos, wrap };
+}
 
 const findingLabel: Record<FindingKind, string> = { violation: 'VIOLATION', stale: 'stale (not a violation)', 'not checked': 'not checked' };
 
@@ -253,7 +268,8 @@ function splitText(r: SplitSnapshotReport): string {
 }
 
 function packedText(r: PackedSnapshotReport): string {
-  const lines = [`virtio packed queue, size ${r.size}, ${r.start !== undefined ? `device starts at ${r.start.pos} in pass ${r.start.wrap}` : 'device start unknown'}`];
+  const from = r.start_from === 'given' ? ' (given)' : r.start_from === 'inferred' ? ' (inferred from the descriptors)' : r.start_from === 'default' ? ` (a fresh queue's start, assumed: ${r.start_note ?? 'the descriptors do not tell'}; give --device-next)` : '';
+  const lines = [`virtio packed queue, size ${r.size}, ${r.start !== undefined ? `device starts at ${r.start.pos} in pass ${r.start.wrap}${from}` : 'device start unknown'}`];
   for (const [k, e] of [['driver_event', r.driver_event], ['device_event', r.device_event]] as const) {
     if (e !== undefined) lines.push(`${k}: off_wrap 0x${e.off_wrap.toString(16)} flags ${e.flags}`);
   }

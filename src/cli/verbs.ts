@@ -57,11 +57,15 @@ export const verbs: Readonly<Record<string, Verb>> = {
       'virtio-packed': {
         summary: 'decode a packed virtqueue snapshot',
         usage: `usage: ringwire dump virtio-packed --size N (--desc F | --ram F --desc-gpa A) [--driver-event F | --driver-event-gpa A]
-                                   [--device-event F | --device-event-gpa A] [--ram FILE | --ram-size BYTES] [--mem GPA:FILE ...] [--json]
+                                   [--device-event F | --device-event-gpa A] [--ram FILE | --ram-size BYTES] [--mem GPA:FILE ...]
+                                   [--device-next POS[:WRAP]] [--json]
   Decode a packed virtqueue from its descriptor ring (and event suppression structures), walking the chains the
   device would take next. Areas come from image files of exactly their size or from --ram at their
-  guest-physical addresses; guest memory is declared as for dump virtio-split. Exit 0 consistent, 1
-  violation(s) shown, 2 bad usage or input.`,
+  guest-physical addresses; guest memory is declared as for dump virtio-split. Where the device looks next is
+  --device-next (its position and wrap counter, e.g. QEMU's last_avail_idx; without WRAP, the pass the
+  descriptor at POS is available in), else the device event structure in VRING_PACKED_EVENT_FLAG_DESC mode,
+  else what the descriptors show when they show one start only, else position 0 in pass 1, saying why.
+  Exit 0 consistent, 1 violation(s) shown, 2 bad usage or input.`,
         run: async (args, io) => (await import('./dump-virtio.js')).dumpVirtioPacked(args, io),
       },
     },
@@ -107,6 +111,27 @@ export const verbs: Readonly<Record<string, Verb>> = {
   Exit 0 when MODULE reproduced every run; 1 at a divergence (or when MODULE threw); 2 for bad usage, a
   module that cannot be loaded, or a trace that is not pcapng, is corrupt or was cut.`,
         run: async (args, io) => (await import('./trace-replay.js')).traceReplay(args, io),
+      },
+    },
+  },
+  capture: {
+    summary: 'capture the virtqueues of a running VM as a trace',
+    usage: 'usage: ringwire capture qemu ... (ringwire capture qemu --help)',
+    run: () => 2,
+    kinds: {
+      qemu: {
+        summary: 'capture a QEMU guest\'s virtqueues over QMP and its shared RAM file',
+        usage: `usage: ringwire capture qemu --qmp SOCKET --ram FILE [--out TRACE] [--device ID ...] [--no-stop] [--json]
+  Ask a running QEMU (7.2 or later) over its QMP unix socket for its virtio devices, their negotiated features
+  and each queue's size, guest-physical addresses and indices (x-query-virtio, x-query-virtio-status,
+  x-query-virtio-queue-status); read each queue's areas and every indirect table its descriptors point to from
+  the guest RAM file (-object memory-backend-file,...,mem-path=FILE,share=on -machine memory-backend=...), and
+  write a trace (to TRACE, or standard output): one interface per queue, a setup record, an annotation with
+  QEMU's indices and snapshot records of each area. The VM is stopped for a consistent picture and resumed
+  after (--no-stop reads it running). --device keeps the devices given (QOM id, e.g. blk0, or path).
+  Guest RAM must lie below the PCI hole (file offset = guest-physical address). Exit 0; 2 when the socket is
+  unreachable, a QMP command is missing or refused, or the RAM file does not match the guest.`,
+        run: async (args, io) => (await import('./capture-qemu.js')).captureQemu(args, io),
       },
     },
   },

@@ -34,3 +34,7 @@ export {
 } from './event.js';
 export { timestampNanoseconds, timestampText, formatSeconds, describeTsresol } from './timestamp.js';
 export { recordVirtqueue, type SplitRecordingOptions, type PackedRecordingOptions, type VirtqueueRecording } from './virtio-recording.js';
+export {
+  recordCapturedQueue, capturedQueues, indirectTables, CAPTURE_OP, MAX_CAPTURED_TABLE,
+  type CapturedQueue, type CapturedArea, type CapturedRing, type CaptureNotes,
+} from './virtio-capture.js';

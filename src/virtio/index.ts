@@ -24,6 +24,9 @@ export { idx16, idx16Add, idx16Sub } from './index16.js';
 export { virtqFeatures, VIRTIO_F_IN_ORDER, VIRTIO_F_NOTIFICATION_DATA, VIRTIO_F_RING_RESET, VIRTIO_RING_F_EVENT_IDX, VIRTIO_RING_F_INDIRECT_DESC, type VirtqFeatures } from './features.js';
 export { encodeNotificationData, decodeNotificationData, splitNotificationData, notifiedAvailIdx, notifiedVqn, type NotificationData } from './notification-data.js';
 export { analyzeSplitSnapshot, type SplitSnapshotReport, type SplitChainReport } from './split-snapshot.js';
-export { analyzePackedSnapshot, type PackedSnapshotReport, type PackedChainReport, type PackedEventReport, type PackedSnapshotOptions } from './packed-snapshot.js';
+export {
+  analyzePackedSnapshot, inferDeviceNext, availPass,
+  type PackedSnapshotReport, type PackedChainReport, type PackedEventReport, type PackedSnapshotOptions, type PackedStart, type PackedStartInference,
+} from './packed-snapshot.js';
 export type { DescReport, VirtqFinding, SnapshotViolation, FindingKind } from './snapshot-report.js';
 export { virtioConstant } from './virtio-constants.js';
