@@ -23,12 +23,17 @@ import { VirtqState } from './virtq-state.js';
 import { xenRingRules } from './rules/xen-ring.js';
 import { xenBlkifRules } from './rules/xen-blkif.js';
 import { xenNotifyRules } from './rules/xen-notify.js';
+import { xenEventRules } from './rules/xen-event.js';
+import { xenNetifRules } from './rules/xen-netif.js';
+import { xenXenbusRules } from './rules/xen-xenbus.js';
 import { virtioChainRules } from './rules/virtio-chain.js';
 import { virtioUsedRules } from './rules/virtio-used.js';
 import { virtioNotifyRules } from './rules/virtio-notify.js';
 import { virtioWriteRules } from './rules/virtio-writes.js';
 
-export const xenTraceRules: readonly TraceRuleFactory<XenRingState>[] = [...xenRingRules, ...xenBlkifRules, ...xenNotifyRules];
+export const xenTraceRules: readonly TraceRuleFactory<XenRingState>[] = [
+  ...xenRingRules, ...xenBlkifRules, ...xenNetifRules, ...xenXenbusRules, ...xenNotifyRules, ...xenEventRules,
+];
 export const virtioTraceRules: readonly TraceRuleFactory<VirtqState>[] = [...virtioChainRules, ...virtioUsedRules, ...virtioWriteRules, ...virtioNotifyRules];
 
 /** Every catalogue id a trace rule can report, in rule order. */
