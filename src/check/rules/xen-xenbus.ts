@@ -76,7 +76,7 @@ const ringBeforeConnected: TraceRuleFactory<XenRingState> = () => ({
     const states = waiting.map(([end, v]) => `the ${end} is ${stateName(v as number) ?? String(v)}`).join(' and ');
     ctx.report('XENBUS_RING_BEFORE_CONNECTED', {
       path: `${waiting[0]?.[0] ?? 'backend'}/state`, expected: 'both ends Connected', actual: Object.fromEntries(waiting.map(([end, v]) => [end, stateName(v as number) ?? v])),
-      message: `${e.party} published requests ${String(e['first'])}..${String(e['last'])} while ${states}.`,
+      message: `${e.party} published ${e['first'] === e['last'] ? `request ${String(e['first'])}` : `requests ${String(e['first'])}..${String(e['last'])}`} while ${states}.`,
     });
   },
 });
