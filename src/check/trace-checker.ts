@@ -32,7 +32,7 @@ import { virtioNotifyRules } from './rules/virtio-notify.js';
 import { virtioWriteRules } from './rules/virtio-writes.js';
 
 export const xenTraceRules: readonly TraceRuleFactory<XenRingState>[] = [
-  ...xenRingRules, ...xenBlkifRules, ...xenNetifRules, ...xenXenbusRules, ...xenNotifyRules, ...xenEventRules,
+  ...xenRingRules, ...xenBlkifRules, ...xenNetifRules, ...xenXenbusRules, ...xenEventRules, ...xenNotifyRules,
 ];
 export const virtioTraceRules: readonly TraceRuleFactory<VirtqState>[] = [...virtioChainRules, ...virtioUsedRules, ...virtioWriteRules, ...virtioNotifyRules];
 
@@ -133,8 +133,8 @@ export class TraceChecker {
   #end(c: Checked, iface: number): void {
     if (c.ended) return;
     c.ended = true;
-    const ctx = this.#context(c, iface, c.last);
-    for (const rule of c.rules) rule.end?.(ctx);
+    // A context per rule: an error one temporal rule reports at the end is seen by the next (a stall it explains).
+    for (const rule of c.rules) rule.end?.(this.#context(c, iface, c.last));
   }
 
   #setup(iface: number): void {

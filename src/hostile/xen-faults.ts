@@ -8,6 +8,7 @@
 import {
   BackRing, FrontRing, RingError, XenbusDevice, codecFor, recordXenRing, type StructCodec, type TraceRecorder, type XenRingRecording,
 } from '../index.js';
+import { idxAdd } from '../xen/ring-index.js';
 
 /** A decoded request as the backend copied it. */
 export type Decoded = Record<string, unknown>;
@@ -26,6 +27,8 @@ export interface RawRingOptions {
   /** The xenstore directories of the handshake `features` runs (default the vbd ones). */
   readonly frontendPath?: string;
   readonly backendPath?: string;
+  /** Start the indices here (default 0), e.g. near 2^32 to cross the wrap. */
+  readonly start?: number;
   /** What the backend writes as it connects (default `sectors`, as blkback). */
   readonly connectKeys?: Readonly<Record<string, number>>;
 }
@@ -51,8 +54,16 @@ export class RawRing {
       bus.backendConnect(options.connectKeys ?? { sectors: 2097152 });
       bus.frontendConnect();
     }
-    this.front = FrontRing.attach(this.x.front, 0, { channel: this.x.setup.evtchn });
-    this.back = BackRing.attach(this.x.back, 0, { channel: this.x.setup.evtchn });
+    const start = options.start ?? 0;
+    if (start !== 0) {
+      // What SHARED_RING_INIT would leave had the indices started at `start`, written by the frontend that owns the page.
+      this.x.front.reqProd = start;
+      this.x.front.rspProd = start;
+      this.x.front.reqEvent = idxAdd(start, 1);
+      this.x.front.rspEvent = idxAdd(start, 1);
+    }
+    this.front = FrontRing.attach(this.x.front, start, { channel: this.x.setup.evtchn });
+    this.back = BackRing.attach(this.x.back, start, { channel: this.x.setup.evtchn });
     const abi = { abi: this.x.type.abi };
     const [req, rsp] = structs[ring];
     this.req = codecFor(req, abi);

@@ -59,7 +59,8 @@ function netback(r: RawRing): boolean {
       b.respond(p, NETIF_RSP_OKAY);
     }
     b.push();
-    if (b.finalCheck() === 0) return true;
+    // Nothing taken: a packet not all published waits for the frontend's next push (as netback's tx_work_todo does).
+    if (packets.length === 0 || b.finalCheck() === 0) return true;
   }
 }
 
