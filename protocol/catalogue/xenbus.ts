@@ -16,8 +16,8 @@ export const xenbusCatalogue = [
   },
   {
     id: 'XENBUS_RING_BEFORE_CONNECTED', family: 'xenbus', kind: 'protocol', binds: 'front', severity: 'error',
-    statement: 'Once a trace records the xenbus handshake, a frontend publishes requests only while both ends it records are Connected.',
-    source: { header: 'xen/io/xenbus.h', macro: 'XenbusStateConnected' }, checked: 'trace',
+    statement: 'Once a trace records the xenbus handshake, a blkif frontend publishes requests only while both ends it records are Connected (netfront posts rx buffers before, by design, so netif rings are not held to it).',
+    source: { linux: 'drivers/block/xen-blkfront.c', function: 'blkfront_connect' }, checked: 'trace',
   },
   {
     id: 'XENBUS_PROTOCOL_NOT_OFFERED', family: 'xenbus', kind: 'protocol', binds: 'front', severity: 'error',

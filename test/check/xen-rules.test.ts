@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  GrowableSink, TraceReader, TraceRecorder, checkTrace, NetifTxBack, RingError, XenbusDevice, recordXenRing, type Finding,
+  GrowableSink, TraceReader, TraceRecorder, checkTrace, FrontRing, NetifTxBack, RingError, XenbusDevice, recordXenRing, type Finding,
 } from '../../src/index.js';
 import { RawRing, blkifRequest, okay, txOkay } from '../../src/hostile/xen-faults.js';
 
@@ -253,4 +253,19 @@ test('xenbus: a trace with no state record carries no handshake, so its requests
     r.serve(okay);
     r.poll();
   })), []);
+});
+
+test('xenbus: netfront posting rx buffers before the backend is Connected is its design, not a ring used too early', () => {
+  const early = (ring: 'netif_rx' | 'blkif') => findings((rec) => {
+    const x = recordXenRing(rec, { ring });
+    const bus = new XenbusDevice({ frontendPath: 'device/vif/0', backendPath: 'backend/vif/1/0', emit: x.xenbus });
+    bus.backendInitWait({ 'feature-rx-copy': 1 });
+    bus.write('frontend', 'rx-ring-ref', 8);
+    const front = FrontRing.attach(x.front, 0, { channel: x.setup.evtchn });
+    front.encodeRequest(front.nextRequestIndex(), ring === 'blkif' ? blkifRequest(0, 0, SEG) : { id: 0, pad: 0, gref: 300 });
+    if (front.pushRequestsAndCheckNotify()) front.notify();
+    bus.switchState('frontend', 'Connected');
+  });
+  assert.deepEqual(rules(early('netif_rx')), []);
+  assert.deepEqual(rules(early('blkif')).filter((r) => r.startsWith('XENBUS_')), ['XENBUS_RING_BEFORE_CONNECTED']);
 });

@@ -2,7 +2,7 @@
  * xenbus handshake rules, from a trace's config records (xen/io/xenbus.h; the Linux split drivers): each
  * state change in handshake order (the same check XenbusDevice runs: transitionError), a ring-page-order the
  * backend's max-ring-page-order allows (ringPagesError), a `protocol` the backend can read (protocols.h
- * XEN_IO_PROTO_ABI_*), and no request published before both ends are Connected.
+ * XEN_IO_PROTO_ABI_*), and no blkif request published before both ends are Connected.
  *
  * An end's state is the last state record the trace holds for it. An end with none yet is Initialising, as
  * the toolstack creates both directories; a trace with no state record at all carries no handshake, and its
@@ -69,7 +69,10 @@ const protocolNotOffered: TraceRuleFactory<XenRingState> = () => ({
 const ringBeforeConnected: TraceRuleFactory<XenRingState> = () => ({
   ids: ['XENBUS_RING_BEFORE_CONNECTED'],
   check(ctx, e) {
-    if (e.kind !== 'requests-published') return;
+    // Linux blkfront issues requests from blkfront_connect, which runs once the backend is Connected and
+    // switches the frontend to Connected first. netfront posts rx buffers (and may transmit) from
+    // xennet_connect, before the backend is Connected, and netback takes them once it maps the rings.
+    if (e.kind !== 'requests-published' || ctx.state.ring !== 'blkif') return;
     const { frontend, backend } = ctx.state.xenbus;
     const waiting = ([['frontend', frontend], ['backend', backend]] as const).filter(([, v]) => v !== undefined && v !== CONNECTED);
     if (waiting.length === 0) return;
