@@ -64,7 +64,7 @@ export class NetifTxWalk {
     }
     if (p.inExtras) {
       const x = this.#extra.decode(bytes.subarray(0, this.#extra.size)) as unknown as { type: number; flags: number; u: { gso?: { size: number; type: number } } };
-      const bad = extraTypeFault(index, x.type, p.seen);
+      const bad = extraTypeFault(index, x.type, p.seen.has(x.type));
       if (bad !== undefined) return { fault: bad };
       p.seen.add(x.type);
       p.inExtras = (x.flags & XEN_NETIF_EXTRA_FLAG_MORE) !== 0;

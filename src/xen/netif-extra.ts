@@ -135,8 +135,7 @@ export class NetifExtraCodec {
     const dv = asDataView(copy);
     const type = this.fType.get(dv, 0);
     const key = keyOfType[type];
-    const seen = new Set(typeOrder.filter((t) => into[keyOfType[t] as keyof NetifExtras] !== undefined));
-    const fault = extraTypeFault(index, type, seen);
+    const fault = extraTypeFault(index, type, key !== undefined && into[key] !== undefined);
     if (fault !== undefined || key === undefined) throw faultError(fault as NetifFault);
     const d = this.codec.decode(copy) as unknown as { u: { gso: NetifGso; mcast: { addr: number[] }; hash: { type: number; algorithm: number; value: number[] } } };
     if (key === 'gso') into.gso = { size: d.u.gso.size, type: d.u.gso.type, features: d.u.gso.features };

@@ -70,9 +70,9 @@ export function txFirstSlotShort(index: number, size: number, remaining: number)
 
 /**
  * An extra-info slot's type: XEN_NETIF_EXTRA_TYPE_NONE is "Never used - invalid" and nothing is defined from
- * XEN_NETIF_EXTRA_TYPE_MAX on (netback: "Invalid extra type"); a type already in `seen` repeats.
+ * XEN_NETIF_EXTRA_TYPE_MAX on (netback: "Invalid extra type"); `seenBefore`: the packet already had one of it.
  */
-export function extraTypeFault(index: number, type: number, seen: ReadonlySet<number>): NetifFault | undefined {
+export function extraTypeFault(index: number, type: number, seenBefore: boolean): NetifFault | undefined {
   if (type < XEN_NETIF_EXTRA_TYPE_GSO || type >= XEN_NETIF_EXTRA_TYPE_MAX) {
     return {
       rule: 'XEN_NETIF_EXTRA_BAD_TYPE', index, path: 'netif_extra_info.type', expected: `${XEN_NETIF_EXTRA_TYPE_GSO}..${XEN_NETIF_EXTRA_TYPE_MAX - 1}`, received: type,
@@ -80,7 +80,7 @@ export function extraTypeFault(index: number, type: number, seen: ReadonlySet<nu
       source: 'netif.h: XEN_NETIF_EXTRA_TYPE_NONE (0) Never used - invalid; XEN_NETIF_EXTRA_TYPE_MAX',
     };
   }
-  if (!seen.has(type)) return undefined;
+  if (!seenBefore) return undefined;
   return {
     rule: 'XEN_NETIF_EXTRA_REPEATED', index, path: 'netif_extra_info.type', expected: 'one extra of each type per packet', received: type,
     message: `Slot ${index}: a second netif_extra_info of type ${type} in one packet.`, source: 'ringwire policy: one extra of each type per packet',
