@@ -136,4 +136,64 @@ export const xenRingCatalogue = [
     statement: 'A blkif response\'s operation is copied from its request: the request\'s operation, or for BLKIF_OP_INDIRECT its indirect_op.',
     source: { linux: 'drivers/block/xen-blkfront.c', function: 'blkif_interrupt' }, checked: 'trace',
   },
+  {
+    id: 'XEN_RING_EVENT_LOST_WAKEUP', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'error',
+    statement: 'A consumer sets its event index (req_event, rsp_event) within (cons, cons + RING_SIZE] of its own consumer index, since the producer notifies only when it moves its index onto or past the event index.',
+    source: { header: 'xen/io/ring.h', macro: 'RING_FINAL_CHECK_FOR_REQUESTS' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_RING_NO_FINAL_CHECK', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'error',
+    statement: 'A consumer that re-arms its event index at or below records already published reads the producer index again and consumes them, since the producer will not notify for them.',
+    source: { header: 'xen/io/ring.h', macro: 'RING_FINAL_CHECK_FOR_RESPONSES' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_NETIF_CROSSES_PAGE', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'Each netif tx slot\'s offset + size stays within its 4096-byte granted page (for the first slot, its size after the following slots are subtracted).',
+    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'xenvif_count_requests' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_NETIF_TOO_MANY_SLOTS', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'A netif tx packet (a first slot and the slots NETTXF_more_data chains to it) uses at most XEN_NETIF_NR_SLOTS_MIN data slots when the backend negotiated no larger limit.',
+    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'xenvif_count_requests' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_NETIF_FIRST_SLOT_SHORT', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'The first slot of a netif tx packet gives the whole packet\'s size, which is at least the sum of the sizes of the slots that follow it.',
+    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'xenvif_count_requests' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_NETIF_EXTRA_BAD_TYPE', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'A netif extra-info slot\'s type is a XEN_NETIF_EXTRA_TYPE_* from GSO up to (not including) XEN_NETIF_EXTRA_TYPE_MAX; XEN_NETIF_EXTRA_TYPE_NONE is never used.',
+    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'xenvif_get_extras' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_NETIF_EXTRA_REPEATED', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'A netif packet carries at most one extra-info slot of each type.',
+    source: { ringwire: 'policy', why: 'Linux netback keeps one extra per type (xenvif_get_extras stores extras[type - 1]), so a second extra of a type silently replaces the first; ringwire refuses the ambiguity.' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_NETIF_GSO_SIZE_ZERO', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'A netif GSO extra gives a non-zero segment size (u.gso.size).',
+    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'xenvif_set_skb_gso' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_NETIF_GSO_UNKNOWN_TYPE', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'A netif GSO extra\'s u.gso.type is XEN_NETIF_GSO_TYPE_TCPV4 or XEN_NETIF_GSO_TYPE_TCPV6.',
+    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'xenvif_set_skb_gso' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_NETIF_GSO_NOT_OFFERED', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'A frontend sends a GSO extra of type TCPV4 or TCPV6 only to a backend that wrote feature-gso-tcpv4 = 1 or feature-gso-tcpv6 = 1 respectively.',
+    source: { linux: 'drivers/net/xen-netfront.c', function: 'xennet_fix_features' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_NETIF_CTRL_UNKNOWN_TYPE', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
+    statement: 'A netif control request\'s type is one of the XEN_NETIF_CTRL_TYPE_* requests netif.h defines (XEN_NETIF_CTRL_TYPE_INVALID is none).',
+    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'process_ctrl_request' }, checked: 'trace',
+  },
+  {
+    id: 'XEN_NETIF_CTRL_BAD_STATUS', family: 'xen-ring', kind: 'protocol', binds: 'back', severity: 'error',
+    statement: 'A netif control response\'s status is one of the XEN_NETIF_CTRL_STATUS_* values netif.h defines.',
+    source: { header: 'xen/io/netif.h', macro: 'XEN_NETIF_CTRL_STATUS_SUCCESS' }, checked: 'trace',
+  },
 ] as const satisfies readonly RuleEntry[];

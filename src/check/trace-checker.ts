@@ -23,6 +23,9 @@ import { VirtqState } from './virtq-state.js';
 import { xenRingRules } from './rules/xen-ring.js';
 import { xenBlkifRules } from './rules/xen-blkif.js';
 import { xenNotifyRules } from './rules/xen-notify.js';
+import { xenEventRules } from './rules/xen-event.js';
+import { xenNetifRules } from './rules/xen-netif.js';
+import { xenXenbusRules } from './rules/xen-xenbus.js';
 import { virtioChainRules } from './rules/virtio-chain.js';
 import { virtioUsedRules } from './rules/virtio-used.js';
 import { virtioNotifyRules } from './rules/virtio-notify.js';
@@ -31,7 +34,9 @@ import { virtioPackedRules } from './rules/virtio-packed.js';
 import { virtioFeatureRules } from './rules/virtio-features.js';
 import { virtioResetRules } from './rules/virtio-reset.js';
 
-export const xenTraceRules: readonly TraceRuleFactory<XenRingState>[] = [...xenRingRules, ...xenBlkifRules, ...xenNotifyRules];
+export const xenTraceRules: readonly TraceRuleFactory<XenRingState>[] = [
+  ...xenRingRules, ...xenBlkifRules, ...xenNetifRules, ...xenXenbusRules, ...xenEventRules, ...xenNotifyRules,
+];
 export const virtioTraceRules: readonly TraceRuleFactory<VirtqState>[] = [
   ...virtioChainRules, ...virtioUsedRules, ...virtioWriteRules, ...virtioNotifyRules, ...virtioPackedRules, ...virtioFeatureRules, ...virtioResetRules,
 ];
@@ -133,8 +138,8 @@ export class TraceChecker {
   #end(c: Checked, iface: number): void {
     if (c.ended) return;
     c.ended = true;
-    const ctx = this.#context(c, iface, c.last);
-    for (const rule of c.rules) rule.end?.(ctx);
+    // A context per rule: an error one temporal rule reports at the end is seen by the next (a stall it explains).
+    for (const rule of c.rules) rule.end?.(this.#context(c, iface, c.last));
   }
 
   #setup(iface: number): void {

@@ -62,6 +62,10 @@ export class XenRingState {
   backendConnected = false;
   /** What the backend wrote to xenstore, by the key's last component (`feature-discard` -> `1`). */
   readonly backendKeys = new Map<string, string>();
+  /** What the frontend wrote to xenstore, by the key's last component (`ring-page-order` -> `2`). */
+  readonly frontendKeys = new Map<string, string>();
+  /** Each end's xenbus state as its last state record left it; absent until the trace records one. */
+  readonly xenbus: { frontend?: number; backend?: number } = {};
   /** blkif: outstanding requests by id (a decimal string, as decoded). */
   readonly outstanding = new Map<string, OutstandingRequest>();
   /** blkif: struct blkif_request, to read a request whose operation names no variant. */
@@ -97,6 +101,14 @@ export class XenRingState {
     return this.#ringView()?.getUint32(this.type.header.rspEvent, true) ?? 0;
   }
 
+  /** The bytes of the slot holding ring index `index` in the replayed memory now (a live view), once the region is declared. */
+  slotBytes(index: number): Uint8Array | undefined {
+    const v = this.#ringView();
+    if (v === undefined) return undefined;
+    const at = v.byteOffset + this.type.header.ring + (index & (this.nrEnts - 1)) * this.type.entrySize;
+    return new Uint8Array(v.buffer, at, this.type.entrySize);
+  }
+
   /** The producer-index store an event reports, or undefined. */
   prodStore(e: TraceEvent): ProdStore | undefined {
     const req = e['req_prod'];
@@ -121,10 +133,15 @@ export class XenRingState {
       if (this.ring === 'blkif') this.#blkif(e, place);
       return;
     }
-    if (e['end'] === 'backend') {
-      if (e.kind === 'xenbus-state' && e['to'] === XENBUS_STATE_CONNECTED) this.backendConnected = true;
-      if (e.kind === 'xenstore-write' && typeof e['xenstore'] === 'string' && backendKeyCount(this.backendKeys)) {
-        this.backendKeys.set(e['xenstore'].slice(e['xenstore'].lastIndexOf('/') + 1), String(e['value']));
+    const end = e['end'];
+    if (end === 'backend' || end === 'frontend') {
+      if (e.kind === 'xenbus-state' && typeof e['to'] === 'number') {
+        this.xenbus[end] = e['to'];
+        if (end === 'backend' && e['to'] === XENBUS_STATE_CONNECTED) this.backendConnected = true;
+      }
+      const keys = end === 'backend' ? this.backendKeys : this.frontendKeys;
+      if (e.kind === 'xenstore-write' && typeof e['xenstore'] === 'string' && backendKeyCount(keys)) {
+        keys.set(e['xenstore'].slice(e['xenstore'].lastIndexOf('/') + 1), String(e['value']));
       }
       return;
     }

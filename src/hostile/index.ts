@@ -7,6 +7,8 @@
 import { GrowableSink, TraceRecorder } from '../index.js';
 import type { MalformedFixture } from './scenario.js';
 import { xenMalformedFixtures } from './xen.js';
+import { xenNetifMalformedFixtures } from './xen-netif.js';
+import { xenXenbusMalformedFixtures } from './xen-xenbus.js';
 import { virtioMalformedFixtures } from './virtio.js';
 import { virtioPackedMalformedFixtures } from './virtio-packed.js';
 
@@ -19,6 +21,8 @@ export interface PlacedScenario extends MalformedFixture {
 
 export const hostileScenarios: readonly PlacedScenario[] = [
   ...xenMalformedFixtures.map((f) => ({ ...f, dir: 'xen' as const })),
+  ...xenNetifMalformedFixtures.map((f) => ({ ...f, dir: 'xen' as const })),
+  ...xenXenbusMalformedFixtures.map((f) => ({ ...f, dir: 'xen' as const })),
   ...virtioMalformedFixtures.map((f) => ({ ...f, dir: 'virtio' as const })),
   ...virtioPackedMalformedFixtures.map((f) => ({ ...f, dir: 'virtio' as const })),
 ];

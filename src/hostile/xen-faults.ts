@@ -8,9 +8,30 @@
 import {
   BackRing, FrontRing, RingError, XenbusDevice, codecFor, recordXenRing, type StructCodec, type TraceRecorder, type XenRingRecording,
 } from '../index.js';
+import { idxAdd } from '../xen/ring-index.js';
 
 /** A decoded request as the backend copied it. */
 export type Decoded = Record<string, unknown>;
+
+/** The rings a RawRing drives, with their request and response structs. */
+export type RawRingName = 'blkif' | 'netif_tx' | 'xen_netif_ctrl';
+const structs: Readonly<Record<RawRingName, readonly [string, string]>> = {
+  blkif: ['blkif_request', 'blkif_response'],
+  netif_tx: ['netif_tx_request', 'netif_tx_response'],
+  xen_netif_ctrl: ['xen_netif_ctrl_request', 'xen_netif_ctrl_response'],
+};
+
+export interface RawRingOptions {
+  /** A ring already recorded (recordXenRing), whose xenbus handshake the caller runs. */
+  readonly recording?: XenRingRecording;
+  /** The xenstore directories of the handshake `features` runs (default the vbd ones). */
+  readonly frontendPath?: string;
+  readonly backendPath?: string;
+  /** Start the indices here (default 0), e.g. near 2^32 to cross the wrap. */
+  readonly start?: number;
+  /** What the backend writes as it connects (default `sectors`, as blkback). */
+  readonly connectKeys?: Readonly<Record<string, number>>;
+}
 
 export class RawRing {
   readonly x: XenRingRecording;
@@ -21,22 +42,32 @@ export class RawRing {
 
   /**
    * `features`: run the xenbus handshake first, the backend advertising these keys (as Linux blkback does in
-   * InitWait), both ends then Connected.
+   * InitWait), both ends then Connected. `options.recording`: run on a ring already recorded (its handshake
+   * the caller's).
    */
-  constructor(rec: TraceRecorder, ring: 'blkif' | 'netif_tx', features?: Readonly<Record<string, number>>) {
-    this.x = recordXenRing(rec, { ring });
+  constructor(rec: TraceRecorder, ring: RawRingName, features?: Readonly<Record<string, number>>, options: RawRingOptions = {}) {
+    this.x = options.recording ?? recordXenRing(rec, { ring });
     if (features !== undefined) {
-      const bus = new XenbusDevice({ frontendPath: 'device/vbd/768', backendPath: 'backend/vbd/1/768', emit: this.x.xenbus });
+      const bus = new XenbusDevice({ frontendPath: options.frontendPath ?? 'device/vbd/768', backendPath: options.backendPath ?? 'backend/vbd/1/768', emit: this.x.xenbus });
       bus.backendInitWait(features);
       bus.frontendInitialise({ grefs: this.x.setup.grefs, evtchn: this.x.setup.evtchn, abi: this.x.setup.abi });
-      bus.backendConnect({ sectors: 2097152 });
+      bus.backendConnect(options.connectKeys ?? { sectors: 2097152 });
       bus.frontendConnect();
     }
-    this.front = FrontRing.attach(this.x.front, 0, { channel: this.x.setup.evtchn });
-    this.back = BackRing.attach(this.x.back, 0, { channel: this.x.setup.evtchn });
+    const start = options.start ?? 0;
+    if (start !== 0) {
+      // What SHARED_RING_INIT would leave had the indices started at `start`, written by the frontend that owns the page.
+      this.x.front.reqProd = start;
+      this.x.front.rspProd = start;
+      this.x.front.reqEvent = idxAdd(start, 1);
+      this.x.front.rspEvent = idxAdd(start, 1);
+    }
+    this.front = FrontRing.attach(this.x.front, start, { channel: this.x.setup.evtchn });
+    this.back = BackRing.attach(this.x.back, start, { channel: this.x.setup.evtchn });
     const abi = { abi: this.x.type.abi };
-    this.req = codecFor(ring === 'blkif' ? 'blkif_request' : 'netif_tx_request', abi);
-    this.rsp = codecFor(ring === 'blkif' ? 'blkif_response' : 'netif_tx_response', abi);
+    const [req, rsp] = structs[ring];
+    this.req = codecFor(req, abi);
+    this.rsp = codecFor(rsp, abi);
   }
 
   /** Frontend: RING_GET_REQUEST(req_prod_pvt++) for each record, encoded by the codec. No RING_FULL check. */

@@ -239,4 +239,41 @@ export const xenMalformedFixtures: readonly MalformedFixture[] = [
     about: 'blkif: the backend answers request id 2 with a response carrying id 7, which was never requested.',
     record(rec) { oneBlkif(rec, blkifRequest(READ, 2, SEG), (q) => ({ id: 7n, operation: q['operation'], status: 0 })); },
   },
+  {
+    rule: 'XEN_RING_EVENT_LOST_WAKEUP',
+    about: 'blkif: after a healthy round the backend re-arms req_event at its req_cons 2 instead of req_cons + 1; the frontend\'s next push sees no need to notify and its request waits for ever.',
+    record(rec) {
+      const r = warmBlkif(rec);
+      r.x.back.reqEvent = r.back.reqCons;
+      r.write(blkifRequest(READ, 2, SEG));
+      r.push();
+    },
+  },
+  {
+    rule: 'XEN_RING_NO_FINAL_CHECK',
+    about: 'blkif: the backend answers request 2 (the frontend is notified and copies it), then request 3, whose push the frontend\'s rsp_event 3 does not ask to hear about; the frontend re-arms rsp_event 4 without re-reading rsp_prod 4 and never copies response 3.',
+    record(rec) {
+      const r = warmBlkif(rec);
+      r.write(blkifRequest(READ, 2, SEG), blkifRequest(READ, 3, SEG));
+      r.push();
+      const answer = (): void => {
+        const idx = r.back.reqCons;
+        r.back.copyRequest(idx);
+        r.back.reqCons = idx + 1;
+        r.back.writeResponse(r.back.nextResponseIndex(), r.rsp.encodeToBytes({ id: BigInt(idx), operation: READ, status: 0 }));
+        if (r.back.pushResponsesAndCheckNotify()) r.back.notify();
+      };
+      r.back.checkedRequestProd();
+      answer();
+      // The frontend's interrupt: it reads rsp_prod and copies response 2 ...
+      const prod = r.front.checkedResponseProd();
+      r.front.copyResponse(r.front.rspCons);
+      r.front.rspCons++;
+      // ... while the backend answers request 3 and goes to sleep properly.
+      answer();
+      r.back.finalCheckForRequests();
+      // The frontend re-arms past what it copied but skips RING_FINAL_CHECK_FOR_RESPONSES's second look at rsp_prod.
+      r.x.front.rspEvent = (prod + 1) >>> 0;
+    },
+  },
 ];

@@ -13,6 +13,7 @@ import type { StructCodec } from '../codec/codec.js';
 import { xenConstant } from './xen-constants.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
 import { idSpace } from './netif-extra.js';
+import { ctrlEchoFault, ctrlStatusFault, faultError } from './netif-faults.js';
 import { TypedFront, TypedBack } from './typed-end.js';
 import { netifCtrlRing } from '../../protocol/xen/netif.js';
 
@@ -139,19 +140,11 @@ export class NetifCtrlFront extends TypedFront {
           index: idx, path: 'xen_netif_ctrl_response.id', expected: 'an outstanding request id', received: id,
         });
       }
-      const type = this.#fType.get(dv, 0);
-      if (type !== netifCtrlType(request)) {
-        throw new RingError(xenRingErrorCodes.BAD_RECORD, `Response ${idx} for id ${id} has type ${type}; the request was type ${netifCtrlType(request)}.`, {
-          index: idx, path: 'xen_netif_ctrl_response.type', expected: netifCtrlType(request), received: type,
-          rule: 'netif.h Control responses: type: the type of the corresponding request',
-        });
-      }
+      const echo = ctrlEchoFault(idx, id, this.#fType.get(dv, 0), netifCtrlType(request));
+      if (echo !== undefined) throw faultError(echo);
       const status = this.#fStatus.get(dv, 0);
-      if (status > XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW) {
-        throw new RingError(xenRingErrorCodes.BAD_RECORD, `Response ${idx}: status ${status} is not a XEN_NETIF_CTRL_STATUS_* value.`, {
-          index: idx, path: 'xen_netif_ctrl_response.status', expected: `${XEN_NETIF_CTRL_STATUS_SUCCESS}..${XEN_NETIF_CTRL_STATUS_BUFFER_OVERFLOW}`, received: status,
-        });
-      }
+      const bad = ctrlStatusFault(idx, status);
+      if (bad !== undefined) throw faultError(bad);
       seen.add(id);
       return { id, request, status, data: this.#fData.get(dv, 0) };
     }, (done) => { for (const c of done) this.#inFlight.delete(c.id); });

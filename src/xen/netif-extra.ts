@@ -13,6 +13,7 @@ import type { AbiName } from '../../protocol/index.js';
 import { XEN_PAGE_SHIFT } from '../../protocol/index.js';
 import { xenConstant } from './xen-constants.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
+import { extraTypeFault, faultError, type NetifFault } from './netif-faults.js';
 
 export const XEN_NETIF_NR_SLOTS_MIN = xenConstant('XEN_NETIF_NR_SLOTS_MIN');
 export const XEN_NETIF_MAX_TX_SIZE = xenConstant('XEN_NETIF_MAX_TX_SIZE');
@@ -134,17 +135,8 @@ export class NetifExtraCodec {
     const dv = asDataView(copy);
     const type = this.fType.get(dv, 0);
     const key = keyOfType[type];
-    if (key === undefined) {
-      throw new RingError(xenRingErrorCodes.BAD_RECORD, `Slot ${index}: netif_extra_info.type ${type} is not a XEN_NETIF_EXTRA_TYPE_*.`, {
-        index, path: 'netif_extra_info.type', expected: `${XEN_NETIF_EXTRA_TYPE_GSO}..${XEN_NETIF_EXTRA_TYPE_MAX - 1}`, received: type,
-        rule: 'netif.h: XEN_NETIF_EXTRA_TYPE_NONE (0) Never used - invalid; XEN_NETIF_EXTRA_TYPE_MAX',
-      });
-    }
-    if (into[key] !== undefined) {
-      throw new RingError(xenRingErrorCodes.BAD_RECORD, `Slot ${index}: a second netif_extra_info of type ${type} in one packet.`, {
-        index, path: 'netif_extra_info.type', expected: 'one extra of each type per packet', received: type,
-      });
-    }
+    const fault = extraTypeFault(index, type, key !== undefined && into[key] !== undefined);
+    if (fault !== undefined || key === undefined) throw faultError(fault as NetifFault);
     const d = this.codec.decode(copy) as unknown as { u: { gso: NetifGso; mcast: { addr: number[] }; hash: { type: number; algorithm: number; value: number[] } } };
     if (key === 'gso') into.gso = { size: d.u.gso.size, type: d.u.gso.type, features: d.u.gso.features };
     else if (key === 'hash') {

@@ -9,7 +9,8 @@ import type { StructCodec } from '../codec/codec.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
 import { idxAdd, idxSub } from './ring-index.js';
 import { TypedBack } from './typed-end.js';
-import { NetifExtraCodec, emptyExtras, XEN_NETIF_NR_SLOTS_MIN, XEN_PAGE_SIZE, NETIF_RSP_NULL } from './netif-extra.js';
+import { NetifExtraCodec, emptyExtras, NETIF_RSP_NULL } from './netif-extra.js';
+import { faultError, txCrossesPage, txFirstSlotShort, txTooManySlots } from './netif-faults.js';
 import { NETTXF_csum_blank, NETTXF_data_validated, NETTXF_more_data, NETTXF_extra_info, type NetifTxReceivedPacket } from './netif-tx.js';
 
 export class NetifTxBack extends TypedBack {
@@ -70,22 +71,13 @@ export class NetifTxBack extends TypedBack {
     let remaining = size;
     while (more) {
       const idx = idxAdd(start, k);
-      if (fragments.length >= XEN_NETIF_NR_SLOTS_MIN) {
-        const last = (fragments[fragments.length - 1] as { index: number }).index;
-        throw new RingError(xenRingErrorCodes.BAD_RECORD, `The tx packet at ${start} continues past ${XEN_NETIF_NR_SLOTS_MIN} data slots (slot ${last} has NETTXF_more_data).`, {
-          index: last, path: 'netif_tx_request.flags', expected: `at most ${XEN_NETIF_NR_SLOTS_MIN} data slots`, received: fragments.length + 1,
-          rule: 'netif.h XEN_NETIF_NR_SLOTS_MIN: a backend must accept packets using slots up to this value',
-        });
-      }
+      const tooMany = txTooManySlots(start, (fragments[fragments.length - 1] as { index: number }).index, fragments.length);
+      if (tooMany !== undefined) throw faultError(tooMany);
       if (k >= limit) return undefined;
       read(k);
       const f = { id: this.#fId.get(dv, 0), gref: this.#fGref.get(dv, 0), offset: this.#fOffset.get(dv, 0), size: this.#fSize.get(dv, 0), index: idx };
-      if (f.size > remaining) {
-        throw new RingError(xenRingErrorCodes.BAD_RECORD, `Slot ${idx}: fragment size ${f.size} exceeds the ${remaining} bytes the first slot's total leaves.`, {
-          index: idx, path: 'netif_tx_request.size', expected: `<= ${remaining}`, received: f.size,
-          rule: 'netif.h Guest transmit: fragment 1 size = total packet size - sizes of fragments 2..N',
-        });
-      }
+      const short = txFirstSlotShort(idx, f.size, remaining);
+      if (short !== undefined) throw faultError(short);
       remaining -= f.size;
       fragments.push(f);
       more = (this.#fFlags.get(dv, 0) & NETTXF_more_data) !== 0;
@@ -93,12 +85,8 @@ export class NetifTxBack extends TypedBack {
     }
     (fragments[0] as { size: number }).size = remaining;
     for (const f of fragments) {
-      if (f.offset + f.size > XEN_PAGE_SIZE) {
-        throw new RingError(xenRingErrorCodes.BAD_RECORD, `Slot ${f.index}: fragment at offset ${f.offset} of ${f.size} bytes crosses its page.`, {
-          index: f.index, path: 'netif_tx_request.offset', expected: `offset + size <= ${XEN_PAGE_SIZE}`, received: f.offset + f.size,
-          rule: 'netif.h: offset: Offset within buffer page',
-        });
-      }
+      const crosses = txCrossesPage(f.index, f.offset, f.size);
+      if (crosses !== undefined) throw faultError(crosses);
     }
     return {
       index: start, slots: k, size,

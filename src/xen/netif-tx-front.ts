@@ -8,6 +8,7 @@ import { numberField, type NumberField } from '../codec/views.js';
 import type { StructCodec } from '../codec/codec.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
 import { TypedFront } from './typed-end.js';
+import { faultError, txStatusFault } from './netif-faults.js';
 import {
   NetifExtraCodec, idSpace, XEN_NETIF_NR_SLOTS_MIN, XEN_NETIF_MAX_TX_SIZE, XEN_PAGE_SIZE, type NetifExtras,
   NETIF_RSP_NULL, NETIF_RSP_OKAY, NETIF_RSP_ERROR, NETIF_RSP_DROPPED,
@@ -135,11 +136,8 @@ export class NetifTxFront extends TypedFront {
         }
         return null;
       }
-      if (status !== NETIF_RSP_OKAY && status !== NETIF_RSP_ERROR && status !== NETIF_RSP_DROPPED) {
-        throw new RingError(xenRingErrorCodes.BAD_RECORD, `Response ${idx}: status ${status} is not a NETIF_RSP_* value.`, {
-          index: idx, path: 'netif_tx_response.status', expected: 'NETIF_RSP_OKAY, _ERROR, _DROPPED or _NULL', received: status,
-        });
-      }
+      const bad = txStatusFault(idx, status);
+      if (bad !== undefined) throw faultError(bad);
       const id = this.#rspId.get(this.rspView, 0);
       if (!this.#byId.has(id) || seen.has(id)) {
         throw new RingError(xenRingErrorCodes.UNKNOWN_RESPONSE_ID, `Response ${idx} answers id ${id}, which is not an outstanding tx slot.`, {

@@ -53,6 +53,40 @@ export interface XenbusRingShare {
   readonly abi?: string;
 }
 
+/**
+ * Whether `end` may go from `from` to `to` while its peer is in `peer` (xenbusTransitions): undefined when
+ * it may, else the XENBUS_BAD_TRANSITION error saying why. The model and the trace checker both ask here.
+ */
+export function transitionError(end: XenbusEnd, from: XenbusStateName, to: XenbusStateName, peer: XenbusStateName): XenbusError | undefined {
+  const other: XenbusEnd = end === 'frontend' ? 'backend' : 'frontend';
+  const moves = xenbusTransitions.filter((t) => t.end === end && t.from.includes(from));
+  const t = moves.find((m) => m.to === to);
+  if (t === undefined) {
+    return new XenbusError(xenbusErrorCodes.BAD_TRANSITION, `The ${end} cannot go from ${from} to ${to}.`, {
+      path: `${end}/state`, expected: moves.map((m) => m.to), received: to, rule: 'xen/io/xenbus.h: the handshake of the Linux split drivers',
+    });
+  }
+  if (t.peer !== undefined && !t.peer.includes(peer)) {
+    return new XenbusError(xenbusErrorCodes.BAD_TRANSITION, `The ${end} goes ${to} only once the ${other} is ${t.peer.join(' or ')}; it is ${peer}.`, {
+      path: `${other}/state`, expected: t.peer, received: peer, rule: t.rule,
+    });
+  }
+  return undefined;
+}
+
+/**
+ * Whether a frontend may share a ring of `pages` pages with a backend whose max-ring-page-order is `max`
+ * (Linux blkfront talk_to_blkback; blkback connect_ring refuses a larger order): undefined when it may, else
+ * the XENBUS_BAD_VALUE error. `path` names the key.
+ */
+export function ringPagesError(pages: number, max: number, path: string): XenbusError | undefined {
+  const order = Math.log2(pages);
+  if (Number.isInteger(order) && order <= Math.min(max, MAX_RING_PAGE_ORDER)) return undefined;
+  return new XenbusError(xenbusErrorCodes.BAD_VALUE, `A ring of ${pages} page(s) needs a power of two no larger than the backend's max-ring-page-order ${max} allows.`, {
+    path, expected: `1..${1 << Math.min(max, MAX_RING_PAGE_ORDER)} pages, a power of two`, received: pages,
+  });
+}
+
 export class XenbusDevice {
   readonly frontendPath: string;
   readonly backendPath: string;
@@ -83,21 +117,8 @@ export class XenbusDevice {
 
   /** Refuse a state change the handshake does not allow now (XENBUS_BAD_TRANSITION); changes nothing. */
   checkTransition(end: XenbusEnd, to: XenbusStateName): void {
-    const from = this.stateName(end);
-    const other: XenbusEnd = end === 'frontend' ? 'backend' : 'frontend';
-    const peer = this.stateName(other);
-    const moves = xenbusTransitions.filter((t) => t.end === end && t.from.includes(from));
-    const t = moves.find((m) => m.to === to);
-    if (t === undefined) {
-      throw new XenbusError(xenbusErrorCodes.BAD_TRANSITION, `The ${end} cannot go from ${from} to ${to}.`, {
-        path: `${end}/state`, expected: moves.map((m) => m.to), received: to, rule: 'xen/io/xenbus.h: the handshake of the Linux split drivers',
-      });
-    }
-    if (t.peer !== undefined && !t.peer.includes(peer)) {
-      throw new XenbusError(xenbusErrorCodes.BAD_TRANSITION, `The ${end} goes ${to} only once the ${other} is ${t.peer.join(' or ')}; it is ${peer}.`, {
-        path: `${other}/state`, expected: t.peer, received: peer, rule: t.rule,
-      });
-    }
+    const e = transitionError(end, this.stateName(end), to, this.stateName(end === 'frontend' ? 'backend' : 'frontend'));
+    if (e !== undefined) throw e;
   }
 
   /** Publish a new state for `end` (written to its `state` key), once checkTransition allows it. */
@@ -125,12 +146,8 @@ export class XenbusDevice {
     this.checkTransition('frontend', 'Initialised');
     const n = share.grefs.length;
     const order = Math.log2(n);
-    const max = Number(this.read('backend', 'max-ring-page-order') ?? 0);
-    if (!Number.isInteger(order) || order > Math.min(max, MAX_RING_PAGE_ORDER)) {
-      throw new XenbusError(xenbusErrorCodes.BAD_VALUE, `A ring of ${n} page(s) needs a power of two no larger than the backend's max-ring-page-order ${max} allows.`, {
-        path: `${this.frontendPath}/ring-page-order`, expected: `1..${1 << Math.min(max, MAX_RING_PAGE_ORDER)} pages, a power of two`, received: n,
-      });
-    }
+    const bad = ringPagesError(n, Number(this.read('backend', 'max-ring-page-order') ?? 0), `${this.frontendPath}/ring-page-order`);
+    if (bad !== undefined) throw bad;
     const protocol = abis[parseAbi(share.abi ?? 'x86_64')].protocol;
     if (order === 0) {
       this.write('frontend', 'ring-ref', share.grefs[0] as number);
