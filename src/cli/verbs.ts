@@ -35,33 +35,39 @@ export const verbs: Readonly<Record<string, Verb>> = {
       xen: {
         summary: 'decode a Xen shared-ring image',
         usage: `usage: ringwire dump xen --ring ${xenRingTypes.map((t) => t.name).join('|')} [--abi x86_64|x86_32|arm] [--order 0..${MAX_RING_PAGE_ORDER}] [--offset BYTES] FILE [--json]
+                     [--rules ID,...] [--severity error|warning|info]
   Decode a raw Xen shared-ring memory image (FILE, or - for standard input): header indices, outstanding
-  requests, the response window, each live slot decoded as the struct it holds, and every violation the
-  indices or records show. FILE must be exactly the ring's size (4096 << order bytes); --offset BYTES reads
-  the ring at that offset of a larger file, such as a guest memory image. Nothing past the ring is read.
-  Exit 0 consistent, 1 violation(s) shown, 2 bad usage or input.`,
+  requests, the response window, each live slot decoded as the struct it holds; then the findings of the
+  rules judged on ring dumps (producer indices, blkif requests not yet answered and their ids, response
+  statuses). FILE must be exactly the ring's size (4096 << order bytes); --offset BYTES reads the ring at that
+  offset of a larger file, such as a guest memory image. Nothing past the ring is read. --rules and --severity
+  filter the findings as for ringwire check. Exit 0 no error finding, 1 an error finding, 2 bad usage or input.`,
         run: async (args, io) => (await import('./dump-xen.js')).dumpXen(args, io),
       },
       'virtio-split': {
         summary: 'decode a split virtqueue snapshot',
         usage: `usage: ringwire dump virtio-split --size N (--desc F --avail F --used F | --ram F --desc-gpa A --avail-gpa A --used-gpa A)
                                   [--ram FILE | --ram-size BYTES] [--mem GPA:FILE ...] [--event-idx] [--legacy-be] [--json]
+                                  [--rules ID,...] [--severity error|warning|info]
   Decode a split virtqueue and walk every chain its avail ring names. The three areas come from image files
   of exactly their size, or from a guest RAM image (--ram, read at offsets) at their guest-physical addresses.
   Guest memory is what you declare: --ram FILE or --ram-size BYTES is all of guest RAM from address 0, so a
   buffer outside it and outside every --mem region is a violation; without them, buffer addresses outside the
   --mem regions are not checked. An indirect table outside the memory given is reported as not checked for its
-  chain only. Exit 0 consistent, 1 violation(s) shown, 2 bad usage or input.`,
+  chain only. Findings: index jumps, chain walker codes on live chains, used ids outside the queue (--rules and
+  --severity filter them as for ringwire check). Exit 0 no error finding, 1 an error finding, 2 bad usage or input.`,
         run: async (args, io) => (await import('./dump-virtio.js')).dumpVirtioSplit(args, io),
       },
       'virtio-packed': {
         summary: 'decode a packed virtqueue snapshot',
         usage: `usage: ringwire dump virtio-packed --size N (--desc F | --ram F --desc-gpa A) [--driver-event F | --driver-event-gpa A]
                                    [--device-event F | --device-event-gpa A] [--ram FILE | --ram-size BYTES] [--mem GPA:FILE ...] [--json]
+                                   [--rules ID,...] [--severity error|warning|info]
   Decode a packed virtqueue from its descriptor ring (and event suppression structures), walking the chains the
   device would take next. Areas come from image files of exactly their size or from --ram at their
-  guest-physical addresses; guest memory is declared as for dump virtio-split. Exit 0 consistent, 1
-  violation(s) shown, 2 bad usage or input.`,
+  guest-physical addresses; guest memory is declared as for dump virtio-split. Findings: event offsets, chain
+  walker codes and duplicate ids on the available chains, used ids outside the queue (--rules, --severity as
+  for ringwire check). Exit 0 no error finding, 1 an error finding, 2 bad usage or input.`,
         run: async (args, io) => (await import('./dump-virtio.js')).dumpVirtioPacked(args, io),
       },
     },
