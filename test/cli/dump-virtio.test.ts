@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { dumpVirtioPacked, dumpVirtioSplit } from '../../src/cli/dump-virtio.js';
 import { UsageError, type CliIo, type ReadOptions } from '../../src/cli/io.js';
 import type { SplitSnapshotReport, PackedSnapshotReport } from '../../src/virtio/index.js';
+import type { DumpFinding } from '../../src/check/index.js';
 
 const dir = fileURLToPath(new URL('../../../fixtures/virtio/', import.meta.url));
 
@@ -119,12 +120,15 @@ test('--ram-size declares guest RAM by size: buffers beyond it are violations, t
   assert.equal(inside.doc.chains[3]?.error?.code, 'VIRTQ_INDIRECT_UNREADABLE');
   assert.deepEqual(inside.doc.not_checked, { buffers: 0, chains: 1 });
   // RAM ends at 0x10800: the live chains' buffers at 0x10c00 / 0x13000 lie outside guest RAM.
-  const short = await json<SplitSnapshotReport>(dumpVirtioSplit, [...areas, '--ram-size', '0x10800', '--json']);
+  const short = await json<SplitSnapshotReport & { findings: DumpFinding[] }>(dumpVirtioSplit, [...areas, '--ram-size', '0x10800', '--json']);
   assert.equal(short.status, 1);
   assert.deepEqual(short.doc.violations.map((v) => [v.at, v.code]), [['slot 3', 'VIRTQ_ADDR_UNMAPPED'], ['slot 4', 'VIRTQ_ADDR_UNMAPPED']]);
   const text = io();
   assert.equal(await dumpVirtioSplit([...areas, '--ram-size', '0x10800'], text), 1);
-  assert.match(text.text(), /\n {2}2 violation\(s\):\n {4}VIRTQ_ADDR_UNMAPPED: indirect table of descriptor 4 .*\n {4}VIRTQ_ADDR_UNMAPPED: buffer of descriptor 1 /);
+  assert.deepEqual(short.doc.findings.map((f) => [f.rule, f.area, f.index, f.path]), [['VIRTQ_ADDR_UNMAPPED', 'avail', 3, 'avail.ring[3]'], ['VIRTQ_ADDR_UNMAPPED', 'avail', 4, 'avail.ring[4]']]);
+  assert.match(text.text(), /\n {2}error VIRTQ_ADDR_UNMAPPED \(driver\) at byte 10 of avail, index 3 \(slot 3\)\n {4}driver made head 4 available \(avail index 3\), a chain the device cannot walk: indirect table of descriptor 4 .*\n/);
+  assert.match(text.text(), /\n {2}error VIRTQ_ADDR_UNMAPPED \(driver\) at byte 12 of avail, index 4 \(slot 4\)\n {4}driver made head 1 available \(avail index 4\), [^\n]*buffer of descriptor 1 /);
+  assert.match(text.text(), /\n {2}2 errors, 0 warnings, 0 info$/);
 });
 
 test('a device still requires mapped buffers: the walk policy is the snapshot\'s, not the queue\'s', async () => {
@@ -142,7 +146,7 @@ test('text output: findings inline, then the verdict line of dump xen', async ()
   assert.match(t, /VIOLATION VIRTQ_INDIRECT_NESTED/);
   assert.match(t, /stale \(not a violation\) VIRTQ_ZERO_LENGTH/);
   assert.match(t, /used_event 2/);
-  assert.match(t, /\n {2}1 violation\(s\):\n {4}VIRTQ_INDIRECT_NESTED: indirect-table entry 1 sets VRING_DESC_F_INDIRECT [^\n]*$/);
+  assert.match(t, /\n {2}error VIRTQ_INDIRECT_NESTED \(driver\) at byte 10 of avail, index 3 \(slot 3\)\n {4}[^\n]*indirect-table entry 1 sets VRING_DESC_F_INDIRECT\.\n {4}avail.ring\[3\]: expected a chain the device can walk; actual VIRTQ_INDIRECT_NESTED\n {4}rule: virtio 1.2 §2.7.5.3.1 \/ §2.8.19\n {2}1 error, 0 warnings, 0 info$/);
   const h = io();
   assert.equal(await dumpVirtioSplit(args('split-healthy').filter((a) => a !== '--json'), h), 0);
   assert.match(h.text(), /\n {2}consistent$/);
