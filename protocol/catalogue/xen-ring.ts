@@ -28,7 +28,7 @@ export const xenRingCatalogue = [
   {
     id: 'XEN_RING_DUPLICATE_REQUEST_ID', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'A frontend does not reuse a request id while the request holding it is still outstanding.',
-    source: { linux: 'drivers/block/xen-blkfront.c', function: 'get_id_from_freelist' }, dumps: true,
+    source: { linux: 'drivers/block/xen-blkfront.c', function: 'get_id_from_freelist' },
   },
   {
     id: 'XEN_RING_FULL', family: 'xen-ring', kind: 'usage', binds: 'caller', severity: 'error',
@@ -129,7 +129,7 @@ export const xenRingCatalogue = [
   {
     id: 'XEN_BLKIF_BAD_STATUS', family: 'xen-ring', kind: 'protocol', binds: 'back', severity: 'error',
     statement: 'A blkif response\'s status is BLKIF_RSP_OKAY (0), BLKIF_RSP_ERROR (-1) or BLKIF_RSP_EOPNOTSUPP (-2).',
-    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_RSP_OKAY' }, checked: 'trace', dumps: true,
+    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_RSP_OKAY' }, checked: 'trace',
   },
   {
     id: 'XEN_BLKIF_RSP_OPERATION', family: 'xen-ring', kind: 'protocol', binds: 'back', severity: 'error',

@@ -28,7 +28,7 @@ import type { SplitRing } from '../virtio/split-ring.js';
 import { PackedRing } from '../virtio/packed-ring.js';
 import { analyzeSplitSnapshot, type SplitSnapshotReport } from '../virtio/split-snapshot.js';
 import { analyzePackedSnapshot, type PackedSnapshotOptions, type PackedSnapshotReport } from '../virtio/packed-snapshot.js';
-import { isNotChecked, type VirtqFinding } from '../virtio/snapshot-report.js';
+import type { VirtqFinding } from '../virtio/snapshot-report.js';
 import { chainWalkerCodes } from './rules/virtio-chain.js';
 import { DumpFindings, type DumpCheckOptions } from './dump-finding.js';
 import type { DumpFinding } from './finding.js';
@@ -134,7 +134,7 @@ export function checkPackedSnapshot(ring: PackedRing, options: PackedDumpOptions
     });
   }
   for (const c of report.chains) {
-    if (c.error === undefined || isNotChecked(c.error)) continue;
+    if (c.error === undefined || c.finding !== 'violation') continue;
     out.report(chainCode(c.error), 'driver', { area: 'desc', offset: c.pos * ring.stride, index: c.pos, slot: c.pos }, {
       path: `desc[${c.pos}]`, expected: 'a chain the device can walk', actual: c.error.code,
       message: `driver made the chain at ring position ${c.pos} (pass ${c.wrap}) available, one the device cannot take: ${words(c.error)}.`,

@@ -145,6 +145,15 @@ function readArea(p: ParsedArgs, io: CliIo, d: Declared, rings: GuestMemory, nam
   return gpa;
 }
 
+/** `--next-avail POS:WRAP`: the device's next_avail ring position and avail wrap counter (0 or 1), from its own state. */
+function nextAvail(p: ParsedArgs, size: number): { pos: number; wrap: number } | undefined {
+  const text = stringOption(p, 'next-avail');
+  if (text === undefined) return undefined;
+  const m = /^(\d+):([01])$/.exec(text);
+  if (m === null) throw new UsageError(`--next-avail: expected POS:WRAP (a ring position and a wrap counter 0 or 1), got "${text}"`);
+  return { pos: parseInteger('--next-avail', m[1] as string, { max: size - 1 }), wrap: Number(m[2]) };
+}
+
 function makeRing<T>(fn: () => T): T {
   try {
     return fn();
@@ -191,8 +200,10 @@ export const dumpVirtioPacked: VerbMain = (args, io) => {
     ...memoryOptions,
     desc: { type: 'string' }, 'driver-event': { type: 'string' }, 'device-event': { type: 'string' },
     'desc-gpa': { type: 'string' }, 'driver-event-gpa': { type: 'string' }, 'device-event-gpa': { type: 'string' },
+    'next-avail': { type: 'string' },
   });
   const size = requireSize(p, false);
+  const start = nextAvail(p, size);
   const declared = declaredMemory(p, io);
   const evSize = layoutOf('vring_packed_desc_event').size;
   const rings = new GuestMemory();
@@ -207,7 +218,7 @@ export const dumpVirtioPacked: VerbMain = (args, io) => {
   const d = driverEvent;
   const v = deviceEvent;
   const ring = makeRing(() => new PackedRing({ memory: declared.memory, ringMemory: rings, size, desc, driverEvent: d, deviceEvent: v, indirect: true }));
-  return print(io, flag(p, 'json'), checkPackedSnapshot(ring, { unmapped: declared.unmapped, ...given, ...dumpCheckOptions('dump virtio-packed', p) }), packedText);
+  return print(io, flag(p, 'json'), checkPackedSnapshot(ring, { unmapped: declared.unmapped, ...given, ...(start === undefined ? {} : { start }), ...dumpCheckOptions('dump virtio-packed', p) }), packedText);
 };
 
 /** The report and its findings (JSON: the report with `findings` and `consistent` = no error finding); the exit status. */
@@ -217,7 +228,7 @@ function print<R extends object>(io: CliIo, json: boolean, c: VirtqDumpCheck<R>,
   return consistent ? 0 : 1;
 }
 
-const findingLabel: Record<FindingKind, string> = { violation: 'VIOLATION', stale: 'stale (not a violation)', 'not checked': 'not checked' };
+const findingLabel: Record<FindingKind, string> = { violation: 'VIOLATION', stale: 'stale (not a violation)', 'not checked': 'not checked', 'not judged': 'not judged (device position assumed)' };
 
 function findingLine(lines: string[], error: VirtqFinding | undefined, finding: FindingKind | undefined): void {
   if (error !== undefined && finding !== undefined) lines.push(`  ${findingLabel[finding]} ${error.code}: ${error.message}`);
@@ -257,7 +268,8 @@ function splitText(r: SplitSnapshotReport): string[] {
 }
 
 function packedText(r: PackedSnapshotReport): string[] {
-  const lines = [`virtio packed queue, size ${r.size}, ${r.start !== undefined ? `device starts at ${r.start.pos} in pass ${r.start.wrap}` : 'device start unknown'}`];
+  const assumed = r.start_from === 'assumed' ? ' (assumed: neither --next-avail nor a device event structure in VRING_PACKED_EVENT_FLAG_DESC mode gives it, so chain errors are not judged)' : '';
+  const lines = [`virtio packed queue, size ${r.size}, ${r.start !== undefined ? `device starts at ${r.start.pos} in pass ${r.start.wrap}${assumed}` : 'device start unknown'}`];
   for (const [k, e] of [['driver_event', r.driver_event], ['device_event', r.device_event]] as const) {
     if (e !== undefined) lines.push(`${k}: off_wrap 0x${e.off_wrap.toString(16)} flags ${e.flags}`);
   }

@@ -1,5 +1,5 @@
 /**
- * `ringwire dump xen --ring NAME [--abi A] [--order N] [--offset BYTES] FILE [--json] [--rules ID,...] [--severity S]`
+ * `ringwire dump xen --ring NAME [--abi A] [--order N] [--offset BYTES] FILE [--json] [--pushed] [--rules ID,...] [--severity S]`
  *
  * Decode a raw Xen shared-ring memory image: the header, what is outstanding, each live slot as a request
  * or a response (the report is src/xen/ring-image.ts), then the findings of the state rules judged on it
@@ -20,7 +20,7 @@ import type { RuleSeverity } from '../../protocol/catalogue/index.js';
 import { MAX_RING_PAGE_ORDER } from '../../protocol/index.js';
 
 export const dumpXen: VerbMain = (args, io) => {
-  const p = parseVerbArgs('dump xen', args, { ring: { type: 'string' }, abi: { type: 'string' }, order: { type: 'string' }, offset: { type: 'string' }, json: { type: 'boolean' }, ...findingOptions }, 1);
+  const p = parseVerbArgs('dump xen', args, { ring: { type: 'string' }, abi: { type: 'string' }, order: { type: 'string' }, offset: { type: 'string' }, json: { type: 'boolean' }, pushed: { type: 'boolean' }, ...findingOptions }, 1);
   const ring = stringOption(p, 'ring');
   if (ring === undefined || !xenRingNames.includes(ring as XenRingName)) {
     throw new UsageError(`dump xen: --ring must be one of ${xenRingNames.join(', ')}${ring === undefined ? '' : ` (got "${ring}")`}`);
@@ -44,7 +44,7 @@ export const dumpXen: VerbMain = (args, io) => {
   if (offset !== undefined && image.byteLength < ringBytes) {
     throw new UsageError(`${file}: ${image.byteLength} bytes are available at offset ${offset}; a ${type.name} ring of order ${order} is ${ringBytes} bytes`, 'CLI_INPUT_SIZE');
   }
-  const options = dumpCheckOptions('dump xen', p);
+  const options = { ...dumpCheckOptions('dump xen', p), pushed: flag(p, 'pushed') };
   const { report, findings, counts } = checkRingImage(image, type, order, options);
   const where = offset === undefined ? {} : { offset };
   const consistent = counts.error === 0;

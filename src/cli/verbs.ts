@@ -35,11 +35,12 @@ export const verbs: Readonly<Record<string, Verb>> = {
       xen: {
         summary: 'decode a Xen shared-ring image',
         usage: `usage: ringwire dump xen --ring ${xenRingTypes.map((t) => t.name).join('|')} [--abi x86_64|x86_32|arm] [--order 0..${MAX_RING_PAGE_ORDER}] [--offset BYTES] FILE [--json]
-                     [--rules ID,...] [--severity error|warning|info]
+                     [--pushed] [--rules ID,...] [--severity error|warning|info]
   Decode a raw Xen shared-ring memory image (FILE, or - for standard input): header indices, outstanding
   requests, the response window, each live slot decoded as the struct it holds; then the findings of the
-  rules judged on ring dumps (producer indices, blkif requests not yet answered and their ids, response
-  statuses). FILE must be exactly the ring's size (4096 << order bytes); --offset BYTES reads the ring at that
+  rules judged on ring dumps (producer indices; blkif requests not yet answered, except slots that may hold
+  a response the backend wrote and has not pushed: --pushed says it pushes each one as it writes it, as Linux
+  blkback does, and then every request slot is judged). FILE must be exactly the ring's size (4096 << order bytes); --offset BYTES reads the ring at that
   offset of a larger file, such as a guest memory image. Nothing past the ring is read. --rules and --severity
   filter the findings as for ringwire check. Exit 0 no error finding, 1 an error finding, 2 bad usage or input.`,
         run: async (args, io) => (await import('./dump-xen.js')).dumpXen(args, io),
@@ -62,9 +63,11 @@ export const verbs: Readonly<Record<string, Verb>> = {
         summary: 'decode a packed virtqueue snapshot',
         usage: `usage: ringwire dump virtio-packed --size N (--desc F | --ram F --desc-gpa A) [--driver-event F | --driver-event-gpa A]
                                    [--device-event F | --device-event-gpa A] [--ram FILE | --ram-size BYTES] [--mem GPA:FILE ...] [--json]
-                                   [--rules ID,...] [--severity error|warning|info]
+                                   [--next-avail POS:WRAP] [--rules ID,...] [--severity error|warning|info]
   Decode a packed virtqueue from its descriptor ring (and event suppression structures), walking the chains the
-  device would take next. Areas come from image files of exactly their size or from --ram at their
+  device would take next: from --next-avail (the device's next_avail position and wrap counter, from its own
+  state), else the device event structure's off_wrap in VRING_PACKED_EVENT_FLAG_DESC mode, else from position 0
+  in pass 1, assumed (chain errors are then shown, not judged). Areas come from image files of exactly their size or from --ram at their
   guest-physical addresses; guest memory is declared as for dump virtio-split. Findings: event offsets, chain
   walker codes and duplicate ids on the available chains, used ids outside the queue (--rules, --severity as
   for ringwire check). Exit 0 no error finding, 1 an error finding, 2 bad usage or input.`,

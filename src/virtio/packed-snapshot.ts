@@ -2,12 +2,15 @@
  * Analysis of a snapshot of a packed virtqueue (virtio 1.2 §2.8): the event suppression structures decoded,
  * and the chains the device would take next walked with the device's own walker and duplicate-id rule.
  *
- * Chains are walked in ring order from where the device will look next: the device event structure's off_wrap
- * when its flags are VRING_PACKED_EVENT_FLAG_DESC (a device with EVENT_IDX keeps it at its next_avail), else
- * position 0 in pass 1 (a fresh queue), for as long as descriptors are available in the expected pass. A
- * snapshot alone cannot tell a stale descriptor the device skipped from a fresh one, so the start matters.
- * Each chain walked is available and not yet used, so every one is live and its errors are violations
- * (except VIRTQ_INDIRECT_UNREADABLE: input missing, not checked).
+ * Chains are walked in ring order from where the device will look next, for as long as descriptors are
+ * available in the expected pass: the position the caller gives (`start`: the device's next_avail and wrap
+ * counter, e.g. from the device's own state), else the device event structure's off_wrap when its flags are
+ * VRING_PACKED_EVENT_FLAG_DESC (a device with EVENT_IDX keeps it at its next_avail), else position 0 in pass 1,
+ * assumed. A snapshot alone cannot tell a stale descriptor the device skipped from a fresh one, nor a chain
+ * the device has consumed (and may be overwriting with its used descriptor, id and len before flags) from one
+ * it has not, so the start matters: from a known start each chain walked is available and not yet consumed,
+ * so live, and its errors are violations (except VIRTQ_INDIRECT_UNREADABLE: input missing, not checked); from
+ * the assumed start the chains are decoded for information and their errors are `not judged`.
  */
 import { DescChain } from './chain.js';
 import type { UnmappedBuffers } from './desc-rules.js';
@@ -44,6 +47,8 @@ export interface PackedSnapshotReport {
   readonly device_event?: PackedEventReport;
   /** Where the walk started (the device's next_avail and wrap counter, as far as the snapshot tells); absent when the device event structure names no valid position. */
   readonly start?: { readonly pos: number; readonly wrap: number };
+  /** Where `start` comes from: the caller (`option`), the device event structure (`device_event`), or `assumed` (position 0 in pass 1). */
+  readonly start_from?: 'option' | 'device_event' | 'assumed';
   readonly chains: PackedChainReport[];
   readonly not_checked: { readonly buffers: number; readonly chains: number };
   readonly violations: SnapshotViolation[];
@@ -56,6 +61,8 @@ export interface PackedSnapshotOptions {
   /** Whether the event suppression structures were supplied (and are to be reported and used); default true. */
   readonly driverEvent?: boolean;
   readonly deviceEvent?: boolean;
+  /** The device's next_avail position and avail wrap counter, when known from outside the ring (its own state). */
+  readonly start?: { readonly pos: number; readonly wrap: number };
 }
 
 /** virtio 1.2 §2.8.10: in FLAG_DESC mode, off_wrap's offset is a ring position. */
@@ -75,11 +82,13 @@ export function analyzePackedSnapshot(ring: PackedRing, options: PackedSnapshotO
       violations.push({ at: 'driver_event', ...findingOf(offsetError('driver_event', e.off_wrap, size)) });
     }
   }
-  let start: { pos: number; wrap: number } | undefined = { pos: 0, wrap: 1 };
+  let start: { pos: number; wrap: number } | undefined = options.start ?? { pos: 0, wrap: 1 };
+  let from: PackedSnapshotReport['start_from'] = options.start !== undefined ? 'option' : 'assumed';
   if (options.deviceEvent !== false) {
     const e = { off_wrap: ring.deviceEventOffWrap(), flags: ring.deviceEventFlags() };
     events.device_event = e;
-    if (e.flags === VRING_PACKED_EVENT_FLAG_DESC) {
+    if (e.flags === VRING_PACKED_EVENT_FLAG_DESC && from === 'assumed') {
+      from = 'device_event';
       start = { pos: PackedRing.offWrapOffset(e.off_wrap), wrap: PackedRing.offWrapCounter(e.off_wrap) };
       if (start.pos >= size) {
         violations.push({ at: 'device_event', ...findingOf(offsetError('device_event', e.off_wrap, size)) });
@@ -109,20 +118,20 @@ export function analyzePackedSnapshot(ring: PackedRing, options: PackedSnapshotO
         advance = chain.ringCount;
       } catch (e) {
         error = findingOf(e);
-        finding = isNotChecked(error) ? 'not checked' : 'violation';
+        finding = isNotChecked(error) ? 'not checked' : from === 'assumed' ? 'not judged' : 'violation';
         if (finding === 'violation') violations.push({ at: `pos ${p}`, ...error });
-        else notCheckedChains++;
+        if (finding === 'not checked') notCheckedChains++;
         advance = Math.max(1, chain.ringCount);
       }
       buffers += chain.unchecked;
-      chains.push({ pos: p, wrap: w, live: true, ...(id !== undefined ? { id } : {}), descs: descReports(chain, true), ...(error !== undefined ? { error, finding } : {}) });
+      chains.push({ pos: p, wrap: w, live: from !== 'assumed', ...(id !== undefined ? { id } : {}), descs: descReports(chain, true), ...(error !== undefined ? { error, finding } : {}) });
       consumed += advance;
       p += advance;
       if (p >= size) { p -= size; w ^= 1; }
     }
   }
   return {
-    size, ...events, ...(start !== undefined ? { start } : {}), chains,
+    size, ...events, ...(start !== undefined ? { start, start_from: from } : {}), chains,
     not_checked: { buffers, chains: notCheckedChains }, violations, consistent: violations.length === 0,
   };
 }

@@ -172,14 +172,33 @@ function packedDesc(n: number, size: number, id: (p: number) => number): Uint8Ar
   return desc;
 }
 
-test('packed: duplicate buffer ids among available chains, and a walk from position 0 without event structures', async () => {
-  const o = io({ 'd.bin': packedDesc(2, 4, () => 3), 'm.bin': new Uint8Array(0x100) });
-  const { status, doc } = await json<PackedSnapshotReport>(dumpVirtioPacked, ['--size', '4', '--desc', 'd.bin', '--mem', '65536:m.bin', '--json'], o);
+test('packed: duplicate buffer ids among available chains; a walk from an assumed position 0 shows them, --next-avail judges them', async () => {
+  const files = { 'd.bin': packedDesc(2, 4, () => 3), 'm.bin': new Uint8Array(0x100) };
+  const base = ['--size', '4', '--desc', 'd.bin', '--mem', '65536:m.bin'];
+  // No event structures: the device's position is assumed, so the chains may be stale or consumed.
+  const assumed = await json<PackedSnapshotReport & { findings: DumpFinding[] }>(dumpVirtioPacked, [...base, '--json'], io(files));
+  assert.equal(assumed.status, 0);
+  assert.deepEqual(assumed.doc.start, { pos: 0, wrap: 1 });
+  assert.equal(assumed.doc.start_from, 'assumed');
+  assert.equal(assumed.doc.driver_event, undefined);
+  assert.deepEqual(assumed.doc.chains.map((c) => [c.live, c.error?.code, c.finding]), [[false, undefined, undefined], [false, 'VIRTQ_PACKED_DUPLICATE_ID', 'not judged']]);
+  assert.deepEqual(assumed.doc.violations, []);
+  assert.deepEqual(assumed.doc.findings, []);
+  const t = io(files);
+  assert.equal(await dumpVirtioPacked(base, t), 0);
+  assert.match(t.text(), /device starts at 0 in pass 1 \(assumed: [^\n]*\)\n/);
+  assert.match(t.text(), /\n {2}not judged \(device position assumed\) VIRTQ_PACKED_DUPLICATE_ID: /);
+  // The device's own next_avail and wrap counter place the walk: the duplicate is a violation.
+  const { status, doc } = await json<PackedSnapshotReport & { findings: DumpFinding[] }>(dumpVirtioPacked, [...base, '--next-avail', '0:1', '--json'], io(files));
   assert.equal(status, 1);
-  assert.deepEqual(doc.start, { pos: 0, wrap: 1 });
-  assert.equal(doc.driver_event, undefined);
-  assert.deepEqual(doc.chains.map((c) => c.error?.code), [undefined, 'VIRTQ_PACKED_DUPLICATE_ID']);
+  assert.equal(doc.start_from, 'option');
   assert.deepEqual(doc.violations.map((v) => [v.at, v.code]), [['pos 1', 'VIRTQ_PACKED_DUPLICATE_ID']]);
+  assert.deepEqual(doc.findings.map((f) => [f.rule, f.party, f.area, f.offset, f.index, f.path]), [['VIRTQ_PACKED_DUPLICATE_ID', 'driver', 'desc', 16, 1, 'desc[1]']]);
+  const late = await json<PackedSnapshotReport>(dumpVirtioPacked, [...base, '--next-avail', '1:1', '--json'], io(files));
+  assert.equal(late.status, 0, 'from position 1 only the second chain is available: nothing repeats');
+  for (const bad of ['4:1', '1:2', '1', 'x:0']) {
+    await assert.rejects(Promise.resolve().then(() => dumpVirtioPacked([...base, '--next-avail', bad], io(files))), (e: unknown) => e instanceof UsageError, bad);
+  }
 });
 
 test('packed: a device event off_wrap outside the ring is a violation (no chains can be placed), not a usage error', async () => {
