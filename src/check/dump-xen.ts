@@ -7,7 +7,7 @@
  *   (XEN_RING_REQ_PROD_OVERFLOW), rsp_prod past req_prod (XEN_RING_RSP_PROD_AHEAD) or, when it is more than
  *   RING_SIZE past it, past any rsp_cons the frontend can have (XEN_RING_RSP_PROD_OVERFLOW: rsp_cons never
  *   passes req_prod, so rsp_prod - rsp_cons >= rsp_prod - req_prod).
- * - blkif requests published and not answered, [rsp_prod, req_prod): the record rules Linux blkback applies
+ * - blkif requests published and not answered, [rsp_prod, req_prod), when the indices are consistent: the record rules Linux blkback applies
  *   before acting (operation, segment count, sector range, indirect segment count; xen/io/blkif.h), on the
  *   slots that cannot hold a response the backend wrote and has not pushed yet (see checkBlkifRequests), or on
  *   all of them when the caller says the backend pushes each response as it writes it (`pushed`).
@@ -76,8 +76,8 @@ const INDIRECT_SEGMENTS_MAX = BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST * ((1 << XEN_
 export function checkRingImage(image: Uint8Array, type: XenRingType, order: number, options: XenDumpOptions = {}): XenDumpCheck {
   const report = inspectRingImage(image, type, order);
   const out = new DumpFindings('xen', options);
-  checkIndices(report, type, out);
-  if (type.name === 'blkif') {
+  // With inconsistent indices the slot windows are a guess (slots never written among them): records are not judged.
+  if (checkIndices(report, type, out) && type.name === 'blkif') {
     // A private copy: the bytes the report was decoded from cannot change under the rules.
     const copy = image.slice(0, report.ringBytes);
     checkBlkifRequests(report, type, asDataView(copy), options.pushed === true, out);
@@ -85,12 +85,12 @@ export function checkRingImage(image: Uint8Array, type: XenRingType, order: numb
   return { report, findings: out.list, counts: out.counts };
 }
 
-/** The producer indices. */
-function checkIndices(r: RingImageReport, type: XenRingType, out: DumpFindings): void {
+/** The producer indices: false when they break a rule. */
+function checkIndices(r: RingImageReport, type: XenRingType, out: DumpFindings): boolean {
   const { req_prod: req, rsp_prod: rsp } = r.header;
   const n = r.nrEnts;
   const outstanding = idxSub(req, rsp);
-  if (outstanding <= n) return;
+  if (outstanding <= n) return true;
   const ahead = idxSub(rsp, req);
   const rspAt = { area: 'sring', offset: type.header.rspProd } as const;
   if (ahead <= n) {
@@ -111,6 +111,7 @@ function checkIndices(r: RingImageReport, type: XenRingType, out: DumpFindings):
       message: `front published req_prod ${req}, ${outstanding} past rsp_prod ${rsp} on a ring of ${n}.`,
     });
   }
+  return false;
 }
 
 /** The layout a request slot holds (the variant its operation names, else struct blkif_request). */

@@ -53,13 +53,9 @@ test('dump xen text report names the header, the live slots and the violations',
   const bad = capture();
   assert.equal(await dumpXen(['--ring', 'blkif', '--abi', 'x86_32-abi', 'fixtures/xen/blkif-x86_32-req-prod-overflow.ring'], bad), 1);
   assert.match(bad.text, /\n {2}error XEN_RING_REQ_PROD_OVERFLOW \(front\) at byte 0 of sring\n {4}front published req_prod 40, 40 past rsp_prod 0 on a ring of 32\.\n/);
-  // Every request slot here could be a response the backend has not pushed (status 0), so none is judged ...
+  // With the indices broken the request window is a guess: the 12-segment request in it is decoded, not judged.
+  assert.match(bad.text, /\n {2}request {2}31 \(slot 31, offset 3412\) blkif_request \(BLKIF_OP_READ\): \{"operation":0,"nr_segments":12,/);
   assert.match(bad.text, /\n {2}1 error, 0 warnings, 0 info$/);
-  // ... unless the backend pushes each response as it writes it.
-  const pushed = capture();
-  assert.equal(await dumpXen(['--ring', 'blkif', '--abi', 'x86_32-abi', '--pushed', 'fixtures/xen/blkif-x86_32-req-prod-overflow.ring'], pushed), 1);
-  assert.match(pushed.text, /\n {2}error XEN_BLKIF_TOO_MANY_SEGMENTS \(front\) at byte 3413 of sring, index 31 \(slot 31\)\n {4}front published request 31 \(slot 31\) with 12 segments/);
-  assert.match(pushed.text, /\n {2}2 errors, 0 warnings, 0 info$/);
 });
 
 test('dump xen reports rsp_prod running ahead of req_prod as a violation', async () => {

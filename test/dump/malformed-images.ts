@@ -14,7 +14,7 @@ import { xenDumpRuleIds } from '../../src/check/dump-xen.js';
 import { splitDumpRuleIds } from '../../src/check/dump-virtio.js';
 import type { DumpFinding } from '../../src/check/finding.js';
 import { dumpXen } from '../../src/cli/dump-xen.js';
-import { dumpVirtioSplit } from '../../src/cli/dump-virtio.js';
+import { dumpVirtioPacked, dumpVirtioSplit } from '../../src/cli/dump-virtio.js';
 import type { CliIo, ReadOptions } from '../../src/cli/io.js';
 import { splitAreas } from '../../src/virtio/split-geometry.js';
 import { traceSnapshots, type TraceSnapshot } from './snapshots.js';
@@ -50,12 +50,18 @@ export function memoryIo(files: Readonly<Record<string, Uint8Array>>): CliIo & {
   };
 }
 
-/** Run the dump an image's arguments name over `files` (paths as in the arguments). */
-export async function runDump(args: readonly string[], files: Readonly<Record<string, Uint8Array>>): Promise<{ status: number; json: { findings: DumpFinding[] } & Record<string, unknown>; text: string }> {
+/** Run `ringwire dump KIND ARGS...` (args from KIND on) over `files` (paths as in the arguments): exit status and output. */
+export async function runDumpText(args: readonly string[], files: Readonly<Record<string, Uint8Array>>): Promise<{ status: number; text: string }> {
   const io = memoryIo(files);
   const [kind, ...rest] = args;
-  const status = await (kind === 'xen' ? dumpXen(rest, io) : dumpVirtioSplit(rest, io));
-  return { status, json: JSON.parse(io.text()) as { findings: DumpFinding[] } & Record<string, unknown>, text: io.text() };
+  const status = await (kind === 'xen' ? dumpXen(rest, io) : kind === 'virtio-packed' ? dumpVirtioPacked(rest, io) : dumpVirtioSplit(rest, io));
+  return { status, text: io.text() };
+}
+
+/** runDumpText with `--json` among the arguments, the output parsed. */
+export async function runDump(args: readonly string[], files: Readonly<Record<string, Uint8Array>>): Promise<{ status: number; json: { findings: DumpFinding[] } & Record<string, unknown> }> {
+  const r = await runDumpText(args, files);
+  return { status: r.status, json: JSON.parse(r.text) as { findings: DumpFinding[] } & Record<string, unknown> };
 }
 
 const errorsBut = (s: TraceSnapshot, rule: string): DumpFinding[] => s.findings.filter((f) => f.severity === 'error' && f.rule !== rule);
