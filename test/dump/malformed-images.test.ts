@@ -15,7 +15,8 @@ const images = malformedImages();
 test('the malformed images cover these rules, one image each', () => {
   assert.deepEqual(images.map((m) => m.rule).sort(), [
     'VIRTQ_DESC_LOOP', 'VIRTQ_HEAD_OUT_OF_RANGE', 'VIRTQ_INDIRECT_BAD_LEN', 'VIRTQ_INDIRECT_NESTED', 'VIRTQ_INDIRECT_WITH_NEXT',
-    'VIRTQ_NEXT_OUT_OF_RANGE', 'VIRTQ_READ_AFTER_WRITE', 'VIRTQ_USED_ID_OUT_OF_RANGE', 'VIRTQ_ZERO_LENGTH',
+    'VIRTQ_NEXT_OUT_OF_RANGE', 'VIRTQ_PACKED_DUPLICATE_ID', 'VIRTQ_READ_AFTER_WRITE', 'VIRTQ_USED_ID_OUT_OF_RANGE', 'VIRTQ_USED_ID_OUT_OF_RANGE',
+    'VIRTQ_ZERO_LENGTH',
     'XEN_BLKIF_NO_SEGMENTS', 'XEN_BLKIF_SECT_ORDER', 'XEN_BLKIF_SECT_PAST_PAGE', 'XEN_BLKIF_TOO_MANY_SEGMENTS', 'XEN_BLKIF_UNKNOWN_OP',
     'XEN_RING_REQ_PROD_OVERFLOW', 'XEN_RING_RSP_PROD_AHEAD',
   ]);
@@ -24,20 +25,20 @@ test('the malformed images cover these rules, one image each', () => {
 
 test('no file under fixtures/*/malformed-images/ is left over from an image no longer generated', () => {
   for (const dir of ['xen', 'virtio'] as const) {
-    const want = new Set(images.filter((m) => m.dir === dir).flatMap((m) => [...Object.keys(m.files), `${m.rule}.expected.json`]));
+    const want = new Set(images.filter((m) => m.dir === dir).flatMap((m) => [...Object.keys(m.files), `${m.name}.expected.json`]));
     assert.deepEqual(readdirSync(`${root}fixtures/${dir}/malformed-images`).sort(), [...want].sort());
   }
 });
 
 for (const m of images) {
-  test(`${imagePath(m, m.rule)}: regenerates byte for byte, dumps to its expected findings, shows ${m.rule} and no other error`, async () => {
+  test(`${imagePath(m, m.name)}: regenerates byte for byte, dumps to its expected findings, shows ${m.rule} and no other error`, async () => {
     const files: Record<string, Uint8Array> = {};
     for (const [name, bytes] of Object.entries(m.files)) {
       const committed = new Uint8Array(readFileSync(`${root}${imagePath(m, name)}`));
       assert.deepEqual(committed, bytes, `${name} is what the run gives (node dist/test/dump/malformed-images.js rewrites it)`);
       files[imagePath(m, name)] = committed;
     }
-    const expected = readFileSync(`${root}${imagePath(m, `${m.rule}.expected.json`)}`, 'utf8');
+    const expected = readFileSync(`${root}${imagePath(m, `${m.name}.expected.json`)}`, 'utf8');
     assert.equal(await expectedText(m), expected);
     const doc = JSON.parse(expected) as { args: string[]; exit: number; findings: { rule: string; severity: string }[] };
     assert.deepEqual(doc.args, ['dump', ...m.args]);

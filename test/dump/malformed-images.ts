@@ -3,7 +3,8 @@
  * RULE.{desc,avail,used,mem-0xADDR}.bin, each beside RULE.expected.json (what the image is, the `ringwire
  * dump` arguments, the exit status and every finding the dump reports). Each image is the memory of a real
  * recorded run with one fault injected (the hostile scenario of the same rule, src/hostile/), taken after
- * the first record at which a dump of it shows the fault and no other error. Scenarios are seeded, so
+ * the first record at which a dump of it shows the fault and no other error; the packed ones (no hostile
+ * scenario runs a packed queue) are PackedDriver / PackedDevice rounds with one fault, not recorded. Scenarios are seeded, so
  * regeneration is byte-identical: `npx tsc -p . && node dist/test/dump/malformed-images.js`.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -21,9 +22,12 @@ import { traceSnapshots, type TraceSnapshot } from './snapshots.js';
 import { RWT_REGION_VIRTIO_RAM, RWT_REGION_XEN_RING, type VirtioTraceSetup, type XenTraceSetup } from '../../protocol/trace/index.js';
 import type { ReplayRegion } from '../../src/trace/index.js';
 import { virtqFeatures } from '../../src/virtio/features.js';
+import { GuestMemory, PackedDevice, PackedDriver, PackedRing, PlainRingPort } from '../../src/index.js';
 
 export interface MalformedImage {
   readonly rule: CatalogueId;
+  /** The files' stem: the rule, or `packed-RULE` for a packed queue. */
+  readonly name: string;
   readonly dir: 'xen' | 'virtio';
   /** One sentence: the run, its fault, and when the image was taken. */
   readonly about: string;
@@ -87,7 +91,7 @@ function xenImage(f: PlacedScenario, s: TraceSnapshot, pushed: boolean): Malform
   const name = `${f.rule}.ring`;
   const path = `fixtures/xen/malformed-images/${name}`;
   const args = ['xen', '--ring', setup.ring, '--abi', setup.abi, '--order', String(setup.order), ...(pushed ? ['--pushed'] : []), path, '--json'];
-  return { rule: f.rule, dir: 'xen', about: `${f.about} The image is the ring right after packet ${s.packet} of fixtures/xen/malformed/${f.rule}.pcapng (the same run).`, files: { [name]: ring }, args };
+  return { rule: f.rule, name: f.rule, dir: 'xen', about: `${f.about} The image is the ring right after packet ${s.packet} of fixtures/xen/malformed/${f.rule}.pcapng (the same run).`, files: { [name]: ring }, args };
 }
 
 /** Split queue areas as their own files, and the rest of guest RAM that holds anything (tables, buffers) as --mem. */
@@ -114,7 +118,7 @@ function splitImage(f: PlacedScenario, s: TraceSnapshot): MalformedImage {
     '--desc', `${dir}${f.rule}.desc.bin`, '--avail', `${dir}${f.rule}.avail.bin`, '--used', `${dir}${f.rule}.used.bin`,
     ...(memLen > 0 ? ['--mem', `0x${memAt.toString(16)}:${dir}${memName}`] : []), '--json',
   ];
-  return { rule: f.rule, dir: 'virtio', about: `${f.about} The image is the queue right after packet ${s.packet} of fixtures/virtio/malformed/${f.rule}.pcapng (the same run).`, files, args };
+  return { rule: f.rule, name: f.rule, dir: 'virtio', about: `${f.about} The image is the queue right after packet ${s.packet} of fixtures/virtio/malformed/${f.rule}.pcapng (the same run).`, files, args };
 }
 
 /** Every hostile scenario whose fault a dump can show, as an image. */
@@ -133,7 +137,52 @@ export function malformedImages(): MalformedImage[] {
       break;
     }
   }
-  return out;
+  return [...out, ...packedImages()];
+}
+
+/** A packed queue of 8 run by ringwire's PackedDriver and PackedDevice: desc ring at 0, event structures at 0x100 and 0x104, buffers from 0x1000. */
+function packedRun(): { ring: PackedRing; driver: PackedDriver; device: PackedDevice; bytes: Uint8Array } {
+  const bytes = new Uint8Array(0x2000);
+  const memory = new GuestMemory();
+  memory.map(0, new PlainRingPort(bytes.buffer, 0, bytes.byteLength));
+  const cfg = { memory, size: 8, desc: 0, driverEvent: 0x100, deviceEvent: 0x104, indirect: true };
+  const driver = new PackedDriver(cfg);
+  const device = new PackedDevice(cfg);
+  // A healthy round: two requests (readable then writable buffer), both used whole.
+  for (let n = 0; n < 2; n++) driver.add([{ addr: 0x1000 + 0x100 * n, len: 16 }, { addr: 0x1800 + 0x100 * n, len: 64, write: true }]);
+  for (let c = device.pop(); c !== null; c = device.pop()) device.pushUsed(c.id, 64);
+  while (driver.getUsed() !== null);
+  return { ring: new PackedRing(cfg), driver, device, bytes };
+}
+
+function packedImage(rule: CatalogueId, about: string, bytes: Uint8Array, extra: readonly string[]): MalformedImage {
+  const dir = 'fixtures/virtio/malformed-images/';
+  const name = `packed-${rule}`;
+  const files = { [`${name}.desc.bin`]: bytes.slice(0, 8 * 16), [`${name}.mem-0x1000.bin`]: bytes.slice(0x1000, 0x2000) };
+  const args = ['virtio-packed', '--size', '8', '--desc', `${dir}${name}.desc.bin`, '--mem', `0x1000:${dir}${name}.mem-0x1000.bin`, ...extra, '--json'];
+  return { rule, name, dir: 'virtio', about, files, args };
+}
+
+/** Packed queues (no hostile packed scenario exists): real PackedDriver / PackedDevice rounds with one fault, not recorded. */
+function packedImages(): MalformedImage[] {
+  const dup = packedRun();
+  // The driver makes two more buffers available, then rewrites the second chain's buffer id to the first's.
+  const first = dup.driver.add([{ addr: 0x1200, len: 16 }]);
+  dup.driver.add([{ addr: 0x1300, len: 16 }]);
+  const pos = 5; // the healthy round took positions 0..3; the first new chain is at 4, the second at 5
+  dup.ring.writeDescBody(dup.ring.descPort, dup.ring.descBase, pos, 0x1300, 0, 16, first);
+  const used = packedRun();
+  // The device uses one more buffer, writing id 40 (the queue has 8) into its used descriptor.
+  used.driver.add([{ addr: 0x1200, len: 16 }, { addr: 0x1a00, len: 64, write: true }]);
+  const c = used.device.pop();
+  if (c === null) throw new Error('the device found nothing available');
+  used.device.pushUsed(c.id, 0);
+  // The fault: the used descriptor it wrote at position 4 names id 40 instead.
+  used.ring.descPort.view.setUint16(used.ring.descBase + 4 * used.ring.stride + used.ring.idOff, 40, true);
+  return [
+    packedImage('VIRTQ_PACKED_DUPLICATE_ID', 'packed queue of 8, PackedDriver and PackedDevice: after a healthy round of two requests the driver makes two one-descriptor buffers available at positions 4 and 5 and gives the second the first\'s buffer id; --next-avail 4:1 is the device\'s own position (it has consumed neither).', dup.bytes, ['--next-avail', '4:1']),
+    packedImage('VIRTQ_USED_ID_OUT_OF_RANGE', 'packed queue of 8, PackedDriver and PackedDevice: after a healthy round of two requests the device uses the next buffer with a used descriptor naming id 40.', used.bytes, []),
+  ];
 }
 
 /** Where an image's files are, from the repository root. */
@@ -145,7 +194,7 @@ export function imagePath(m: MalformedImage, name: string): string {
 export async function expectedText(m: MalformedImage): Promise<string> {
   const files = Object.fromEntries(Object.entries(m.files).map(([n, b]) => [imagePath(m, n), b]));
   const r = await runDump(m.args, files);
-  return `${JSON.stringify({ image: m.rule, about: m.about, args: ['dump', ...m.args], exit: r.status, findings: r.json.findings }, null, 1)}\n`;
+  return `${JSON.stringify({ image: m.name, rule: m.rule, about: m.about, args: ['dump', ...m.args], exit: r.status, findings: r.json.findings }, null, 1)}\n`;
 }
 
 const root = fileURLToPath(new URL('../../../', import.meta.url));
@@ -154,7 +203,7 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
   for (const m of malformedImages()) {
     mkdirSync(`${root}fixtures/${m.dir}/malformed-images`, { recursive: true });
     for (const [name, bytes] of Object.entries(m.files)) writeFileSync(`${root}${imagePath(m, name)}`, bytes);
-    writeFileSync(`${root}${imagePath(m, `${m.rule}.expected.json`)}`, await expectedText(m));
-    console.log(`${imagePath(m, m.rule)}: ${Object.keys(m.files).join(', ')}`);
+    writeFileSync(`${root}${imagePath(m, `${m.name}.expected.json`)}`, await expectedText(m));
+    console.log(`${imagePath(m, m.name)}: ${Object.keys(m.files).join(', ')}`);
   }
 }
