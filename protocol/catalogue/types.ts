@@ -54,4 +54,10 @@ export interface RuleEntry {
    * Absent for codes ringwire throws.
    */
   readonly checked?: 'trace' | 'dump';
+  /**
+   * The rule is also judged on ring dumps (`ringwire dump`, src/check/dump-*.ts) by what the dump shows
+   * alone: set on codes ringwire throws and on rules checked on traces that a dump can show broken too. A rule
+   * judged on dumps only says `checked: 'dump'` instead.
+   */
+  readonly dumps?: true;
 }

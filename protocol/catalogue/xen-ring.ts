@@ -8,17 +8,17 @@ export const xenRingCatalogue = [
   {
     id: 'XEN_RING_REQ_PROD_OVERFLOW', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'The frontend never publishes req_prod more than the ring size ahead of the responses produced, so no request overwrites an unanswered one.',
-    source: { header: 'xen/io/ring.h', macro: 'RING_REQUEST_PROD_OVERFLOW' },
+    source: { header: 'xen/io/ring.h', macro: 'RING_REQUEST_PROD_OVERFLOW' }, dumps: true,
   },
   {
     id: 'XEN_RING_RSP_PROD_OVERFLOW', family: 'xen-ring', kind: 'protocol', binds: 'back', severity: 'error',
     statement: 'The backend never publishes rsp_prod more than the ring size ahead of the responses the frontend consumed.',
-    source: { header: 'xen/io/ring.h', macro: 'RING_RESPONSE_PROD_OVERFLOW' },
+    source: { header: 'xen/io/ring.h', macro: 'RING_RESPONSE_PROD_OVERFLOW' }, dumps: true,
   },
   {
     id: 'XEN_RING_RSP_PROD_AHEAD', family: 'xen-ring', kind: 'protocol', binds: 'back', severity: 'error',
     statement: 'rsp_prod never passes the requests the frontend produced, since each response answers one request.',
-    source: { ringwire: 'policy', why: 'RING_RESPONSE_PROD_OVERFLOW bounds rsp_prod by the ring size only; a response slot past req_prod answers a request that was never made.' },
+    source: { ringwire: 'policy', why: 'RING_RESPONSE_PROD_OVERFLOW bounds rsp_prod by the ring size only; a response slot past req_prod answers a request that was never made.' }, dumps: true,
   },
   {
     id: 'XEN_RING_UNKNOWN_RESPONSE_ID', family: 'xen-ring', kind: 'protocol', binds: 'back', severity: 'error',
@@ -94,32 +94,32 @@ export const xenRingCatalogue = [
   {
     id: 'XEN_BLKIF_UNKNOWN_OP', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'A blkif request\'s operation is one of BLKIF_OP_READ, WRITE, WRITE_BARRIER, FLUSH_DISKCACHE, DISCARD or INDIRECT.',
-    source: { linux: 'drivers/block/xen-blkback/blkback.c', function: 'do_block_io_op' }, checked: 'trace',
+    source: { linux: 'drivers/block/xen-blkback/blkback.c', function: 'do_block_io_op' }, checked: 'trace', dumps: true,
   },
   {
     id: 'XEN_BLKIF_NO_SEGMENTS', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'A blkif read or write request carries at least one segment.',
-    source: { linux: 'drivers/block/xen-blkback/blkback.c', function: 'dispatch_rw_block_io' }, checked: 'trace',
+    source: { linux: 'drivers/block/xen-blkback/blkback.c', function: 'dispatch_rw_block_io' }, checked: 'trace', dumps: true,
   },
   {
     id: 'XEN_BLKIF_TOO_MANY_SEGMENTS', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'A direct blkif request carries at most BLKIF_MAX_SEGMENTS_PER_REQUEST (11) segments.',
-    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_MAX_SEGMENTS_PER_REQUEST' }, checked: 'trace',
+    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_MAX_SEGMENTS_PER_REQUEST' }, checked: 'trace', dumps: true,
   },
   {
     id: 'XEN_BLKIF_SECT_ORDER', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'Each segment of a blkif request has first_sect <= last_sect (last_sect is inclusive).',
-    source: { linux: 'drivers/block/xen-blkback/blkback.c', function: 'dispatch_rw_block_io' }, checked: 'trace',
+    source: { linux: 'drivers/block/xen-blkback/blkback.c', function: 'dispatch_rw_block_io' }, checked: 'trace', dumps: true,
   },
   {
     id: 'XEN_BLKIF_SECT_PAST_PAGE', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'Each segment of a blkif request ends within its 4096-byte frame: last_sect <= 7 (512-byte sectors).',
-    source: { header: 'xen/io/blkif.h', macro: 'struct blkif_request_segment' }, checked: 'trace',
+    source: { header: 'xen/io/blkif.h', macro: 'struct blkif_request_segment' }, checked: 'trace', dumps: true,
   },
   {
     id: 'XEN_BLKIF_INDIRECT_TOO_MANY', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'A BLKIF_OP_INDIRECT request carries at most the feature-max-indirect-segments the backend wrote (none if it wrote none), and never more than BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST pages of segments.',
-    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST' }, checked: 'trace',
+    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST' }, checked: 'trace', dumps: true,
   },
   {
     id: 'XEN_BLKIF_DISCARD_NOT_OFFERED', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',

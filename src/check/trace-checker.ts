@@ -15,7 +15,7 @@ import { ReplayEventDecoder } from '../trace/decode-events.js';
 import type { TraceEvent } from '../trace/event.js';
 import type { TraceRecord } from '../trace/trace-record.js';
 import { citation, ruleEntry } from '../rule-catalogue.js';
-import { severityRank, type Finding, type FindingDetail, type RecordPlace } from './finding.js';
+import { severityRank, type TraceFinding as Finding, type FindingDetail, type RecordPlace } from './finding.js';
 import type { RuleContext, TraceRule, TraceRuleFactory } from './rule.js';
 import { virtioParty } from './rule.js';
 import { XenRingState } from './xen-state.js';

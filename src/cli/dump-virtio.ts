@@ -1,8 +1,8 @@
 /**
  * `ringwire dump virtio-split` and `ringwire dump virtio-packed`: read a virtqueue snapshot (area images, or
  * areas inside a guest RAM image at their guest-physical addresses), hand it to the analysis in src/virtio/
- * (split-snapshot.ts, packed-snapshot.ts) and print its report as text or JSON. Exit 0 consistent, 1
- * violation(s), 2 bad usage or input.
+ * (split-snapshot.ts, packed-snapshot.ts) through the dump checker (src/check/dump-virtio.ts) and print the
+ * report and its findings as text or JSON. Exit 0 no error finding, 1 an error finding, 2 bad usage or input.
  *
  * Memory: the ring areas are read once, bounded (an area image must have exactly the size the queue needs).
  * Guest memory for indirect tables and buffers is what the user declares: `--ram FILE` (a whole guest RAM
@@ -21,9 +21,11 @@ import { PackedRing } from '../virtio/packed-ring.js';
 import { splitAreas } from '../virtio/split-geometry.js';
 import { VirtqError } from '../virtio/errors.js';
 import type { UnmappedBuffers } from '../virtio/desc-rules.js';
-import { analyzeSplitSnapshot, type SplitSnapshotReport } from '../virtio/split-snapshot.js';
-import { analyzePackedSnapshot, availPass, type PackedSnapshotReport, type PackedStart } from '../virtio/packed-snapshot.js';
-import type { DescReport, FindingKind, SnapshotViolation, VirtqFinding } from '../virtio/snapshot-report.js';
+import type { SplitSnapshotReport } from '../virtio/split-snapshot.js';
+import { availPass, type PackedSnapshotReport, type PackedStart } from '../virtio/packed-snapshot.js';
+import type { DescReport, FindingKind, VirtqFinding } from '../virtio/snapshot-report.js';
+import { checkPackedSnapshot, checkSplitSnapshot, type VirtqDumpCheck } from '../check/dump-virtio.js';
+import { dumpCheckOptions, findingOptions, findingsTail } from './dump-findings.js';
 import { layoutOf } from '../layout/compile.js';
 
 /** A --mem file that is not a regular file (a pipe) is read whole, up to this many bytes. */
@@ -37,6 +39,7 @@ const memoryOptions = {
   mem: { type: 'string', multiple: true },
   json: { type: 'boolean' },
   size: { type: 'string' },
+  ...findingOptions,
 } as const;
 
 /** A file read at offsets: the CLI side of GuestMemorySource. */
@@ -142,6 +145,19 @@ function readArea(p: ParsedArgs, io: CliIo, d: Declared, rings: GuestMemory, nam
   return gpa;
 }
 
+/**
+ * --device-next POS[:WRAP]: the device's next ring position and its wrap counter (QEMU's last_avail_idx and
+ * last_avail_wrap_counter). Without WRAP, the pass the descriptor at POS is available in, else 1.
+ */
+function deviceNext(text: string | undefined, ring: PackedRing, size: number): PackedStart | undefined {
+  if (text === undefined) return undefined;
+  const [posText, wrapText, extra] = text.split(':');
+  if (posText === undefined || extra !== undefined) throw new UsageError(`--device-next: expected POS or POS:WRAP, got "${text}"`);
+  const pos = parseInteger('--device-next', posText, { min: 0, max: size - 1 });
+  const wrap = wrapText === undefined ? availPass(ring.descFlags(pos)) ?? 1 : parseInteger('--device-next wrap counter', wrapText, { min: 0, max: 1 });
+  return { pos, wrap };
+}
+
 function makeRing<T>(fn: () => T): T {
   try {
     return fn();
@@ -180,9 +196,7 @@ export const dumpVirtioSplit: VerbMain = (args, io) => {
     memory: declared.memory, ringMemory: rings, size, desc, avail, used,
     eventIdx, indirect: true, byteOrder: flag(p, 'legacy-be') ? 'big' : 'little',
   }));
-  const report = analyzeSplitSnapshot(ring, declared.unmapped);
-  io.out(flag(p, 'json') ? jsonText(report) : splitText(report));
-  return report.consistent ? 0 : 1;
+  return print(io, flag(p, 'json'), checkSplitSnapshot(ring, { unmapped: declared.unmapped, ...dumpCheckOptions('dump virtio-split', p) }), splitText);
 };
 
 export const dumpVirtioPacked: VerbMain = (args, io) => {
@@ -207,26 +221,18 @@ export const dumpVirtioPacked: VerbMain = (args, io) => {
   const d = driverEvent;
   const v = deviceEvent;
   const ring = makeRing(() => new PackedRing({ memory: declared.memory, ringMemory: rings, size, desc, driverEvent: d, deviceEvent: v, indirect: true }));
-  const next = deviceNext(stringOption(p, 'device-next'), ring, size);
-  const report = analyzePackedSnapshot(ring, { unmapped: declared.unmapped, ...given, ...(next !== undefined ? { start: next } : {}) });
-  io.out(flag(p, 'json') ? jsonText(report) : packedText(report));
-  return report.consistent ? 0 : 1;
+  const start = deviceNext(stringOption(p, 'device-next'), ring, size);
+  return print(io, flag(p, 'json'), checkPackedSnapshot(ring, { unmapped: declared.unmapped, ...given, ...(start === undefined ? {} : { start }), ...dumpCheckOptions('dump virtio-packed', p) }), packedText);
 };
 
-/**
- * --device-next POS[:WRAP]: the device's next ring position and its wrap counter (QEMU's last_avail_idx and
- * last_avail_wrap_counter). Without WRAP, the pass the descriptor at POS is available in, else 1.
- */
-function deviceNext(text: string | undefined, ring: PackedRing, size: number): PackedStart | undefined {
-  if (text === undefined) return undefined;
-  const [posText, wrapText, extra] = text.split(':');
-  if (posText === undefined || extra !== undefined) throw new UsageError(`--device-next: expected POS or POS:WRAP, got "${text}"`);
-  const pos = parseInteger('--device-next', posText, { min: 0, max: size - 1 });
-  const wrap = wrapText === undefined ? availPass(ring.descFlags(pos)) ?? 1 : parseInteger('--device-next wrap counter', wrapText, { min: 0, max: 1 });
-  return { pos, wrap };
+/** The report and its findings (JSON: the report with `findings` and `consistent` = no error finding); the exit status. */
+function print<R extends object>(io: CliIo, json: boolean, c: VirtqDumpCheck<R>, text: (r: R) => string[]): number {
+  const consistent = c.counts.error === 0;
+  io.out(json ? jsonText({ ...c.report, findings: c.findings, consistent }) : [...text(c.report), ...findingsTail(c.findings, c.counts)].join('\n'));
+  return consistent ? 0 : 1;
 }
 
-const findingLabel: Record<FindingKind, string> = { violation: 'VIOLATION', stale: 'stale (not a violation)', 'not checked': 'not checked' };
+const findingLabel: Record<FindingKind, string> = { violation: 'VIOLATION', stale: 'stale (not a violation)', 'not checked': 'not checked', 'not judged': 'not judged (device position not given by the device)' };
 
 function findingLine(lines: string[], error: VirtqFinding | undefined, finding: FindingKind | undefined): void {
   if (error !== undefined && finding !== undefined) lines.push(`  ${findingLabel[finding]} ${error.code}: ${error.message}`);
@@ -241,15 +247,13 @@ function pushDescLines(lines: string[], descs: readonly DescReport[], indent: st
   }
 }
 
-/** The closing lines every dump prints (as `dump xen`): unchecked input, then the verdict and one line per violation. */
-function verdict(lines: string[], r: { not_checked: { buffers: number; chains: number }; violations: readonly SnapshotViolation[]; consistent: boolean }): void {
+/** What the dump could not check (the findings follow, as in `dump xen`). */
+function notChecked(lines: string[], r: { not_checked: { buffers: number; chains: number } }): void {
   if (r.not_checked.buffers > 0) lines.push(`  ${r.not_checked.buffers} buffer address(es) not checked: outside the memory given (--ram, --ram-size, --mem)`);
   if (r.not_checked.chains > 0) lines.push(`  ${r.not_checked.chains} chain(s) not checked: an indirect table outside the memory given`);
-  lines.push(r.consistent ? '  consistent' : `  ${r.violations.length} violation(s):`);
-  for (const v of r.violations) lines.push(`    ${v.code}: ${v.message}`);
 }
 
-function splitText(r: SplitSnapshotReport): string {
+function splitText(r: SplitSnapshotReport): string[] {
   const a = r.avail;
   const u = r.used;
   const lines = [
@@ -263,12 +267,14 @@ function splitText(r: SplitSnapshotReport): string {
     pushDescLines(lines, c.descs, '  ');
     findingLine(lines, c.error, c.finding);
   }
-  verdict(lines, r);
-  return lines.join('\n');
+  notChecked(lines, r);
+  return lines;
 }
 
-function packedText(r: PackedSnapshotReport): string {
-  const from = r.start_from === 'given' ? ' (given)' : r.start_from === 'inferred' ? ' (inferred from the descriptors)' : r.start_from === 'default' ? ` (a fresh queue's start, assumed: ${r.start_note ?? 'the descriptors do not tell'}; give --device-next)` : '';
+function packedText(r: PackedSnapshotReport): string[] {
+  const from = r.start_from === 'given' ? ' (given)'
+    : r.start_from === 'inferred' ? ' (inferred from the descriptors: chain errors are not judged; give --device-next)'
+      : r.start_from === 'default' ? ` (a fresh queue's start, assumed: ${r.start_note ?? 'the descriptors do not tell'}; chain errors are not judged; give --device-next)` : '';
   const lines = [`virtio packed queue, size ${r.size}, ${r.start !== undefined ? `device starts at ${r.start.pos} in pass ${r.start.wrap}${from}` : 'device start unknown'}`];
   for (const [k, e] of [['driver_event', r.driver_event], ['device_event', r.device_event]] as const) {
     if (e !== undefined) lines.push(`${k}: off_wrap 0x${e.off_wrap.toString(16)} flags ${e.flags}`);
@@ -278,6 +284,6 @@ function packedText(r: PackedSnapshotReport): string {
     pushDescLines(lines, c.descs, '  ');
     findingLine(lines, c.error, c.finding);
   }
-  verdict(lines, r);
-  return lines.join('\n');
+  notChecked(lines, r);
+  return lines;
 }

@@ -1,22 +1,26 @@
 /**
- * `ringwire dump xen --ring NAME [--abi A] [--order N] [--offset BYTES] FILE [--json]`
+ * `ringwire dump xen --ring NAME [--abi A] [--order N] [--offset BYTES] FILE [--json] [--pushed] [--rules ID,...] [--severity S]`
  *
  * Decode a raw Xen shared-ring memory image: the header, what is outstanding, each live slot as a request
- * or a response, and any violation the indices or records show (the report is src/xen/ring-image.ts; this
- * module reads the input and prints). The image is read with a bound: at most the ring's size plus one
+ * or a response (the report is src/xen/ring-image.ts), then the findings of the state rules judged on it
+ * (src/check/dump-xen.ts); this module reads the input and prints. The image is read with a bound: at most the ring's size plus one
  * byte, so /dev/zero, an endless pipe or a huge file never hangs or fills memory. Without --offset the image
  * must be exactly the ring's size; with it, exactly the ring's bytes are read at that offset of a larger
- * file (a guest memory image). Exit 0 consistent, 1 a violation shown, 2 bad usage or input.
+ * file (a guest memory image). Exit 0 no error finding, 1 an error finding shown, 2 bad usage or input.
  */
 import { UsageError, jsonText, type VerbMain } from './io.js';
 import { flag, parseInteger, parseVerbArgs, stringOption } from './args.js';
 import { parseAbi } from '../layout/abi-name.js';
 import { ringType, xenRingNames, type XenRingName } from '../xen/ring-type.js';
-import { inspectRingImage, type RingImageReport, type RingImageSlot } from '../xen/ring-image.js';
+import type { RingImageReport, RingImageSlot } from '../xen/ring-image.js';
+import { checkRingImage } from '../check/dump-xen.js';
+import type { DumpFinding } from '../check/finding.js';
+import { dumpCheckOptions, findingOptions, findingsTail } from './dump-findings.js';
+import type { RuleSeverity } from '../../protocol/catalogue/index.js';
 import { MAX_RING_PAGE_ORDER } from '../../protocol/index.js';
 
 export const dumpXen: VerbMain = (args, io) => {
-  const p = parseVerbArgs('dump xen', args, { ring: { type: 'string' }, abi: { type: 'string' }, order: { type: 'string' }, offset: { type: 'string' }, json: { type: 'boolean' } }, 1);
+  const p = parseVerbArgs('dump xen', args, { ring: { type: 'string' }, abi: { type: 'string' }, order: { type: 'string' }, offset: { type: 'string' }, json: { type: 'boolean' }, pushed: { type: 'boolean' }, ...findingOptions }, 1);
   const ring = stringOption(p, 'ring');
   if (ring === undefined || !xenRingNames.includes(ring as XenRingName)) {
     throw new UsageError(`dump xen: --ring must be one of ${xenRingNames.join(', ')}${ring === undefined ? '' : ` (got "${ring}")`}`);
@@ -40,13 +44,17 @@ export const dumpXen: VerbMain = (args, io) => {
   if (offset !== undefined && image.byteLength < ringBytes) {
     throw new UsageError(`${file}: ${image.byteLength} bytes are available at offset ${offset}; a ${type.name} ring of order ${order} is ${ringBytes} bytes`, 'CLI_INPUT_SIZE');
   }
-  const report = inspectRingImage(image, type, order);
+  const options = { ...dumpCheckOptions('dump xen', p), pushed: flag(p, 'pushed') };
+  const { report, findings, counts } = checkRingImage(image, type, order, options);
   const where = offset === undefined ? {} : { offset };
-  io.out(flag(p, 'json') ? jsonText({ file, ...where, ...report, violations: report.violations.map((x) => x.toJSON()) }) : textReport(file, offset, report));
-  return report.consistent ? 0 : 1;
+  const consistent = counts.error === 0;
+  io.out(flag(p, 'json')
+    ? jsonText({ file, ...where, ...report, violations: report.violations.map((x) => x.toJSON()), findings, consistent })
+    : textReport(file, offset, report, findings, counts));
+  return consistent ? 0 : 1;
 };
 
-function textReport(file: string, offset: number | undefined, r: RingImageReport): string {
+function textReport(file: string, offset: number | undefined, r: RingImageReport, findings: readonly DumpFinding[], counts: Readonly<Record<RuleSeverity, number>>): string {
   const h = r.header;
   const at = offset === undefined ? '' : ` at offset ${offset}`;
   const lines = [
@@ -58,8 +66,7 @@ function textReport(file: string, offset: number | undefined, r: RingImageReport
   ];
   for (const s of r.requests) lines.push(`  request  ${slotLine(s)}`);
   for (const s of r.responses) lines.push(`  response ${slotLine(s)}`);
-  lines.push(r.consistent ? '  consistent' : `  ${r.violations.length} violation(s):`);
-  for (const e of r.violations) lines.push(`    ${e.code}: ${e.message}`);
+  lines.push(...findingsTail(findings, counts));
   return lines.join('\n');
 }
 

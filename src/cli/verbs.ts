@@ -35,37 +35,43 @@ export const verbs: Readonly<Record<string, Verb>> = {
       xen: {
         summary: 'decode a Xen shared-ring image',
         usage: `usage: ringwire dump xen --ring ${xenRingTypes.map((t) => t.name).join('|')} [--abi x86_64|x86_32|arm] [--order 0..${MAX_RING_PAGE_ORDER}] [--offset BYTES] FILE [--json]
+                     [--pushed] [--rules ID,...] [--severity error|warning|info]
   Decode a raw Xen shared-ring memory image (FILE, or - for standard input): header indices, outstanding
-  requests, the response window, each live slot decoded as the struct it holds, and every violation the
-  indices or records show. FILE must be exactly the ring's size (4096 << order bytes); --offset BYTES reads
-  the ring at that offset of a larger file, such as a guest memory image. Nothing past the ring is read.
-  Exit 0 consistent, 1 violation(s) shown, 2 bad usage or input.`,
+  requests, the response window, each live slot decoded as the struct it holds; then the findings of the
+  rules judged on ring dumps (producer indices; blkif requests not yet answered, except slots that may hold
+  a response the backend wrote and has not pushed: --pushed says it pushes each one as it writes it, as Linux
+  blkback does, and then every request slot is judged). FILE must be exactly the ring's size (4096 << order bytes); --offset BYTES reads the ring at that
+  offset of a larger file, such as a guest memory image. Nothing past the ring is read. --rules and --severity
+  filter the findings as for ringwire check. Exit 0 no error finding, 1 an error finding, 2 bad usage or input.`,
         run: async (args, io) => (await import('./dump-xen.js')).dumpXen(args, io),
       },
       'virtio-split': {
         summary: 'decode a split virtqueue snapshot',
         usage: `usage: ringwire dump virtio-split --size N (--desc F --avail F --used F | --ram F --desc-gpa A --avail-gpa A --used-gpa A)
                                   [--ram FILE | --ram-size BYTES] [--mem GPA:FILE ...] [--event-idx] [--legacy-be] [--json]
+                                  [--rules ID,...] [--severity error|warning|info]
   Decode a split virtqueue and walk every chain its avail ring names. The three areas come from image files
   of exactly their size, or from a guest RAM image (--ram, read at offsets) at their guest-physical addresses.
   Guest memory is what you declare: --ram FILE or --ram-size BYTES is all of guest RAM from address 0, so a
   buffer outside it and outside every --mem region is a violation; without them, buffer addresses outside the
   --mem regions are not checked. An indirect table outside the memory given is reported as not checked for its
-  chain only. Exit 0 consistent, 1 violation(s) shown, 2 bad usage or input.`,
+  chain only. Findings: index jumps, chain walker codes on live chains, used ids outside the queue (--rules and
+  --severity filter them as for ringwire check). Exit 0 no error finding, 1 an error finding, 2 bad usage or input.`,
         run: async (args, io) => (await import('./dump-virtio.js')).dumpVirtioSplit(args, io),
       },
       'virtio-packed': {
         summary: 'decode a packed virtqueue snapshot',
         usage: `usage: ringwire dump virtio-packed --size N (--desc F | --ram F --desc-gpa A) [--driver-event F | --driver-event-gpa A]
-                                   [--device-event F | --device-event-gpa A] [--ram FILE | --ram-size BYTES] [--mem GPA:FILE ...]
-                                   [--device-next POS[:WRAP]] [--json]
+                                   [--device-event F | --device-event-gpa A] [--ram FILE | --ram-size BYTES] [--mem GPA:FILE ...] [--json]
+                                   [--device-next POS[:WRAP]] [--rules ID,...] [--severity error|warning|info]
   Decode a packed virtqueue from its descriptor ring (and event suppression structures), walking the chains the
-  device would take next. Areas come from image files of exactly their size or from --ram at their
-  guest-physical addresses; guest memory is declared as for dump virtio-split. Where the device looks next is
-  --device-next (its position and wrap counter, e.g. QEMU's last_avail_idx; without WRAP, the pass the
-  descriptor at POS is available in), else the device event structure in VRING_PACKED_EVENT_FLAG_DESC mode,
-  else what the descriptors show when they show one start only, else position 0 in pass 1, saying why.
-  Exit 0 consistent, 1 violation(s) shown, 2 bad usage or input.`,
+  device would take next: from --device-next (its position and wrap counter, e.g. QEMU's last_avail_idx;
+  without WRAP, the pass the descriptor at POS is available in), else the device event structure's off_wrap in
+  VRING_PACKED_EVENT_FLAG_DESC mode; else from what the descriptors show when they show one start only, else
+  position 0 in pass 1, saying why (chain errors are then shown, not judged). Areas come from image files of exactly their size or from --ram at their
+  guest-physical addresses; guest memory is declared as for dump virtio-split. Findings: event offsets, chain
+  walker codes and duplicate ids on the available chains, used ids outside the queue (--rules, --severity as
+  for ringwire check). Exit 0 no error finding, 1 an error finding, 2 bad usage or input.`,
         run: async (args, io) => (await import('./dump-virtio.js')).dumpVirtioPacked(args, io),
       },
     },

@@ -8,8 +8,11 @@
  * show it unambiguously (inferDeviceNext), else position 0 in pass 1 (a fresh queue), with a note saying why;
  * for as long as descriptors are available in the expected pass. A
  * snapshot alone cannot tell a stale descriptor the device skipped from a fresh one, so the start matters.
- * Each chain walked is available and not yet used, so every one is live and its errors are violations
- * (except VIRTQ_INDIRECT_UNREADABLE: input missing, not checked).
+ * A snapshot cannot tell a chain the device has consumed (and may be overwriting with its used descriptor, id
+ * and len before flags) from one it has not either: from a start the device itself gives (`start`, or its
+ * event structure) each chain walked is available and not yet consumed, so live, and its errors are
+ * violations (except VIRTQ_INDIRECT_UNREADABLE: input missing, not checked); from an inferred or assumed start
+ * the chains are decoded for information and their errors are `not judged`.
  */
 import { DescChain } from './chain.js';
 import type { UnmappedBuffers } from './desc-rules.js';
@@ -46,7 +49,7 @@ export interface PackedSnapshotReport {
   readonly device_event?: PackedEventReport;
   /** Where the walk started (the device's next_avail and wrap counter, as far as the snapshot tells); absent when the device event structure names no valid position. */
   readonly start?: { readonly pos: number; readonly wrap: number };
-  /** What `start` came from: given by the caller, inferred from the descriptors, or the fresh-queue default; absent when from the device event structure. */
+  /** What `start` came from: given by the caller (the device's own position), the device event structure, inferred from the descriptors, or the fresh-queue default. */
   readonly start_from?: 'given' | 'device_event' | 'inferred' | 'default';
   /** Why the descriptors could not tell the start (with `start_from: 'default'`). */
   readonly start_note?: string;
@@ -161,6 +164,8 @@ export function analyzePackedSnapshot(ring: PackedRing, options: PackedSnapshotO
     const inferred = inferDeviceNext(ring);
     if ('start' in inferred) { start = { ...inferred.start }; from = 'inferred'; } else note = inferred.ambiguous;
   }
+  // Only a position the device itself gave makes the chains from it live (see above).
+  const judged = from === 'given' || from === 'device_event';
   const chain = new DescChain(size + ring.maxIndirect + 1, ring.memory);
   const chains: PackedChainReport[] = [];
   const outstanding = new Uint8Array(size);
@@ -183,20 +188,20 @@ export function analyzePackedSnapshot(ring: PackedRing, options: PackedSnapshotO
         advance = chain.ringCount;
       } catch (e) {
         error = findingOf(e);
-        finding = isNotChecked(error) ? 'not checked' : 'violation';
+        finding = isNotChecked(error) ? 'not checked' : judged ? 'violation' : 'not judged';
         if (finding === 'violation') violations.push({ at: `pos ${p}`, ...error });
-        else notCheckedChains++;
+        if (finding === 'not checked') notCheckedChains++;
         advance = Math.max(1, chain.ringCount);
       }
       buffers += chain.unchecked;
-      chains.push({ pos: p, wrap: w, live: true, ...(id !== undefined ? { id } : {}), descs: descReports(chain, true), ...(error !== undefined ? { error, finding } : {}) });
+      chains.push({ pos: p, wrap: w, live: judged, ...(id !== undefined ? { id } : {}), descs: descReports(chain, true), ...(error !== undefined ? { error, finding } : {}) });
       consumed += advance;
       p += advance;
       if (p >= size) { p -= size; w ^= 1; }
     }
   }
   return {
-    size, ...events, ...(start !== undefined ? { start, ...(from !== 'device_event' ? { start_from: from } : {}) } : {}), ...(note !== undefined ? { start_note: note } : {}), chains,
+    size, ...events, ...(start !== undefined ? { start, start_from: from } : {}), ...(note !== undefined ? { start_note: note } : {}), chains,
     not_checked: { buffers, chains: notCheckedChains }, violations, consistent: violations.length === 0,
   };
 }

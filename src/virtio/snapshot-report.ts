@@ -22,9 +22,10 @@ export interface SnapshotViolation extends VirtqFinding {
 /**
  * How a chain's error counts: a `violation`; `stale` (split: a chain no longer outstanding, whose memory the
  * driver may have reused, so not a violation); `not checked` (input missing, e.g. an indirect table outside the
- * memory supplied: VIRTQ_INDIRECT_UNREADABLE, not a violation).
+ * memory supplied: VIRTQ_INDIRECT_UNREADABLE, not a violation); `not judged` (packed: walked from an assumed
+ * device position, so the chain may be stale or consumed, and its error is not a violation).
  */
-export type FindingKind = 'violation' | 'stale' | 'not checked';
+export type FindingKind = 'violation' | 'stale' | 'not checked' | 'not judged';
 
 /** One walked descriptor: vring_desc / vring_packed_desc fields by their C names, plus where its buffer was found. */
 export interface DescReport {

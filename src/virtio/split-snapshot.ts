@@ -18,6 +18,9 @@ import {
   descReports, findingOf, isNotChecked, type DescReport, type FindingKind, type SnapshotViolation, type VirtqFinding,
 } from './snapshot-report.js';
 
+/** Half the 16-bit index space: a difference below it is a move forward. */
+const IDX16_HALF = 0x8000;
+
 export interface SplitChainReport {
   /** avail ring slot and the head it names. */
   readonly slot: number;
@@ -35,7 +38,7 @@ export interface SplitSnapshotReport {
   readonly avail: { readonly flags: number; readonly idx: number; readonly ring: number[]; readonly used_event?: number };
   /** vring_used by its C names; avail_event with VIRTIO_RING_F_EVENT_IDX. */
   readonly used: { readonly flags: number; readonly idx: number; readonly ring: { id: number; len: number }[]; readonly avail_event?: number };
-  /** A queue-wide violation (VIRTQ_AVAIL_IDX_JUMP). */
+  /** A queue-wide violation: VIRTQ_AVAIL_IDX_JUMP, or VIRTQ_USED_IDX_JUMP when used.idx is past avail.idx. */
   readonly error?: VirtqFinding;
   readonly chains: SplitChainReport[];
   /** Buffers whose address was not checked (outside the memory given) and chains not checked (missing input). */
@@ -64,11 +67,18 @@ export function analyzeSplitSnapshot(ring: SplitRing, unmapped: UnmappedBuffers 
   const violations: SnapshotViolation[] = [];
   let error: VirtqFinding | undefined;
   const outstanding = idx16Sub(availIdx, usedIdx);
-  try {
-    availAhead(availIdx, usedIdx, size, 'used.idx');
-  } catch (e) {
-    error = findingOf(e);
-    violations.push({ at: 'avail.idx', ...error });
+  const usedAhead = idx16Sub(usedIdx, availIdx);
+  if (outstanding > size && usedAhead !== 0 && usedAhead < IDX16_HALF) {
+    // used.idx past avail.idx: the device used buffers the driver never made available (§2.7.8).
+    error = { code: 'VIRTQ_USED_IDX_JUMP', message: `used.idx ${usedIdx} is ${usedAhead} entries ahead of avail.idx ${availIdx}: the device used buffers never made available` };
+    violations.push({ at: 'used.idx', ...error });
+  } else {
+    try {
+      availAhead(availIdx, usedIdx, size, 'used.idx');
+    } catch (e) {
+      error = findingOf(e);
+      violations.push({ at: 'avail.idx', ...error });
+    }
   }
   const chain = new DescChain(size + ring.maxIndirect + 1, ring.memory);
   const chains: SplitChainReport[] = [];

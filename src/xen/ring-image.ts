@@ -26,7 +26,7 @@ import { RingError, xenRingErrorCodes } from './ring-error.js';
 import { SharedRing } from './shared-ring.js';
 import type { XenRingType } from './ring-type.js';
 import type { ExtraSlots, RecordVariant, RingRecords } from './ring-records.js';
-import { idxSub } from './ring-index.js';
+import { idxSub, RING_IDX_HALF } from './ring-index.js';
 
 export interface RingImageSlot {
   readonly index: number;
@@ -165,10 +165,16 @@ export function inspectRingImage(image: Uint8Array, type: XenRingType, order: nu
   let rspCount = idxSub(rspProd, rspFrom);
   if (outstanding > n) {
     const ahead = idxSub(rspProd, reqProd);
-    if (ahead <= n) {
-      violations.push(new RingError(xenRingErrorCodes.RSP_PROD_AHEAD, `rsp_prod ${rspProd} is ${ahead} past req_prod ${reqProd}: responses to requests never produced.`, {
-        index: rspProd, expected: `rsp_prod - req_prod <= 0`, received: { req_prod: reqProd, rsp_prod: rspProd },
-      }));
+    if (ahead < RING_IDX_HALF) {
+      // rsp_prod past req_prod: by at most RING_SIZE it answers requests never made; by more, it is also more than
+      // RING_SIZE past any rsp_cons (which never passes req_prod): RING_RESPONSE_PROD_OVERFLOW.
+      violations.push(ahead <= n
+        ? new RingError(xenRingErrorCodes.RSP_PROD_AHEAD, `rsp_prod ${rspProd} is ${ahead} past req_prod ${reqProd}: responses to requests never produced.`, {
+          index: rspProd, expected: `rsp_prod - req_prod <= 0`, received: { req_prod: reqProd, rsp_prod: rspProd },
+        })
+        : new RingError(xenRingErrorCodes.RSP_PROD_OVERFLOW, `rsp_prod ${rspProd} is ${ahead} past req_prod ${reqProd}, so past any rsp_cons; the ring holds ${n}.`, {
+          index: rspProd, expected: `rsp_prod - req_prod <= ${n}`, received: { req_prod: reqProd, rsp_prod: rspProd }, rule: 'ring.h RING_RESPONSE_PROD_OVERFLOW',
+        }));
       reqCount = 0;
       rspFrom = idxSub(rspProd, n);
       rspCount = n;

@@ -18,8 +18,16 @@ function sourceCell(s: RuleSource): string {
   return `Linux ${s.linux} \`${s.function}()\``;
 }
 
+/** Where the conformance checker judges the rule: traces (`ringwire check`), ring dumps (`ringwire dump`), both. */
+function checkedOn(e: RuleEntry): string | undefined {
+  if (e.checked === 'trace') return e.dumps === true ? 'checked on traces and ring dumps' : 'checked on traces';
+  if (e.checked === 'dump') return 'checked on ring dumps';
+  return e.dumps === true ? 'also checked on ring dumps' : undefined;
+}
+
 function row(e: RuleEntry): string {
-  const statement = e.checked === undefined ? e.statement : `${e.statement} (checked on ${e.checked === 'trace' ? 'traces' : 'ring dumps'})`;
+  const on = checkedOn(e);
+  const statement = on === undefined ? e.statement : `${e.statement} (${on})`;
   return `| \`${e.id}\` | ${e.severity} | ${e.binds} | ${cell(statement)} | ${cell(sourceCell(e.source))} |`;
 }
 
@@ -34,6 +42,8 @@ export function catalogueMarkdown(): string {
     '`either`, `caller` (whoever calls ringwire or runs its command line), `file` (the writer of a file ringwire reads).',
     'Sources name a Xen public header and macro, a Linux driver file and function, a section of Virtual I/O Device',
     '(VIRTIO) Version 1.2 with its MUST / SHOULD sentence where it has one, or a policy of ringwire\'s own.',
+    'A statement ending "(checked on traces)" is judged by `ringwire check`; "ring dumps" means `ringwire dump` judges it',
+    'too, on what a Xen ring image or virtqueue snapshot shows alone.',
     '',
     `${catalogue.length} entries.`,
   ];

@@ -10,6 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { dumpVirtioPacked, dumpVirtioSplit } from '../../src/cli/dump-virtio.js';
 import { UsageError, type CliIo, type ReadOptions } from '../../src/cli/io.js';
 import type { SplitSnapshotReport, PackedSnapshotReport } from '../../src/virtio/index.js';
+import type { DumpFinding } from '../../src/check/index.js';
 
 const dir = fileURLToPath(new URL('../../../fixtures/virtio/', import.meta.url));
 
@@ -119,12 +120,15 @@ test('--ram-size declares guest RAM by size: buffers beyond it are violations, t
   assert.equal(inside.doc.chains[3]?.error?.code, 'VIRTQ_INDIRECT_UNREADABLE');
   assert.deepEqual(inside.doc.not_checked, { buffers: 0, chains: 1 });
   // RAM ends at 0x10800: the live chains' buffers at 0x10c00 / 0x13000 lie outside guest RAM.
-  const short = await json<SplitSnapshotReport>(dumpVirtioSplit, [...areas, '--ram-size', '0x10800', '--json']);
+  const short = await json<SplitSnapshotReport & { findings: DumpFinding[] }>(dumpVirtioSplit, [...areas, '--ram-size', '0x10800', '--json']);
   assert.equal(short.status, 1);
   assert.deepEqual(short.doc.violations.map((v) => [v.at, v.code]), [['slot 3', 'VIRTQ_ADDR_UNMAPPED'], ['slot 4', 'VIRTQ_ADDR_UNMAPPED']]);
   const text = io();
   assert.equal(await dumpVirtioSplit([...areas, '--ram-size', '0x10800'], text), 1);
-  assert.match(text.text(), /\n {2}2 violation\(s\):\n {4}VIRTQ_ADDR_UNMAPPED: indirect table of descriptor 4 .*\n {4}VIRTQ_ADDR_UNMAPPED: buffer of descriptor 1 /);
+  assert.deepEqual(short.doc.findings.map((f) => [f.rule, f.area, f.index, f.path]), [['VIRTQ_ADDR_UNMAPPED', 'avail', 3, 'avail.ring[3]'], ['VIRTQ_ADDR_UNMAPPED', 'avail', 4, 'avail.ring[4]']]);
+  assert.match(text.text(), /\n {2}error VIRTQ_ADDR_UNMAPPED \(driver\) at byte 10 of avail, index 3 \(slot 3\)\n {4}driver made head 4 available \(avail index 3\), a chain the device cannot walk: indirect table of descriptor 4 .*\n/);
+  assert.match(text.text(), /\n {2}error VIRTQ_ADDR_UNMAPPED \(driver\) at byte 12 of avail, index 4 \(slot 4\)\n {4}driver made head 1 available \(avail index 4\), [^\n]*buffer of descriptor 1 /);
+  assert.match(text.text(), /\n {2}2 errors, 0 warnings, 0 info$/);
 });
 
 test('a device still requires mapped buffers: the walk policy is the snapshot\'s, not the queue\'s', async () => {
@@ -142,7 +146,7 @@ test('text output: findings inline, then the verdict line of dump xen', async ()
   assert.match(t, /VIOLATION VIRTQ_INDIRECT_NESTED/);
   assert.match(t, /stale \(not a violation\) VIRTQ_ZERO_LENGTH/);
   assert.match(t, /used_event 2/);
-  assert.match(t, /\n {2}1 violation\(s\):\n {4}VIRTQ_INDIRECT_NESTED: indirect-table entry 1 sets VRING_DESC_F_INDIRECT [^\n]*$/);
+  assert.match(t, /\n {2}error VIRTQ_INDIRECT_NESTED \(driver\) at byte 10 of avail, index 3 \(slot 3\)\n {4}[^\n]*indirect-table entry 1 sets VRING_DESC_F_INDIRECT\.\n {4}avail.ring\[3\]: expected a chain the device can walk; actual VIRTQ_INDIRECT_NESTED\n {4}rule: virtio 1.2 §2.7.5.3.1 \/ §2.8.19\n {2}1 error, 0 warnings, 0 info$/);
   const h = io();
   assert.equal(await dumpVirtioSplit(args('split-healthy').filter((a) => a !== '--json'), h), 0);
   assert.match(h.text(), /\n {2}consistent$/);
@@ -168,14 +172,33 @@ function packedDesc(n: number, size: number, id: (p: number) => number): Uint8Ar
   return desc;
 }
 
-test('packed: duplicate buffer ids among available chains, and a walk from position 0 without event structures', async () => {
-  const o = io({ 'd.bin': packedDesc(2, 4, () => 3), 'm.bin': new Uint8Array(0x100) });
-  const { status, doc } = await json<PackedSnapshotReport>(dumpVirtioPacked, ['--size', '4', '--desc', 'd.bin', '--mem', '65536:m.bin', '--json'], o);
+test('packed: duplicate buffer ids among available chains; a walk from a position the descriptors suggest shows them, --device-next judges them', async () => {
+  const files = { 'd.bin': packedDesc(2, 4, () => 3), 'm.bin': new Uint8Array(0x100) };
+  const base = ['--size', '4', '--desc', 'd.bin', '--mem', '65536:m.bin'];
+  // No event structures: the device's position is only inferred from the descriptors, so the chains may be stale or consumed.
+  const assumed = await json<PackedSnapshotReport & { findings: DumpFinding[] }>(dumpVirtioPacked, [...base, '--json'], io(files));
+  assert.equal(assumed.status, 0);
+  assert.deepEqual(assumed.doc.start, { pos: 0, wrap: 1 });
+  assert.equal(assumed.doc.start_from, 'inferred');
+  assert.equal(assumed.doc.driver_event, undefined);
+  assert.deepEqual(assumed.doc.chains.map((c) => [c.live, c.error?.code, c.finding]), [[false, undefined, undefined], [false, 'VIRTQ_PACKED_DUPLICATE_ID', 'not judged']]);
+  assert.deepEqual(assumed.doc.violations, []);
+  assert.deepEqual(assumed.doc.findings, []);
+  const t = io(files);
+  assert.equal(await dumpVirtioPacked(base, t), 0);
+  assert.match(t.text(), /device starts at 0 in pass 1 \(inferred from the descriptors: [^\n]*\)\n/);
+  assert.match(t.text(), /\n {2}not judged \(device position not given by the device\) VIRTQ_PACKED_DUPLICATE_ID: /);
+  // The device's own next_avail and wrap counter place the walk: the duplicate is a violation.
+  const { status, doc } = await json<PackedSnapshotReport & { findings: DumpFinding[] }>(dumpVirtioPacked, [...base, '--device-next', '0:1', '--json'], io(files));
   assert.equal(status, 1);
-  assert.deepEqual(doc.start, { pos: 0, wrap: 1 });
-  assert.equal(doc.driver_event, undefined);
-  assert.deepEqual(doc.chains.map((c) => c.error?.code), [undefined, 'VIRTQ_PACKED_DUPLICATE_ID']);
+  assert.equal(doc.start_from, 'given');
   assert.deepEqual(doc.violations.map((v) => [v.at, v.code]), [['pos 1', 'VIRTQ_PACKED_DUPLICATE_ID']]);
+  assert.deepEqual(doc.findings.map((f) => [f.rule, f.party, f.area, f.offset, f.index, f.path]), [['VIRTQ_PACKED_DUPLICATE_ID', 'driver', 'desc', 16, 1, 'desc[1]']]);
+  const late = await json<PackedSnapshotReport>(dumpVirtioPacked, [...base, '--device-next', '1:1', '--json'], io(files));
+  assert.equal(late.status, 0, 'from position 1 only the second chain is available: nothing repeats');
+  for (const bad of ['4:1', '1:2', '1:0:0', 'x:0']) {
+    await assert.rejects(Promise.resolve().then(() => dumpVirtioPacked([...base, '--device-next', bad], io(files))), (e: unknown) => e instanceof UsageError, bad);
+  }
 });
 
 test('packed: a device event off_wrap outside the ring is a violation (no chains can be placed), not a usage error', async () => {

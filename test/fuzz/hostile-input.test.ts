@@ -9,7 +9,8 @@ import assert from 'node:assert/strict';
 import {
   layoutOf, structNames, decode, encode, RingwireError, protocol,
   ringType, SharedRing, FrontRing, BackRing, BlkifFront, BlkifBack, NetifTxFront, NetifTxBack, xenRingNames,
-  xenRingErrorCodes, virtqRules, virtqNotCheckedCodes, type SplitSnapshotReport, type PackedSnapshotReport,
+  xenRingErrorCodes, virtqRules, virtqNotCheckedCodes, xenDumpRuleIds, splitDumpRuleIds, packedDumpRuleIds,
+  type SplitSnapshotReport, type PackedSnapshotReport, type DumpFinding,
 } from '../../src/index.js';
 import { dumpXen } from '../../src/cli/dump-xen.js';
 import { dumpVirtioPacked, dumpVirtioSplit } from '../../src/cli/dump-virtio.js';
@@ -64,17 +65,34 @@ const knownXenCodes = new Set<string>(Object.values(xenRingErrorCodes));
 const knownVirtqCodes = new Set<string>(Object.keys(virtqRules));
 
 /**
- * What must hold of every virtio dump report, whatever the snapshot: the exit status is 1 exactly when the
- * report lists a violation; each violation and chain error carries a VIRTQ_* code; a chain error counts as a
- * violation exactly when it should (live and not missing input); and `consistent` agrees.
+ * What must hold of the findings of every dump, whatever the image: the exit status is 1 exactly when one is
+ * an error, `consistent` agrees, each is a rule the dump judges, placed inside its area.
  */
-function checkVirtioReport(status: number, r: SplitSnapshotReport | PackedSnapshotReport, what: string): void {
-  assert.equal(status === 1, r.violations.length > 0, `${what}: exit ${status} with ${r.violations.length} violation(s)`);
-  assert.equal(r.consistent, r.violations.length === 0, what);
+function checkFindings(status: number, doc: { findings: DumpFinding[]; consistent: boolean }, ids: readonly string[], areaSize: (area: string) => number, what: string): void {
+  const errors = doc.findings.filter((f) => f.severity === 'error').length;
+  assert.equal(status === 1, errors > 0, `${what}: exit ${status} with ${errors} error finding(s)`);
+  assert.equal(doc.consistent, errors === 0, what);
+  for (const f of doc.findings) {
+    assert.ok(ids.includes(f.rule), `${what}: finding ${f.rule}`);
+    assert.ok(f.offset >= 0 && f.offset < areaSize(f.area), `${what}: ${f.rule} at byte ${f.offset} of ${f.area}`);
+    assert.equal(typeof f.message, 'string');
+  }
+}
+
+/**
+ * What must hold of every virtio dump report, whatever the snapshot: each violation and chain error carries a
+ * VIRTQ_* code; a chain error counts as a violation exactly when it should (live and not missing input); each
+ * violation is a finding under its own code, and the only other findings are used ids outside the queue; the
+ * exit status follows the findings.
+ */
+function checkVirtioReport(status: number, r: (SplitSnapshotReport | PackedSnapshotReport) & { findings: DumpFinding[] }, what: string, areaSize: (area: string) => number): void {
+  checkFindings(status, { findings: r.findings, consistent: r.consistent }, 'avail' in r ? splitDumpRuleIds : packedDumpRuleIds, areaSize, what);
+  const codes = r.violations.map((v) => v.code).sort();
+  assert.deepEqual(r.findings.map((f) => f.rule).filter((x) => x !== 'VIRTQ_USED_ID_OUT_OF_RANGE').sort(), codes, `${what}: each violation is a finding`);
   for (const v of r.violations) {
     assert.ok(knownVirtqCodes.has(v.code) && !virtqNotCheckedCodes.has(v.code), `${what}: violation code ${v.code}`);
     assert.equal(typeof v.message, 'string');
-    assert.match(v.at, /^(avail\.idx|slot \d+|pos \d+|driver_event|device_event)$/);
+    assert.match(v.at, /^(avail\.idx|used\.idx|slot \d+|pos \d+|driver_event|device_event)$/);
   }
   let chainViolations = 0;
   let notChecked = 0;
@@ -82,7 +100,7 @@ function checkVirtioReport(status: number, r: SplitSnapshotReport | PackedSnapsh
     assert.ok(c.descs.length >= 1 || c.error?.code === 'VIRTQ_HEAD_OUT_OF_RANGE', `${what}: every walked chain shows the descriptors read`);
     if (c.error === undefined) { assert.equal(c.finding, undefined); continue; }
     assert.ok(knownVirtqCodes.has(c.error.code), `${what}: chain error ${c.error.code}`);
-    const expected = virtqNotCheckedCodes.has(c.error.code) ? 'not checked' : c.live ? 'violation' : 'stale';
+    const expected = virtqNotCheckedCodes.has(c.error.code) ? 'not checked' : c.live ? 'violation' : 'avail' in r ? 'stale' : 'not judged';
     assert.equal(c.finding, expected, `${what}: ${c.error.code}`);
     if (expected === 'violation') chainViolations++;
     if (expected === 'not checked') notChecked++;
@@ -134,9 +152,8 @@ test(`fuzz (seed ${seed}): dump xen on random ring images exits 0 or 1 with a JS
     const io = memIo(files);
     const status = await dumpXen(['--ring', ring, '--abi', abi, '--order', String(order), 'img', '--json'], io);
     assert.ok(status === 0 || status === 1, `${ring} ${abi} status ${status}`);
-    const report = JSON.parse(io.text()) as { violations: { code: string; message: string }[]; consistent: boolean };
-    assert.equal(status === 1, report.violations.length > 0, `${ring} ${abi}: exit ${status} with ${report.violations.length} violation(s)`);
-    assert.equal(report.consistent, status === 0);
+    const report = JSON.parse(io.text()) as { violations: { code: string; message: string }[]; findings: DumpFinding[]; consistent: boolean };
+    checkFindings(status, report, xenDumpRuleIds, () => 4096 << order, `${ring} ${abi}`);
     for (const v of report.violations) {
       assert.ok(knownXenCodes.has(v.code), `${ring} ${abi}: violation code ${v.code}`);
       assert.equal(typeof v.message, 'string');
@@ -214,8 +231,8 @@ test(`fuzz (seed ${seed}): dump virtio-split on random snapshots: exit 1 exactly
     const before = snapshot(files);
     const io = memIo(files);
     const status = await dumpVirtioSplit(args, io);
-    const report = JSON.parse(io.text()) as SplitSnapshotReport;
-    checkVirtioReport(status, report, args.join(' '));
+    const report = JSON.parse(io.text()) as SplitSnapshotReport & { findings: DumpFinding[] };
+    checkVirtioReport(status, report, args.join(' '), (a) => (a === 'desc' ? desc.byteLength : a === 'avail' ? avail.byteLength : used.byteLength));
     assert.equal(report.chains.length, Math.min(report.avail.idx, size));
     assert.deepEqual(files, before, 'dump virtio-split leaves its input as it was');
     seen[status]!++;
@@ -242,9 +259,9 @@ test(`fuzz (seed ${seed}): dump virtio-packed on random snapshots: exit 1 exactl
     const before = snapshot(files);
     const io = memIo(files);
     const status = await dumpVirtioPacked(args, io);
-    const report = JSON.parse(io.text()) as PackedSnapshotReport;
-    checkVirtioReport(status, report, args.join(' '));
-    assert.ok(report.chains.every((c) => c.live));
+    const report = JSON.parse(io.text()) as PackedSnapshotReport & { findings: DumpFinding[] };
+    checkVirtioReport(status, report, args.join(' '), (a) => (a === 'desc' ? desc.byteLength : 4));
+    assert.ok(report.chains.every((c) => c.live === (report.start_from === undefined || report.start_from === 'given')));
     assert.deepEqual(files, before, 'dump virtio-packed leaves its input as it was');
     seen[status]!++;
   }
@@ -274,8 +291,8 @@ test(`fuzz (seed ${seed}): a split queue read out of a guest RAM image (--ram, G
     // The same queue with its areas as image files and RAM for tables and buffers: the same report.
     const split = memIo(files);
     const s2 = await dumpVirtioSplit(['--size', String(size), '--desc', 'd', '--avail', 'a', '--used', 'u', '--ram', 'ram', '--json'], split);
-    const r1 = JSON.parse(fromRam.text()) as SplitSnapshotReport;
-    checkVirtioReport(s1, r1, `ram seed ${seed} #${i}`);
+    const r1 = JSON.parse(fromRam.text()) as SplitSnapshotReport & { findings: DumpFinding[] };
+    checkVirtioReport(s1, r1, `ram seed ${seed} #${i}`, (area) => (files[area === 'desc' ? 'd' : area === 'avail' ? 'a' : 'u'] as Uint8Array).byteLength);
     assert.equal(s1, s2);
     assert.deepEqual(r1, JSON.parse(split.text()));
     assert.equal(r1.not_checked.buffers, 0, 'with --ram every buffer address is checked');
