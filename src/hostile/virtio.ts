@@ -134,10 +134,12 @@ export const virtioMalformedFixtures: readonly MalformedFixture[] = [
   },
   {
     rule: 'VIRTQ_LENGTH_OVERFLOW',
-    about: 'split queue of 8: after a healthy round the driver chains two descriptors of 0xffffffff bytes and a third, over 2^32 bytes in total, makes it available and kicks.',
+    about: 'split queue of 8: after a healthy round the driver chains a 4096-byte descriptor in guest RAM, one of 0xffffffff bytes and a third, over 2^32 bytes in total, makes it available and kicks.',
     record(rec) {
       const x = warm(rec);
-      desc(x, 4, 0xffffffff, VRING_DESC_F_NEXT, 5, BUF);
+      // The first buffer lies in guest RAM, so a device walking the chain meets the length rule (checked before
+      // the second buffer's address) rather than an unmapped first buffer.
+      desc(x, 4, 0x1000, VRING_DESC_F_NEXT, 5, BUF);
       desc(x, 5, 0xffffffff, VRING_DESC_F_NEXT, 6, BUF);
       desc(x, 6, 16, 0, 0);
       publish(x, 4);
@@ -215,10 +217,17 @@ export const virtioMalformedFixtures: readonly MalformedFixture[] = [
   },
   {
     rule: 'VIRTQ_USED_ID_TWICE',
-    about: 'split queue of 8: after a healthy round in which head 0 was used, the device returns id 0 again and interrupts.',
+    about: 'split queue of 8: after a healthy round the driver makes two requests available; the device uses the first, the driver reclaims it, and with the second still outstanding the device returns the first one\'s id again and interrupts.',
     record(rec) {
       const x = warm(rec);
-      use(x, 0, 512);
+      add(x, 1);
+      add(x, 2);
+      const c = x.device.pop();
+      if (c === null || x.device.pop() === null) throw new Error('nothing available');
+      x.device.pushUsed(c.head, 512);
+      x.device.interrupt();
+      x.driver.getUsed();
+      use(x, c.head, 512);
     },
   },
   {
