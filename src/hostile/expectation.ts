@@ -35,6 +35,6 @@ export function expectFor(e: RuleEntry): HostileExpect {
 /** How a careful implementation of the side under test reacts, in one sentence (for `ringwire hostile --list`). */
 export function reactionText(a: HostileAnnotation): string {
   return a.expect === 'refuse'
-    ? `refuses with ${a.rule} when it reads the shared memory`
-    : 'cannot see it in the shared memory: keeps working (or refuses cleanly); the replay\'s monitor reports the rule';
+    ? `refuses with ${a.rule}: its checked operations see it in shared memory`
+    : `keeps to the protocol or refuses cleanly (any code); the monitor reports ${a.rule}`;
 }
