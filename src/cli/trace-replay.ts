@@ -18,6 +18,7 @@ import { RingwireError } from '../errors.js';
 import { UsageError, jsonText, type CliIo } from './io.js';
 import { flag, parseInteger, parseVerbArgs, stringOption } from './args.js';
 import { implCommand, type ImplCommand } from './impl-cmd.js';
+import { roleWord } from './hostile.js';
 
 export async function traceReplay(args: string[], io: CliIo): Promise<number> {
   const p = parseVerbArgs('trace replay', args, {
@@ -66,7 +67,8 @@ export async function traceReplay(args: string[], io: CliIo): Promise<number> {
     if (flag(p, 'json')) {
       io.out(jsonText({ file, iface, side, runs: result.runs, divergence: d ?? null, refusal: result.refusal ?? null, hostile: { rule: o.rule, expect: o.expect, ok: o.ok, verdict: o.verdict, text: o.text, finding: o.finding ?? null } }));
     } else {
-      io.out(`${file}: interface ${iface}: ${h.rule}: the ${role} under test ${o.text}`);
+      const who = result.setup === undefined ? role : roleWord(result.setup.transport, h.side);
+      io.out(`${file}: interface ${iface}: ${who} under test: ${o.text}`);
     }
     return o.ok ? 0 : 1;
   }

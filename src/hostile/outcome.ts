@@ -51,5 +51,5 @@ export function judgeHostile(a: HostileAnnotation, r: ReplayResult): HostileOutc
   }
   if (finding === undefined) return fail('not-observed', `not observed: the monitor did not report ${a.rule}`);
   const how = refusal === undefined ? `kept to the recording in ${r.runs} run(s)` : `refused cleanly with ${refusal.code}`;
-  return { ...base, ...seen, ok: true, verdict: 'observed', ...(refusal === undefined ? {} : { refused: refusal.code }), text: `observed as expected: ${a.rule}${where}; the implementation ${how}` };
+  return { ...base, ...seen, ok: true, verdict: 'observed', ...(refusal === undefined ? {} : { refused: refusal.code }), text: `observed as expected: ${a.rule}${where}; it ${how}` };
 }

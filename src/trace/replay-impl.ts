@@ -119,6 +119,8 @@ export interface ReplayResult {
   readonly findings: readonly Finding[];
   /** Whether the side under test was given a last run after the recording ended (hostile traces). */
   readonly finalRun: boolean;
+  /** The interface's setup record, once seen. */
+  readonly setup: TraceSetup | undefined;
 }
 
 const MAX_FINDINGS = 1000;
@@ -203,7 +205,7 @@ export class ImplementationReplay {
 
   #result(): ReplayResult {
     for (const f of this.#monitor.end()) this.#keep(f);
-    return { runs: this.#runs, divergence: this.#divergence, refusal: this.#refusal, hostile: this.#hostile, findings: this.#findings, finalRun: this.#finalRun };
+    return { runs: this.#runs, divergence: this.#divergence, refusal: this.#refusal, hostile: this.#hostile, findings: this.#findings, finalRun: this.#finalRun, setup: this.#truth.interfaces[this.#iface]?.setup };
   }
 
   #keep(f: Finding): void {
