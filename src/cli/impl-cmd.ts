@@ -114,9 +114,22 @@ export function implCommand(command: string, timeoutMs: number): ImplCommand {
   let failure: ImplCommandFailure | undefined;
   let dir: string | undefined;
   const fds: number[] = [];
+  /** Kill the child's whole process group (the shell and what it started) and let go of its pipes. */
+  const kill = (): void => {
+    const c = child;
+    if (c === undefined) return;
+    try {
+      if (c.pid !== undefined) process.kill(-c.pid, 'SIGKILL');
+    } catch {
+      c.kill('SIGKILL');
+    }
+    c.stdout?.destroy();
+    c.stderr?.destroy();
+    c.stdin?.destroy();
+  };
   const fatal = (e: unknown): never => {
     failure ??= e instanceof ImplCommandFailure ? e : new ImplCommandFailure('CLI_IMPL_PROTOCOL', e instanceof Error ? e.message : String(e));
-    child?.kill('SIGKILL');
+    kill();
     throw failure;
   };
   const factory: ReplayImplementationFactory = (ctx: ReplayContext): ReplayImplementation => {
@@ -135,7 +148,8 @@ export function implCommand(command: string, timeoutMs: number): ImplCommand {
     put(fd, ctx.ports);
     put(rfd, ctx.recorded);
     let stderr = '';
-    child = spawn(command, { shell: true, stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group, so a hung implementation is killed with everything the shell started.
+    child = spawn(command, { shell: true, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     child.stderr?.setEncoding('utf8');
     child.stderr?.on('data', (t: string) => { stderr = (stderr + t).slice(-2000); });
     child.stdin?.on('error', () => undefined); // a child gone is reported by the line queue
@@ -191,14 +205,15 @@ export function implCommand(command: string, timeoutMs: number): ImplCommand {
     failure: () => failure,
     async close() {
       const c = child;
-      if (c !== undefined && c.exitCode === null && c.signalCode === null) {
+      if (c !== undefined && failure === undefined && c.exitCode === null && c.signalCode === null) {
+        const exited = new Promise<void>((resolve) => { c.once('exit', () => { resolve(); }); });
         c.stdin?.write(`${JSON.stringify({ type: 'end' })}\n`);
         c.stdin?.end();
-        const exited = new Promise<void>((resolve) => { c.once('exit', () => { resolve(); }); });
-        const t = setTimeout(() => { c.kill('SIGKILL'); }, Math.min(timeoutMs, 2000));
+        const t = setTimeout(kill, Math.min(timeoutMs, 2000));
         await exited;
         clearTimeout(t);
       }
+      kill();
       for (const fd of fds.splice(0)) closeSync(fd);
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     },
