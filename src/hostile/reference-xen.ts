@@ -2,7 +2,8 @@
  * ringwire's own Xen ends as implementations under test (ReplayImplementationFactory), for replaying hostile
  * traces: each does what a careful Linux driver does with ringwire's checked operations, so what the peer
  * broke in shared memory is refused with its code. What the recorded side produced of its own accord — the
- * requests a frontend publishes, the status a backend answers — is its workload, read from `ctx.recorded`;
+ * requests a frontend publishes, the status a backend answers, the data either writes into granted pages —
+ * is its workload, read from `ctx.recorded`;
  * everything the ring protocol decides (indices, checks, event indices, notifications) is the end's own.
  *
  *   backend   blkif: BlkifBack (RING_COPY_REQUEST, checked req_prod, checked records) plus an id check across
@@ -14,7 +15,7 @@
  *             RING_FINAL_CHECK_FOR_RESPONSES, then publish the recording's new requests and
  *             RING_PUSH_REQUESTS_AND_CHECK_NOTIFY (+ notify).
  */
-import type { XenTraceSetup } from '../../protocol/trace/index.js';
+import { RWT_REGION_XEN_GRANT, type XenTraceSetup } from '../../protocol/trace/index.js';
 import type { ReplayContext, ReplayImplementation } from '../trace/replay-impl.js';
 import { ringType, type XenRingName, type XenRingType } from '../xen/ring-type.js';
 import { SharedRing } from '../xen/shared-ring.js';
@@ -43,6 +44,16 @@ function rings(ctx: ReplayContext): XenRings {
   const s = ctx.setup as XenTraceSetup;
   const type = ringType(s.ring as XenRingName, { abi: s.abi });
   return { s, type, sring: SharedRing.overPort(ctx.ports[0] as RingPort, type, s.order), recorded: SharedRing.overPort(ctx.recorded[0] as RingPort, type, s.order) };
+}
+
+/**
+ * The granted data pages as the recording shows them at the end of the run: what either end writes there
+ * (a frontend's write data, a backend's read data) is its workload, not a protocol decision.
+ */
+function copyGrants(ctx: ReplayContext): void {
+  ctx.regions.forEach((g, i) => {
+    if (g.kind === RWT_REGION_XEN_GRANT) (ctx.ports[i] as RingPort).write(0, (ctx.recorded[i] as RingPort).bytes);
+  });
 }
 
 /** A private copy of slot `idx` of the recorded ring. */
@@ -79,6 +90,7 @@ export function xenBackend(ctx: ReplayContext): ReplayImplementation {
     const back = new BlkifBack(ring);
     return {
       run() {
+        copyGrants(ctx);
         do {
           const batch = back.take();
           const ids = new Set<string>();
@@ -97,6 +109,7 @@ export function xenBackend(ctx: ReplayContext): ReplayImplementation {
     const back = new NetifTxBack(ring);
     return {
       run() {
+        copyGrants(ctx);
         do {
           for (const p of back.take()) {
             const first = p.fragments[0];
@@ -111,6 +124,7 @@ export function xenBackend(ctx: ReplayContext): ReplayImplementation {
   // and answered with the response the recording shows in the same slot.
   return {
     run() {
+      copyGrants(ctx);
       do {
         const prod = ring.checkedRequestProd();
         while (ring.reqCons !== prod) {
@@ -148,6 +162,7 @@ export function xenFrontend(ctx: ReplayContext): ReplayImplementation {
     const codec = new BlkifRequestCodec(x.type.abi);
     return {
       run() {
+        copyGrants(ctx);
         do front.poll(); while (front.finalCheck() !== 0);
         if (workload((idx, bytes) => { front.queue(codec.decode(bytes, idx)); })) front.push();
       },
@@ -156,6 +171,7 @@ export function xenFrontend(ctx: ReplayContext): ReplayImplementation {
   const outstanding = new Set<string>();
   return {
     run() {
+      copyGrants(ctx);
       do {
         const prod = ring.checkedResponseProd();
         const batch: string[] = [];

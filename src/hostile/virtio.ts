@@ -220,7 +220,7 @@ export const virtioMalformedFixtures: readonly MalformedFixture[] = [
     about: 'split queue of 8: after a healthy round the driver makes two requests available; the device uses the first, the driver reclaims it, and with the second still outstanding the device returns the first one\'s id again and interrupts.',
     record(rec) {
       const x = warm(rec);
-      add(x, 1);
+      add(x, 1, false);
       add(x, 2);
       const c = x.device.pop();
       if (c === null || x.device.pop() === null) throw new Error('nothing available');
