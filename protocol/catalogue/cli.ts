@@ -1,5 +1,6 @@
 /**
- * The command line (UsageError): `ringwire: CODE: message` on one stderr line, exit 2.
+ * The command line (UsageError): `ringwire: CODE: message` on one stderr line, exit 2 (exit 1 for an
+ * implementation under test that breaks the --impl-cmd line protocol or times out).
  */
 import type { RuleEntry } from './types.js';
 
@@ -43,7 +44,7 @@ export const cliCatalogue = [
   },
   {
     id: 'CLI_UNKNOWN_CODE', family: 'cli', kind: 'usage', binds: 'caller', severity: 'error',
-    statement: 'ringwire explain is given a code or rule id the catalogue holds.',
+    statement: 'ringwire explain and ringwire hostile --rule are given a code or rule id the catalogue holds.',
     source: { ringwire: 'policy', why },
   },
   {
@@ -60,6 +61,31 @@ export const cliCatalogue = [
     id: 'CLI_QMP_ERROR', family: 'cli', kind: 'input', binds: 'caller', severity: 'error',
     statement: 'QEMU carries out every QMP command capture qemu sends.',
     source: { ringwire: 'policy', why },
+  },
+  {
+    id: 'CLI_NO_SCENARIO', family: 'cli', kind: 'usage', binds: 'caller', severity: 'error',
+    statement: 'ringwire hostile --rule names a rule it has a hostile scenario for, on the transport asked (ringwire hostile --list shows them).',
+    source: { ringwire: 'policy', why },
+  },
+  {
+    id: 'CLI_WRITE', family: 'cli', kind: 'input', binds: 'caller', severity: 'error',
+    statement: 'Every output file named can be created and written (- is standard output).',
+    source: { ringwire: 'policy', why },
+  },
+  {
+    id: 'CLI_IMPL_SPAWN', family: 'cli', kind: 'usage', binds: 'caller', severity: 'error',
+    statement: 'The command given to trace replay --impl-cmd can be started.',
+    source: { ringwire: 'policy', why },
+  },
+  {
+    id: 'CLI_IMPL_PROTOCOL', family: 'cli', kind: 'protocol', binds: 'either', severity: 'error',
+    statement: 'An implementation run by trace replay --impl-cmd answers each hello and run line with one JSON line as protocol/trace/impl-protocol.md says, and neither exits nor closes its output before the replay ends.',
+    source: { ringwire: 'policy', why: 'the implementation under test broke the line protocol: one stderr line and exit status 1, as for any implementation that fails the replay.' },
+  },
+  {
+    id: 'CLI_IMPL_TIMEOUT', family: 'cli', kind: 'protocol', binds: 'either', severity: 'error',
+    statement: 'An implementation run by trace replay --impl-cmd answers each run within the timeout (--timeout-ms, default 10000).',
+    source: { ringwire: 'policy', why: 'an implementation that hangs fails the replay: one stderr line and exit status 1; the process is killed.' },
   },
   {
     id: 'INTERNAL', family: 'cli', kind: 'usage', binds: 'caller', severity: 'error',

@@ -18,7 +18,9 @@
  * JSON bodies (one UTF-8 JSON object; rare records where readability and growth matter more than size):
  *   setup       TraceSetup below: what the interface carries
  *   config      TraceConfig below: xenbus keys and states, virtio status / features / queue setup
- *   annotation  TraceAnnotation below: the macro or operation that produced the records that follow
+ *   annotation  TraceAnnotation below: the macro or operation that produced the records that follow; from
+ *               party none, {"op":"hostile",...} says what a hostile trace expects of the side under test
+ *               (hostile.ts)
  *
  * Which party wrote a record is the record header's `party`; the region a write lands in is named by number,
  * numbers being given by the interface's region records in order from 0.
@@ -165,7 +167,11 @@ export type TraceConfig =
   | { readonly virtio_features: string }
   | { readonly virtio_queue: { readonly index: number; readonly size: number; readonly enable: boolean } };
 
-/** An annotation record (JSON): the ring.h macro or driver/device operation, and its arguments. */
+/**
+ * An annotation record (JSON): the ring.h macro or driver/device operation, and its arguments. From party
+ * none with op "hostile" it is a HostileAnnotation (hostile.ts): the rule the trace breaks, the side under
+ * test, and whether that side must refuse it or the monitor observes it.
+ */
 export interface TraceAnnotation {
   readonly op: string;
   readonly [arg: string]: string | number | boolean;

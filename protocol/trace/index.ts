@@ -10,6 +10,7 @@ import { bodyStructs, bodyConstants } from './bodies.js';
 export * from './pcapng.js';
 export * from './record.js';
 export * from './bodies.js';
+export * from './hostile.js';
 
 export const traceStructs: readonly StructDecl[] = [pcapng_shb, pcapng_idb, pcapng_epb, pcapng_option, ringwire_record_header, ...bodyStructs];
 export const traceConstants: readonly ConstantDecl[] = [...pcapngConstants, ...recordConstants, ...bodyConstants];

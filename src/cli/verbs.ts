@@ -108,14 +108,21 @@ export const verbs: Readonly<Record<string, Verb>> = {
       },
       replay: {
         summary: 'replay a trace against your implementation of one side',
-        usage: `usage: ringwire trace replay FILE --side front|back --impl MODULE [--iface N] [--json]
+        usage: `usage: ringwire trace replay FILE --side front|back (--impl MODULE | --impl-cmd "COMMAND") [--iface N] [--timeout-ms MS] [--json]
   Play the recorded other side of interface N (default 0) on fresh memory and let MODULE act as --side
   (front: Xen frontend or virtio driver; back: Xen backend or virtio device). MODULE's default export is
-  (ctx) => ({ run() }): ctx has the setup, one RingPort per region and the side. After every run of the
-  side in the recording, the memory and notifications MODULE produced are compared with the trace; the first
-  divergence is printed with its record, region, offset and field path.
-  Exit 0 when MODULE reproduced every run; 1 at a divergence (or when MODULE threw); 2 for bad usage, a
-  module that cannot be loaded, or a trace that is not pcapng, is corrupt or was cut.`,
+  (ctx) => ({ run() }): ctx has the setup, one RingPort per region, the side, and the recorded memory (read
+  only). --impl-cmd runs COMMAND (through the shell) instead, speaking JSON lines on its stdin / stdout with
+  the memory in a shared file (protocol/trace/impl-protocol.md); each answer must come within MS ms (default
+  10000). After every run of the side in the recording, the memory and notifications produced are compared
+  with the trace; the first divergence is printed with its record, region, offset and field path. A hostile
+  trace (ringwire hostile) is judged by what it expects: "refused as expected: CODE" when the implementation
+  refused with the rule's code, "observed as expected" when ringwire's monitor reported the rule and the
+  implementation kept going or refused cleanly; otherwise what it did instead.
+  Exit 0 when the implementation reproduced every run or met the hostile trace's expectation; 1 at a
+  divergence, a failed expectation, an implementation that threw, or (CLI_IMPL_PROTOCOL, CLI_IMPL_TIMEOUT)
+  one that broke the line protocol, exited or hung; 2 for bad usage, a module that cannot be loaded, a
+  command that cannot be run (CLI_IMPL_SPAWN), or a trace that is not pcapng, is corrupt or was cut.`,
         run: async (args, io) => (await import('./trace-replay.js')).traceReplay(args, io),
       },
     },
@@ -140,6 +147,20 @@ export const verbs: Readonly<Record<string, Verb>> = {
         run: async (args, io) => (await import('./capture-qemu.js')).captureQemu(args, io),
       },
     },
+  },
+  hostile: {
+    summary: 'write a trace whose other side breaks one rule, for replay against your implementation',
+    usage: `usage: ringwire hostile --rule ID [--transport xen|virtio] --out FILE|- [--json]
+       ringwire hostile --list [--transport xen|virtio] [--json]
+  Write the hostile trace for rule ID (FILE, or - for standard output): a real run of ringwire's rings or
+  queues in which one side breaks that rule, ending with an annotation naming the side under test and what
+  it must do: refuse (the rule is visible in shared memory: refuse with exactly that code) or observe (it is
+  not: keep working; the replay's monitor reports it). Replay it with ringwire trace replay FILE --side SIDE
+  --impl MODULE (or --impl-cmd "COMMAND"). --list shows every rule with a scenario: transport, the side it
+  tests, refuse or observe, and how a careful implementation reacts. --json prints JSON instead.
+  Exit 0; 2 for an unknown rule (CLI_UNKNOWN_CODE, naming the closest ids), a rule with no scenario
+  (CLI_NO_SCENARIO), an unwritable FILE (CLI_WRITE) or bad usage.`,
+    run: async (args, io) => (await import('./hostile.js')).hostileVerb(args, io),
   },
   check: {
     summary: 'check a trace against the protocol rules',

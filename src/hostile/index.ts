@@ -5,7 +5,9 @@
  * `ringwire hostile --rule ID` writes. Core code: no node: imports.
  */
 import { GrowableSink, TraceRecorder } from '../index.js';
+import { RWT_PARTY_NONE, type HostileAnnotation } from '../../protocol/trace/index.js';
 import type { MalformedFixture } from './scenario.js';
+import { hostileExpectation } from './expectation.js';
 import { xenMalformedFixtures } from './xen.js';
 import { xenNetifMalformedFixtures } from './xen-netif.js';
 import { xenXenbusMalformedFixtures } from './xen-xenbus.js';
@@ -13,6 +15,7 @@ import { virtioMalformedFixtures } from './virtio.js';
 import { virtioPackedMalformedFixtures } from './virtio-packed.js';
 
 export type { MalformedFixture } from './scenario.js';
+export { hostileExpectation, expectFor, reactionText } from './expectation.js';
 
 export interface PlacedScenario extends MalformedFixture {
   /** The fixtures folder it is committed under: fixtures/DIR/malformed/. */
@@ -34,11 +37,30 @@ export function scenarioSeed(name: string): number {
   return h;
 }
 
-/** Record one scenario: the trace's bytes. */
-export function recordScenario(f: MalformedFixture): Uint8Array {
+/** Record one scenario, optionally with its hostile annotation after the last record (before close). */
+function record(f: MalformedFixture, annotation?: HostileAnnotation): Uint8Array {
   const sink = new GrowableSink();
   const rec = new TraceRecorder(sink);
   f.record(rec, scenarioSeed(f.rule));
+  if (annotation !== undefined) rec.annotate(0, RWT_PARTY_NONE, { ...annotation });
   rec.close();
   return sink.bytes.slice();
 }
+
+/**
+ * What the scenario expects of the side under test (protocol/trace/hostile.ts): the rule, the side that did
+ * not break it, and whether that side must refuse or the monitor observes. Derived by checking the run.
+ */
+export function scenarioExpectation(f: MalformedFixture): HostileAnnotation {
+  return hostileExpectation(f.rule, record(f));
+}
+
+/**
+ * Record one scenario: the trace's bytes, ending with the hostile annotation that makes the file
+ * self-describing (`ringwire trace replay` reads it to judge the implementation under test).
+ */
+export function recordScenario(f: MalformedFixture): Uint8Array {
+  return record(f, scenarioExpectation(f));
+}
+export { judgeHostile, type HostileOutcome, type HostileVerdict } from './outcome.js';
+export { referenceImplementation } from './reference.js';

@@ -264,10 +264,17 @@ export const virtioMalformedFixtures: readonly MalformedFixture[] = [
   },
   {
     rule: 'VIRTQ_USED_ID_TWICE',
-    about: 'split queue of 8: after a healthy round in which head 0 was used, the device returns id 0 again and interrupts.',
+    about: 'split queue of 8: after a healthy round the driver makes two requests available; the device uses the first, the driver reclaims it, and with the second still outstanding the device returns the first one\'s id again and interrupts.',
     record(rec) {
       const x = warm(rec);
-      use(x, 0, 512);
+      add(x, 1, false);
+      add(x, 2);
+      const c = x.device.pop();
+      if (c === null || x.device.pop() === null) throw new Error('nothing available');
+      x.device.pushUsed(c.head, 512);
+      x.device.interrupt();
+      x.driver.getUsed();
+      use(x, c.head, 512);
     },
   },
   {

@@ -24,7 +24,7 @@ export { TraceReplayer, type ReplayInterface, type ReplayRegion, type ReplayerOp
 export { ReplayEventDecoder, decodeTraceEvents, transportDecoders } from './decode-events.js';
 export {
   ImplementationReplay, replayAgainst, type ReplayContext, type ReplayImplementation, type ReplayImplementationFactory,
-  type ReplayDivergence, type ReplayResult, type ReplaySide,
+  type ReplayDivergence, type ReplayResult, type ReplaySide, type ReplayRefusal, refusalCode,
   type XenFrontendImplementation, type XenBackendImplementation, type VirtioDriverImplementation, type VirtioDeviceImplementation,
 } from './replay-impl.js';
 export { locateField, type LocatedField } from './field-locator.js';

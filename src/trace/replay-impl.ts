@@ -10,14 +10,19 @@
  * The four roles share one interface: a Xen frontend or backend, a virtio driver or device, each attached
  * to the interface's memory through one RingPort per region (in region order) and told which side it plays.
  */
-import { RWT_CHECKPOINT, RWT_NOTIFY, RWT_PARTY_BACK, RWT_PARTY_FRONT, RWT_PARTY_NONE, type TraceSetup } from '../../protocol/trace/index.js';
+import {
+  RWT_ANNOTATION, RWT_CHECKPOINT, RWT_HOSTILE_OP, RWT_NOTIFY, RWT_PARTY_BACK, RWT_PARTY_FRONT, RWT_PARTY_NONE,
+  type HostileAnnotation, type TraceSetup,
+} from '../../protocol/trace/index.js';
 import { PlainRingPort, type RingPort } from '../memory/ring-port.js';
 import type { TraceRecord } from './trace-record.js';
 import { TraceReplayer, type ReplayInterface, type ReplayRegion } from './replayer.js';
-import { decodeNotify } from './bodies.js';
+import { decodeAnnotation, decodeNotify } from './bodies.js';
 import { locateField } from './field-locator.js';
 import { TraceError } from './errors.js';
 import { RingwireError } from '../errors.js';
+import { TraceChecker } from '../check/trace-checker.js';
+import type { Finding } from '../check/finding.js';
 
 export type ReplaySide = 'front' | 'back';
 
@@ -29,6 +34,12 @@ export interface ReplayContext {
   /** One port per region, in region order (for a Xen ring: ports[0] is the ring pages; virtio: guest RAM). */
   readonly ports: readonly RingPort[];
   readonly regions: readonly { readonly name: string; readonly kind: number; readonly address: number; readonly length: number }[];
+  /**
+   * The memory as the recording shows it at the end of the run the implementation is asked to do, one port
+   * per region: READ ONLY. A frontend or driver under test may read its workload here (the requests or
+   * buffers the recorded side published, the bytes it was to write); a backend or device should not need it.
+   */
+  readonly recorded: readonly RingPort[];
 }
 
 /**
@@ -37,7 +48,8 @@ export interface ReplayContext {
  * protocol requires), then return.
  */
 export interface ReplayImplementation {
-  run(): void;
+  /** Do the work; a refusal is a thrown RingwireError (or any Error with an UPPER_SNAKE string `code`). */
+  run(): void | Promise<void>;
 }
 
 /** What a module passed to `ringwire trace replay --impl` exports as default: attach to the memory, return the implementation. */
@@ -83,16 +95,43 @@ export interface ReplayDivergence {
   readonly implementation: string;
 }
 
+/** The implementation refused what it was given: run() threw an error carrying a stable code. */
+export interface ReplayRefusal {
+  readonly code: string;
+  readonly message: string;
+  /** Packet number and seq of the first record of the run in which it refused (the last record, for the final run). */
+  readonly record: number;
+  readonly seq: number;
+  /** 1-based number of the run that refused. */
+  readonly run: number;
+}
+
 export interface ReplayResult {
   /** Runs of the side under test the implementation reproduced. */
   readonly runs: number;
+  /** The first difference, or the run that threw (a refusal is a divergence from a recording that went on). */
   readonly divergence: ReplayDivergence | undefined;
+  /** Set when run() threw an error with a code (RingwireError or the like): what the implementation refused. */
+  readonly refusal: ReplayRefusal | undefined;
+  /** The trace's hostile annotation for this interface (protocol/trace/hostile.ts), when it has one. */
+  readonly hostile: HostileAnnotation | undefined;
+  /** What ringwire's conformance checker reported on this interface of the recording (at most 1000). */
+  readonly findings: readonly Finding[];
+  /** Whether the side under test was given a last run after the recording ended (hostile traces). */
+  readonly finalRun: boolean;
+  /** The interface's setup record, once seen. */
+  readonly setup: TraceSetup | undefined;
 }
+
+const MAX_FINDINGS = 1000;
 
 /**
  * Replay interface `iface` of a trace with `factory`'s implementation playing `side`, one record at a time
- * (so a file can be streamed): `accept()` each record, then `finish()`. Records of other interfaces are
- * ignored. Stops comparing at the first divergence.
+ * (so a file can be streamed): `accept()` each record (or `acceptAsync()` when run() returns a promise), then
+ * `finish()` (`finishAsync()`). Records of other interfaces are ignored. Stops comparing at the first
+ * divergence. Every record also goes through ringwire's conformance checker (the monitor), whose findings the
+ * result carries. A trace with a hostile annotation gives the implementation one last run after its end, so a
+ * side that must refuse what the other side did last gets to see it.
  */
 export class ImplementationReplay {
   readonly #iface: number;
@@ -101,12 +140,18 @@ export class ImplementationReplay {
   readonly #factory: ReplayImplementationFactory;
   readonly #truth = new TraceReplayer();
   readonly #played = new TraceReplayer();
+  readonly #monitor = new TraceChecker();
+  readonly #findings: Finding[] = [];
   #impl: ReplayImplementation | undefined;
   #implNotifies: number[] = [];
   #traceNotifies: number[] = [];
   #runStart: { record: number; seq: number } | undefined;
+  #last: { record: number; seq: number } = { record: 0, seq: 0 };
   #runs = 0;
   #divergence: ReplayDivergence | undefined;
+  #refusal: ReplayRefusal | undefined;
+  #hostile: HostileAnnotation | undefined;
+  #finalRun = false;
 
   constructor(iface: number, side: ReplaySide, factory: ReplayImplementationFactory) {
     this.#iface = iface;
@@ -115,18 +160,77 @@ export class ImplementationReplay {
     this.#factory = factory;
   }
 
-  /** Take one record; returns the divergence once one is found. */
+  /** Take one record; returns the divergence once one is found. The implementation's run() must not return a promise. */
   accept(r: TraceRecord): ReplayDivergence | undefined {
+    if (this.#before(r)) {
+      const start = this.#begin();
+      this.#divergence = this.#complete(start, this.#runSync());
+    }
+    return this.#after(r);
+  }
+
+  /** accept() for implementations whose run() returns a promise (another process, a worker). */
+  async acceptAsync(r: TraceRecord): Promise<ReplayDivergence | undefined> {
+    if (this.#before(r)) {
+      const start = this.#begin();
+      this.#divergence = this.#complete(start, await this.#runAsync());
+    }
+    return this.#after(r);
+  }
+
+  /** End of the trace: a last run of the side under test is compared too (and the final run of a hostile trace). */
+  finish(): ReplayResult {
+    if (this.#divergence === undefined && this.#runStart !== undefined) this.#divergence = this.#complete(this.#begin(), this.#runSync());
+    if (this.#wantsFinalRun()) {
+      this.#finalRun = true;
+      this.#runStart = this.#last;
+      this.#divergence = this.#complete(this.#begin(), this.#runSync());
+    }
+    return this.#result();
+  }
+
+  async finishAsync(): Promise<ReplayResult> {
+    if (this.#divergence === undefined && this.#runStart !== undefined) this.#divergence = this.#complete(this.#begin(), await this.#runAsync());
+    if (this.#wantsFinalRun()) {
+      this.#finalRun = true;
+      this.#runStart = this.#last;
+      this.#divergence = this.#complete(this.#begin(), await this.#runAsync());
+    }
+    return this.#result();
+  }
+
+  #wantsFinalRun(): boolean {
+    return this.#hostile !== undefined && this.#divergence === undefined && this.#played.interfaces[this.#iface]?.setup !== undefined;
+  }
+
+  #result(): ReplayResult {
+    for (const f of this.#monitor.end()) this.#keep(f);
+    return { runs: this.#runs, divergence: this.#divergence, refusal: this.#refusal, hostile: this.#hostile, findings: this.#findings, finalRun: this.#finalRun, setup: this.#truth.interfaces[this.#iface]?.setup };
+  }
+
+  #keep(f: Finding): void {
+    if (f.iface === this.#iface && this.#findings.length < MAX_FINDINGS) this.#findings.push(f);
+  }
+
+  /** Monitor and bookkeeping; true when the record ends a run of the side under test (run it first). */
+  #before(r: TraceRecord): boolean {
+    for (const f of this.#monitor.accept(r)) this.#keep(f);
+    if (r.interface_id !== this.#iface) return false;
+    this.#last = { record: r.packet, seq: r.seq };
+    if (r.party === RWT_PARTY_NONE && r.rec_type === RWT_ANNOTATION) {
+      const a = decodeAnnotation(r.body, r);
+      if (a.op === RWT_HOSTILE_OP) this.#hostile = hostileAnnotation(a, r);
+    }
+    return this.#divergence === undefined && r.party !== this.#party && r.party !== RWT_PARTY_NONE && this.#runStart !== undefined;
+  }
+
+  #after(r: TraceRecord): ReplayDivergence | undefined {
     if (this.#divergence !== undefined || r.interface_id !== this.#iface) return this.#divergence;
     if (r.party === this.#party) {
       this.#truth.apply(r);
       this.#runStart ??= { record: r.packet, seq: r.seq };
       if (r.rec_type === RWT_NOTIFY) this.#traceNotifies.push(decodeNotify(r.body, r).channel);
       return undefined;
-    }
-    if (r.party !== RWT_PARTY_NONE && this.#runStart !== undefined) {
-      this.#divergence = this.#endRun();
-      if (this.#divergence !== undefined) return this.#divergence;
     }
     this.#truth.apply(r);
     // The implementation's memory follows the recording of everything but the side under test; checkpoints
@@ -135,35 +239,62 @@ export class ImplementationReplay {
     return undefined;
   }
 
-  /** End of the trace: a last run of the side under test is compared too. */
-  finish(): ReplayResult {
-    if (this.#divergence === undefined && this.#runStart !== undefined) this.#divergence = this.#endRun();
-    return { runs: this.#runs, divergence: this.#divergence };
-  }
-
   #attach(state: ReplayInterface): ReplayImplementation {
     if (state.setup === undefined) throw new TraceError('TRACE_BAD_RECORD', `Interface ${this.#iface} acts before its setup record.`, { received: this.#iface });
     const ports = state.regions.map((g) => new PlainRingPort(g.bytes.buffer, g.bytes.byteOffset, g.bytes.byteLength, (channel) => { this.#implNotifies.push(channel); }));
+    const truth = this.#truth.interface(this.#iface).regions;
+    const recorded = truth.map((g) => new PlainRingPort(g.bytes.buffer, g.bytes.byteOffset, g.bytes.byteLength));
     return this.#factory({
-      setup: state.setup, side: this.#side, ports,
+      setup: state.setup, side: this.#side, ports, recorded,
       regions: state.regions.map((g) => ({ name: g.name, kind: g.kind, address: g.address, length: g.bytes.length })),
     });
   }
 
-  #endRun(): ReplayDivergence | undefined {
+  /** Start a run: the place it is reported at, the notification list cleared. */
+  #begin(): { record: number; seq: number } {
     const start = this.#runStart as { record: number; seq: number };
     this.#runStart = undefined;
-    const state = this.#played.interface(this.#iface);
     this.#implNotifies = [];
+    return start;
+  }
+
+  /** Run the implementation (attaching it on first use); what it threw, or undefined. */
+  #runSync(): { thrown: unknown } | undefined {
     try {
-      this.#impl ??= this.#attach(state);
-      this.#impl.run();
+      this.#impl ??= this.#attach(this.#played.interface(this.#iface));
+      const p = this.#impl.run();
+      if (isThenable(p)) {
+        p.then(undefined, () => undefined);
+        return { thrown: new TypeError('run() returned a promise: replay it with acceptAsync() / finishAsync()') };
+      }
+      return undefined;
     } catch (e) {
+      return { thrown: e };
+    }
+  }
+
+  async #runAsync(): Promise<{ thrown: unknown } | undefined> {
+    try {
+      this.#impl ??= this.#attach(this.#played.interface(this.#iface));
+      await this.#impl.run();
+      return undefined;
+    } catch (e) {
+      return { thrown: e };
+    }
+  }
+
+  /** Compare after a run: what it threw, else memory, else notifications. */
+  #complete(start: { record: number; seq: number }, outcome: { thrown: unknown } | undefined): ReplayDivergence | undefined {
+    if (outcome !== undefined) {
       // The implementation refused what it was given, or failed: a divergence too, named by what it threw.
-      const what = e instanceof RingwireError ? `${e.code}: ${e.message}` : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
+      const e = outcome.thrown;
+      const code = refusalCode(e);
+      if (code !== undefined) this.#refusal = { code, message: (e as Error).message, ...start, run: this.#runs + 1 };
+      const what = code !== undefined ? `${code}: ${(e as Error).message}` : e instanceof Error ? `${e.name}: ${e.message}` : String(e);
       return { ...start, region: '(implementation)', offset: 0, path: 'run() threw', trace: 'no error', implementation: what };
     }
     this.#runs++;
+    const state = this.#played.interface(this.#iface);
     const want = this.#truth.interface(this.#iface);
     const diff = firstDifference(want.regions, state.regions);
     const impl = this.#implNotifies;
@@ -179,10 +310,32 @@ export class ImplementationReplay {
   }
 }
 
+/** The code of a refusal: a RingwireError's, or any Error's UPPER_SNAKE string `code` (another copy of ringwire, a child process). */
+export function refusalCode(e: unknown): string | undefined {
+  if (e instanceof RingwireError) return e.code;
+  if (e instanceof Error) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(code)) return code;
+  }
+  return undefined;
+}
+
+function isThenable(v: unknown): v is Promise<unknown> {
+  return typeof v === 'object' && v !== null && typeof (v as { then?: unknown }).then === 'function';
+}
+
+function hostileAnnotation(a: Record<string, unknown>, r: TraceRecord): HostileAnnotation {
+  const { rule, expect, side } = a;
+  if (typeof rule !== 'string' || (expect !== 'refuse' && expect !== 'observe') || (side !== 'front' && side !== 'back')) {
+    throw new TraceError('TRACE_BAD_RECORD', 'A hostile annotation needs "rule" (a string), "expect" (refuse or observe) and "side" (front or back).', { offset: r.offset, record: r.packet });
+  }
+  return { op: RWT_HOSTILE_OP, rule, expect, side };
+}
+
 /** Replay a whole trace (an iterable of records) against an implementation. */
 export function replayAgainst(records: Iterable<TraceRecord>, iface: number, side: ReplaySide, factory: ReplayImplementationFactory): ReplayResult {
   const replay = new ImplementationReplay(iface, side, factory);
-  for (const r of records) if (replay.accept(r) !== undefined) break;
+  for (const r of records) replay.accept(r);
   return replay.finish();
 }
 

@@ -196,7 +196,7 @@ test('trace verbs: bad usage is one line and exit 2', async () => {
     [['trace'], /^ringwire: CLI_USAGE: trace: name one of info, decode, replay\n$/],
     [['trace', 'replay'], /^ringwire: CLI_USAGE: trace replay: give the trace FILE/],
     [['trace', 'replay', 't', '--impl', 'x.js'], /^ringwire: CLI_USAGE: trace replay: --side must be front .* or back/],
-    [['trace', 'replay', 't', '--side', 'back'], /^ringwire: CLI_USAGE: trace replay: --impl MODULE names the implementation under test\n$/],
+    [['trace', 'replay', 't', '--side', 'back'], /^ringwire: CLI_USAGE: trace replay: name the implementation under test with --impl MODULE or --impl-cmd "COMMAND" \(one of them\)\n$/],
     [['trace', 'replay', 't', '--side', 'back', '--impl', 'no-such-module.js'], /^ringwire: CLI_READ: trace replay: cannot load --impl no-such-module.js/],
     [['trace', 'info'], /^ringwire: CLI_USAGE: trace info: name a trace file/],
     [['trace', 'decode'], /^ringwire: CLI_USAGE: trace decode: name a trace file/],

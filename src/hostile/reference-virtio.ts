@@ -1,0 +1,181 @@
+/**
+ * ringwire's own virtqueue ends as implementations under test (ReplayImplementationFactory), for replaying
+ * hostile traces. Protocol decisions are the end's own checked operations: the device walks every chain with
+ * the hostile-input-proof walker (SplitDevice / PackedDevice pop()), the driver validates every used element
+ * (SplitDriver getUsed()), kicks and interrupts follow notification suppression. What the recorded side
+ * produced of its own accord is its workload, read from `ctx.recorded`: the buffers a driver made available,
+ * the bytes and used length a device wrote.
+ *
+ *   device  pop every available chain, write the recording's bytes into its device-writable buffers, use it
+ *           with the recorded len (or all its writable bytes), interrupt when the driver asks (§2.7.7.2).
+ *   driver  reclaim every used buffer (getUsed(), checked), then add the chains the recording made available
+ *           next (walked from the recorded descriptors, their device-readable bytes copied as the recording
+ *           shows them) and kick once for the batch when the device asks (§2.7.10, §2.8.21).
+ */
+import type { VirtioTraceSetup } from '../../protocol/trace/index.js';
+import type { ReplayContext, ReplayImplementation } from '../trace/replay-impl.js';
+import { GuestMemory } from '../virtio/guest-memory.js';
+import { SplitDevice } from '../virtio/split-device.js';
+import { SplitDriver } from '../virtio/split-driver.js';
+import { SplitRing, type SplitQueueConfig } from '../virtio/split-ring.js';
+import { PackedDevice } from '../virtio/packed-device.js';
+import { PackedDriver } from '../virtio/packed-driver.js';
+import { PackedRing, type PackedQueueConfig } from '../virtio/packed-ring.js';
+import { walkPackedChain } from '../virtio/packed-walker.js';
+import { DescChain } from '../virtio/chain.js';
+import { walkSplitChain } from '../virtio/chain-walker.js';
+import { virtqFeatures } from '../virtio/features.js';
+import { VRING_DESC_F_INDIRECT, VRING_DESC_F_WRITE } from '../virtio/flags.js';
+import { idx16Add } from '../virtio/index16.js';
+import type { VirtqBuffer } from '../virtio/buffers.js';
+import type { RingPort } from '../memory/ring-port.js';
+
+/** Every region mapped at its guest-physical address (a trace's RAM, or separate area regions). */
+function memoryOf(ctx: ReplayContext, ports: readonly RingPort[]): GuestMemory {
+  const m = new GuestMemory();
+  ctx.regions.forEach((g, i) => { m.map(g.address, ports[i] as RingPort); });
+  return m;
+}
+
+function splitConfig(s: VirtioTraceSetup, memory: GuestMemory): SplitQueueConfig & ReturnType<typeof virtqFeatures> {
+  return {
+    memory, size: s.size, desc: BigInt(s.desc), avail: BigInt(s.avail ?? 0), used: BigInt(s.used ?? 0),
+    byteOrder: s.byte_order, queueIndex: s.queue, ...virtqFeatures(BigInt(s.features)),
+  };
+}
+
+/** The region holding guest addresses [addr, addr + len), or -1. */
+function regionAt(ctx: ReplayContext, addr: number, len: number): number {
+  return ctx.regions.findIndex((g) => addr >= g.address && addr + len <= g.address + g.length);
+}
+
+/** `len` bytes at guest address `addr` of the recorded memory (empty outside it). */
+function recordedBytes(ctx: ReplayContext, addr: number, len: number): Uint8Array {
+  const i = regionAt(ctx, addr, len);
+  if (i < 0) return new Uint8Array(0);
+  const off = addr - (ctx.regions[i] as ReplayContext['regions'][number]).address;
+  return (ctx.recorded[i] as RingPort).bytes.slice(off, off + len);
+}
+
+/** Write the recording's bytes into the chain's device-writable buffers, `len` bytes in all. */
+function fill(ctx: ReplayContext, c: DescChain, len: number): void {
+  let left = len;
+  for (let k = 0; k < c.count && left > 0; k++) {
+    if (((c.flags[k] as number) & VRING_DESC_F_WRITE) === 0 || ((c.flags[k] as number) & VRING_DESC_F_INDIRECT) !== 0) continue;
+    const n = Math.min(left, c.len[k] as number);
+    const bytes = recordedBytes(ctx, c.addr(k), n);
+    if (bytes.length > 0) c.writeBuffer(k, bytes);
+    left -= n;
+  }
+}
+
+function packedConfig(s: VirtioTraceSetup, memory: GuestMemory): PackedQueueConfig & ReturnType<typeof virtqFeatures> {
+  return {
+    memory, size: s.size, desc: BigInt(s.desc), driverEvent: BigInt(s.driver_event ?? 0), deviceEvent: BigInt(s.device_event ?? 0),
+    queueIndex: s.queue, ...virtqFeatures(BigInt(s.features)),
+  };
+}
+
+/** The chain just walked as the buffers a driver adds, after copying the recording's bytes into its device-readable ones. */
+function workloadBuffers(ctx: ReplayContext, c: DescChain): { bufs: VirtqBuffer[]; table: bigint | undefined } {
+  const bufs: VirtqBuffer[] = [];
+  let table: bigint | undefined;
+  for (let k = 0; k < c.count; k++) {
+    const flags = c.flags[k] as number;
+    if ((flags & VRING_DESC_F_INDIRECT) !== 0) { table = c.addrBig(k); continue; }
+    const write = (flags & VRING_DESC_F_WRITE) !== 0;
+    const len = c.len[k] as number;
+    if (!write) {
+      // What the recorded driver put in the buffer is its workload too.
+      const i = regionAt(ctx, c.addr(k), len);
+      if (i >= 0) (ctx.ports[i] as RingPort).write(c.addr(k) - (ctx.regions[i] as ReplayContext['regions'][number]).address, recordedBytes(ctx, c.addr(k), len));
+    }
+    bufs.push({ addr: c.addrBig(k), len, write });
+  }
+  return { bufs, table };
+}
+
+/** A virtio device under test: ringwire's SplitDevice or PackedDevice. */
+export function virtioDevice(ctx: ReplayContext): ReplayImplementation {
+  const s = ctx.setup as VirtioTraceSetup;
+  const memory = memoryOf(ctx, ctx.ports);
+  if (s.layout === 'packed') {
+    const device = new PackedDevice(packedConfig(s, memory));
+    return {
+      run() {
+        let used = false;
+        for (let c = device.pop(); c !== null; c = device.pop()) {
+          fill(ctx, c, c.writable);
+          device.pushUsed(c.id, c.writable);
+          used = true;
+        }
+        if (used) device.interrupt();
+      },
+    };
+  }
+  const device = new SplitDevice(splitConfig(s, memory));
+  const recorded = new SplitRing(splitConfig(s, memoryOf(ctx, ctx.recorded)));
+  return {
+    run() {
+      let used = false;
+      for (let c = device.pop(); c !== null; c = device.pop()) {
+        // The recorded device's used element in the same position, when it used this head there.
+        const slot = device.usedIdxShadow & (s.size - 1);
+        const len = recorded.usedElemIdAt(slot) === c.head ? recorded.usedElemLenAt(slot) : c.writable;
+        fill(ctx, c, len);
+        device.pushUsed(c.head, len);
+        used = true;
+      }
+      if (used) device.interrupt();
+    },
+  };
+}
+
+/** A virtio driver under test: ringwire's SplitDriver or PackedDriver, making available what the recorded driver did. */
+export function virtioDriver(ctx: ReplayContext): ReplayImplementation {
+  const s = ctx.setup as VirtioTraceSetup;
+  const memory = memoryOf(ctx, ctx.ports);
+  const recordedMemory = memoryOf(ctx, ctx.recorded);
+  const chain = new DescChain(s.size * 2 + 1, recordedMemory);
+  const add = (driver: SplitDriver | PackedDriver): void => {
+    const { bufs, table } = workloadBuffers(ctx, chain);
+    if (table === undefined) driver.add(bufs); else driver.addIndirect(bufs, table);
+  };
+  if (s.layout === 'packed') {
+    const driver = new PackedDriver(packedConfig(s, memory));
+    const recorded = new PackedRing(packedConfig(s, recordedMemory));
+    // Where the recorded driver makes its next chain available, and its wrap counter (§2.8.1).
+    let pos = 0;
+    let wrap = 1;
+    return {
+      run() {
+        while (driver.getUsed() !== null);
+        let added = false;
+        while (PackedRing.isAvail(recorded.descFlags(pos), wrap)) {
+          walkPackedChain(recorded, pos, wrap, chain);
+          add(driver);
+          added = true;
+          pos += chain.ringCount;
+          if (pos >= s.size) { pos -= s.size; wrap ^= 1; }
+        }
+        if (added) driver.kick();  // one kick for the batch, as virtqueue_kick() after the adds
+      },
+    };
+  }
+  const driver = new SplitDriver(splitConfig(s, memory));
+  const recorded = new SplitRing(splitConfig(s, recordedMemory));
+  let avail = driver.ring.availIdx();
+  return {
+    run() {
+      while (driver.getUsed() !== null);
+      const until = recorded.availIdx();
+      const added = avail !== until;
+      while (avail !== until) {
+        walkSplitChain(recorded, recorded.availRing(avail & (s.size - 1)), chain);
+        add(driver);
+        avail = idx16Add(avail, 1);
+      }
+      if (added) driver.kick();  // one kick for the batch, as virtqueue_kick() after the adds
+    },
+  };
+}
