@@ -67,7 +67,7 @@ export class BlkifBack extends TypedBack {
     r.checkedRequestProd();
     const from = r.reqCons;
     const avail = r.unconsumedRequests();
-    const n = avail < max ? avail : max;
+    const n = max >= avail ? avail : max > 0 ? Math.floor(max) : 0; // NaN, 0 or less: none
     const size = this.#rec.size;
     for (let k = 0; k < n; k++) {
       const idx = idxAdd(from, k);

@@ -45,6 +45,7 @@ export class BlkifFront extends TypedFront {
   readonly #rspStatus: NumberField;
   // The shadow table of the record path: ids 0 .. RING_SIZE - 1.
   readonly #nr: number;
+  readonly #nrBig: bigint;
   readonly #state: Uint8Array;
   /** The operation the response to each id must carry. */
   readonly #wantOp: Uint8Array;
@@ -74,6 +75,7 @@ export class BlkifFront extends TypedFront {
     this.#rspStatus = numberField(t.response.layout, 'status');
     const nr = ring.nrEnts;
     this.#nr = nr;
+    this.#nrBig = BigInt(nr);
     this.#state = new Uint8Array(nr);
     this.#wantOp = new Uint8Array(nr);
     this.#free = new Uint16Array(nr);
@@ -95,7 +97,7 @@ export class BlkifFront extends TypedFront {
 
   /** Whether `id` is a record-path id still outstanding. */
   #shadowHas(id: bigint): boolean {
-    return id >= 0n && id < BigInt(this.#nr) && this.#state[Number(id)] !== FREE;
+    return id >= 0n && id < this.#nrBig && this.#state[Number(id)] !== FREE;
   }
 
   /**
@@ -203,7 +205,8 @@ export class BlkifFront extends TypedFront {
    * The record path: take every published response with the checks poll() makes (rsp_prod, an outstanding
    * id answered once, the operation its request gets back), all before rsp_cons or the shadow table change;
    * then call `done` once per response, in ring order. Object-path requests are completed here too. Returns
-   * how many were taken; no allocation.
+   * how many were taken; no allocation. The batch is consumed before `done` runs: if `done` throws, the rest
+   * of the batch is not reported.
    */
   pollRecords(done: BlkifRecordCompletion): number {
     const ring = this.ring;

@@ -9,6 +9,7 @@ import {
   SharedRing, FrontRing, BackRing, BlkifFront, BlkifBack, BlkifRecord, ringType, RingError,
   BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_OP_WRITE_BARRIER, BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_DISCARD, BLKIF_OP_INDIRECT,
 } from '../../src/xen/index.js';
+import { codecFor } from '../../src/codec/codec.js';
 import type { AbiName } from '../../protocol/index.js';
 
 const START = 0xfffffffd; // the indices wrap during each test
@@ -181,11 +182,19 @@ test('record path, back: req_prod overflow and malformed requests are refused be
   assert.throws(() => back.respondRaw(0, 0, BLKIF_OP_READ, 0), { code: 'XEN_RING_FULL' });
   bytes[0] = BLKIF_OP_READ; bytes[1] = 11;
   back.ring.writeRequest(START + 1, bytes);
-  assert.equal(back.takeRecords(), 2);
+  for (const max of [0, -1, Number.NaN]) assert.equal(back.takeRecords(max), 0, `takeRecords(${max}) takes none`);
+  assert.equal(back.ring.reqCons, START);
+  assert.equal(back.takeRecords(1.5), 1, 'a fractional max rounds down');
+  assert.equal(back.takeRecords(), 1);
   for (const [lo, hi, op, status] of [[-1, 0, 0, 0], [0, 2 ** 32, 0, 0], [0, 0, 256, 0], [0, 0, 0, 0x8000]] as const) {
     assert.throws(() => back.respondRaw(lo, hi, op, status), { code: 'CODEC_OUT_OF_RANGE' });
   }
   assert.equal(back.ring.rspProdPvt, START, 'a refused response takes no slot');
+  back.respondRaw(7, 0xfedcba98, BLKIF_OP_READ, -2); // an id above 2^53
+  back.respondRaw(8, 0x1fffff, BLKIF_OP_WRITE, 0); // the largest high half below 2^53
+  const rsp = codecFor('blkif_response', { abi: 'x86_64' });
+  assert.deepEqual(rsp.decode(back.ring.getResponse(START)), { id: 0xfedcba98_00000007n, operation: BLKIF_OP_READ, status: -2 });
+  assert.deepEqual(rsp.decode(back.ring.getResponse(START + 1)), { id: 0x1fffff_00000008n, operation: BLKIF_OP_WRITE, status: 0 });
 });
 
 test('record path, back: requests are read from private copies (XSA-155), not from the live slot', () => {
