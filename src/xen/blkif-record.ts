@@ -83,8 +83,19 @@ export class BlkifRecordCodec {
   private readonly iSector: BigField;
   private readonly iGref: NumberField & { readonly stride: number };
   private readonly segsPerIndirectPage: number;
+  /** The declared variant of each `operation` byte value (an array lookup, not the declaration's Map). */
+  private readonly byOperation: (RecordVariant | undefined)[];
   /** sizeof(blkif_request): the bytes encodeRw zeroes. */
   readonly size: number;
+  /**
+   * Whether seg[] can go through typed arrays over the record's buffer: each gref a 4-aligned word in host
+   * (little-endian) order, as on every Xen ABI. Then each segment member is one typed-array load or store.
+   */
+  private readonly segWords: boolean;
+  /** Typed views over the last buffer seen (the front's shadow table, the back's private copies). */
+  private vBuffer: ArrayBufferLike | undefined;
+  private vWords: Uint32Array = new Uint32Array(0);
+  private vBytes: Uint8Array = new Uint8Array(0);
 
   constructor(abi: AbiName) {
     this.records = ringType('blkif', { abi }).records;
@@ -113,6 +124,22 @@ export class BlkifRecordCodec {
     this.iSector = bigField(ind, 'sector_number');
     this.iGref = elementField(ind, 'indirect_grefs');
     this.segsPerIndirectPage = (1 << XEN_PAGE_SHIFT) / codecFor('blkif_request_segment', { abi }).size;
+    const probe = new DataView(new ArrayBuffer(this.size));
+    this.fGref.set(probe, 0, 1);
+    this.segWords = probe.getUint8(this.fGref.offset) === 1 && this.fGref.offset % 4 === 0 && this.fGref.stride % 4 === 0;
+    this.byOperation = Array.from({ length: 1 << (8 * this.fOp.size) }, (_v, op) => this.records.variants.find((v) => v.value === op));
+  }
+
+  /** True (and vWords / vBytes set over dv's buffer) when seg[] of records in `dv` can use typed arrays. */
+  private segViews(dv: DataView): boolean {
+    if (!this.segWords || dv.byteOffset % 4 !== 0) return false;
+    const buf = dv.buffer;
+    if (buf !== this.vBuffer) {
+      this.vBuffer = buf;
+      this.vWords = new Uint32Array(buf, 0, buf.byteLength >>> 2);
+      this.vBytes = new Uint8Array(buf);
+    }
+    return true;
   }
 
   /**
@@ -121,8 +148,9 @@ export class BlkifRecordCodec {
    * Throws BAD_RECORD; returns the operation.
    */
   check(dv: DataView, base: number, index: number): number {
-    const v = this.records.variantOf(dv, base);
-    if (v === undefined || v.op === 'reserved_1') throw badRecord(index, 'blkif_request.operation', dv.getUint8(base), 'a BLKIF_OP_* value');
+    const operation = this.fOp.get(dv, base);
+    const v = this.byOperation[operation];
+    if (v === undefined || v.op === 'reserved_1') throw badRecord(index, 'blkif_request.operation', operation, 'a BLKIF_OP_* value');
     const rule = v.segments;
     if (rule !== undefined) {
       const n = rule.count.get(dv, base);
@@ -170,6 +198,18 @@ export class BlkifRecordCodec {
     const segs = op === BLKIF_OP_FLUSH_DISKCACHE ? 0 : n;
     r.nr_segments = n;
     const stride = this.fGref.stride;
+    if (this.segViews(dv)) {
+      const w = this.vWords;
+      const by = this.vBytes;
+      const at = dv.byteOffset + base;
+      for (let i = 0; i < segs; i++) {
+        const b = at + i * stride;
+        r.gref[i] = w[(b + this.fGref.offset) >>> 2] as number;
+        r.first_sect[i] = by[b + this.fFirst.offset] as number;
+        r.last_sect[i] = by[b + this.fLast.offset] as number;
+      }
+      return r;
+    }
     for (let i = 0; i < segs; i++) {
       const b = base + i * stride;
       r.gref[i] = this.fGref.get(dv, b);
@@ -183,7 +223,8 @@ export class BlkifRecordCodec {
    * Encode a read / write / write-barrier / flush request (the blkif_request shape) at `base` of a zeroed
    * sizeof(blkif_request) region: `nseg` segments from `seg` as (gref, first_sect, last_sect) triples starting
    * at `segOff`. Values out of their member's range are refused (CODEC_OUT_OF_RANGE / CODEC_UNSAFE_INTEGER,
-   * BAD_RECORD for more than BLKIF_MAX_SEGMENTS_PER_REQUEST segments) before anything is written.
+   * BAD_RECORD for more than BLKIF_MAX_SEGMENTS_PER_REQUEST segments); the region may then hold part of the
+   * request, so encode into scratch (BlkifFront: a free shadow slot) and publish only what encoded whole.
    */
   encodeRw(dv: DataView, base: number, operation: number, handle: number, id: number, sector: number, nseg: number, seg: Uint32Array, segOff: number): void {
     if (operation !== BLKIF_OP_READ && operation !== BLKIF_OP_WRITE && operation !== BLKIF_OP_WRITE_BARRIER && operation !== BLKIF_OP_FLUSH_DISKCACHE) {
@@ -197,23 +238,37 @@ export class BlkifRecordCodec {
     }
     if (!(handle >>> 0 === handle && handle <= 0xffff)) throw outOfRange('handle', handle);
     if (segOff >>> 0 !== segOff || segOff + 3 * nseg > seg.length) throw outOfRange('seg', segOff);
-    for (let i = 0; i < nseg; i++) {
-      const o = segOff + 3 * i;
-      if ((seg[o + 1] as number) > 0xff) throw outOfRange(`seg[${i}].first_sect`, seg[o + 1] as number);
-      if ((seg[o + 2] as number) > 0xff) throw outOfRange(`seg[${i}].last_sect`, seg[o + 2] as number);
-    }
-    this.fSector.setNumber(dv, base, sector); // throws for a negative or inexact sector before the rest is written
+    this.fSector.setNumber(dv, base, sector); // throws for a negative or inexact sector
     this.fOp.set(dv, base, operation);
     this.fNseg.set(dv, base, nseg);
     this.fHandle.set(dv, base, handle);
     this.fId.setNumber(dv, base, id);
     const stride = this.fGref.stride;
-    for (let i = 0; i < nseg; i++) {
-      const o = segOff + 3 * i;
+    if (this.segViews(dv)) {
+      const w = this.vWords;
+      const by = this.vBytes;
+      const at = dv.byteOffset + base;
+      for (let i = 0, o = segOff; i < nseg; i++, o += 3) {
+        const first = seg[o + 1] as number;
+        const last = seg[o + 2] as number;
+        if (first > 0xff) throw outOfRange(`seg[${i}].first_sect`, first);
+        if (last > 0xff) throw outOfRange(`seg[${i}].last_sect`, last);
+        const b = at + i * stride;
+        w[(b + this.fGref.offset) >>> 2] = seg[o] as number;
+        by[b + this.fFirst.offset] = first;
+        by[b + this.fLast.offset] = last;
+      }
+      return;
+    }
+    for (let i = 0, o = segOff; i < nseg; i++, o += 3) {
+      const first = seg[o + 1] as number;
+      const last = seg[o + 2] as number;
+      if (first > 0xff) throw outOfRange(`seg[${i}].first_sect`, first);
+      if (last > 0xff) throw outOfRange(`seg[${i}].last_sect`, last);
       const b = base + i * stride;
       this.fGref.set(dv, b, seg[o] as number);
-      this.fFirst.set(dv, b, seg[o + 1] as number);
-      this.fLast.set(dv, b, seg[o + 2] as number);
+      this.fFirst.set(dv, b, first);
+      this.fLast.set(dv, b, last);
     }
   }
 }

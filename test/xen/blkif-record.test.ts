@@ -6,7 +6,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  SharedRing, FrontRing, BackRing, BlkifFront, BlkifBack, BlkifRecord, ringType, RingError,
+  SharedRing, FrontRing, BackRing, BlkifFront, BlkifBack, BlkifRecord, BlkifRecordCodec, ringType, RingError,
   BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_OP_WRITE_BARRIER, BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_DISCARD, BLKIF_OP_INDIRECT,
 } from '../../src/xen/index.js';
 import { codecFor } from '../../src/codec/codec.js';
@@ -269,3 +269,24 @@ test('record and object paths share the id space and complete each other\'s requ
   assert.deepEqual(done[2]?.request, { op: 'read', id: BigInt(r2), handle: 9, sector: 32n, segments: [{ gref: 4, first_sect: 2, last_sect: 5 }] });
   assert.equal(front.outstanding, 0);
 });
+
+for (const abi of ['x86_64', 'x86_32'] as const) {
+  test(`BlkifRecordCodec ${abi}: a record in a DataView at an unaligned offset (the DataView path) reads and writes as an aligned one (the typed-array path)`, () => {
+    const codec = new BlkifRecordCodec(abi);
+    const segs = seg(0x01020304, 1, 6, 0xffffffff, 0, 7, 9, 2, 3);
+    const aligned = new DataView(new ArrayBuffer(codec.size));
+    const unaligned = new DataView(new ArrayBuffer(codec.size + 2), 2);
+    for (const dv of [aligned, unaligned]) codec.encodeRw(dv, 0, BLKIF_OP_WRITE, 0xabcd, 17, 2 ** 40 + 8, 3, segs, 0);
+    assert.deepEqual(new Uint8Array(unaligned.buffer, 2), new Uint8Array(aligned.buffer), 'the same bytes');
+    const want = codecFor('blkif_request', { abi }).decode(new Uint8Array(aligned.buffer)) as { seg: { gref: number }[] };
+    assert.equal(want.seg[1]?.gref, 0xffffffff, 'seg[1].gref where the struct codec reads it');
+    const out = [new BlkifRecord(), new BlkifRecord()];
+    [aligned, unaligned].forEach((dv, i) => { assert.equal(codec.check(dv, 0, 5), BLKIF_OP_WRITE); codec.decodeInto(dv, 0, 5, out[i]!); });
+    for (const r of out) {
+      assert.deepEqual([r.operation, r.handle, r.idLo, r.sectorLo, r.sectorHi, r.nr_segments], [BLKIF_OP_WRITE, 0xabcd, 17, 8, 0x100, 3]);
+      assert.deepEqual([...r.gref.subarray(0, 3), ...r.first_sect.subarray(0, 3), ...r.last_sect.subarray(0, 3)], [0x01020304, 0xffffffff, 9, 1, 0, 2, 6, 7, 3]);
+    }
+    assert.throws(() => codec.encodeRw(unaligned, 0, BLKIF_OP_READ, 0, 0, 0, 1, seg(1, 256, 7), 0), { code: 'CODEC_OUT_OF_RANGE', path: 'blkif_request.seg[0].first_sect' });
+    assert.throws(() => codec.encodeRw(unaligned, 0, BLKIF_OP_READ, 0, 0, 0, 1, seg(1, 0, 256), 0), { code: 'CODEC_OUT_OF_RANGE', path: 'blkif_request.seg[0].last_sect' });
+  });
+}
