@@ -15,7 +15,8 @@ export {
   BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_OP_WRITE_BARRIER, BLKIF_OP_FLUSH_DISKCACHE, BLKIF_OP_DISCARD, BLKIF_OP_INDIRECT,
   BLKIF_MAX_SEGMENTS_PER_REQUEST, BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST, BLKIF_DISCARD_SECURE, BLKIF_RSP_OKAY, BLKIF_RSP_ERROR, BLKIF_RSP_EOPNOTSUPP,
 } from './blkif-request.js';
-export { BlkifFront, type BlkifCompletion } from './blkif-front.js';
+export { BlkifRecord, BlkifRecordCodec } from './blkif-record.js';
+export { BlkifFront, type BlkifCompletion, type BlkifRecordCompletion } from './blkif-front.js';
 export { BlkifBack } from './blkif-back.js';
 export { inspectRingImage, decodeRingSlots, type RingImageReport, type RingImageSlot } from './ring-image.js';
 export { EventChannelWord } from './event-channel.js';

@@ -3,7 +3,8 @@
  * SharedArrayBuffer ring, at batch 1 and batch 32, against a C baseline built here from
  * test/bench/c/xen-ring-bench.c (two pthreads, the same ring.h macros, the same loop, the same notification
  * scheme: an event word bumped + FUTEX_WAKE, slept on with FUTEX_WAIT after the final check — the native
- * form of Atomics.add/notify/wait). Prints both rates (medians of RUNS runs) and the ratio TS/C; `--json`: JSON lines. Run: node dist/test/bench/xen-ring-bench.js
+ * form of Atomics.add/notify/wait). The TypeScript side runs twice per batch size: on the object API and on the
+ * record API (no allocation per request, as the C side). Prints both rates (medians of RUNS runs) and the ratio TS/C; `--json`: JSON lines. Run: node dist/test/bench/xen-ring-bench.js
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,8 +18,8 @@ const source = fileURLToPath(new URL('../../../test/bench/c/xen-ring-bench.c', i
 const seconds = Number(process.env['RINGWIRE_BENCH_SECONDS'] ?? 1);
 
 async function main(): Promise<void> {
-  const ts = async (batch: number, total: number): Promise<number> => {
-    const [front, back] = await runPair({ total, seed: 1, batch, delays: false, waitMs: 10_000 });
+  const ts = async (api: 'object' | 'record', batch: number, total: number): Promise<number> => {
+    const [front, back] = await runPair({ total, seed: 1, batch, delays: false, waitMs: 10_000, api });
     if (front['completed'] !== total || back['payloadErrors'] !== 0 || front['missing'] !== 0) throw new Error(`bench run failed: ${JSON.stringify({ front, back })}`);
     return total / (front['seconds'] as number);
   };
@@ -46,7 +47,11 @@ async function main(): Promise<void> {
     const lines = [];
     for (const batch of [1, 32]) {
       const cRates = c === undefined ? undefined : await runs((t) => (c as (b: number, t: number) => number)(batch, t));
-      lines.push(benchLine(`xen blkif ring, two threads, batch ${batch}`, 'req/s', await runs((t) => ts(batch, t)), cRates));
+      // The object API (queue / poll / take / respond: request objects, BigInt ids) and the record API
+      // (queueRecord / pollRecords / takeRecords / nextRecord / respondRecord: scalars and typed arrays), each
+      // against the same C figures.
+      lines.push(benchLine(`xen blkif ring, two threads, batch ${batch}`, 'req/s', await runs((t) => ts('object', batch, t)), cRates));
+      lines.push(benchLine(`xen blkif ring, two threads, batch ${batch}, record API`, 'req/s', await runs((t) => ts('record', batch, t)), cRates));
     }
     printLines(`blkif round trips, order-0 x86_64 ring, two threads (~${seconds} s per run, medians); C baseline: pthreads + futex on the event word`, lines);
   } finally {

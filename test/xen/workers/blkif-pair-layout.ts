@@ -19,6 +19,8 @@ export interface PairConfig {
   readonly delays: boolean;
   /** Wait timeout: a wait that times out counts as a lost wakeup. */
   readonly waitMs: number;
+  /** Which API the workers drive: the object one (queue / poll / take / respond, the default) or the record one. */
+  readonly api?: 'object' | 'record';
 }
 
 export function controlWords(sab: SharedArrayBuffer): Int32Array {

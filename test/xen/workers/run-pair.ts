@@ -14,5 +14,7 @@ export function runPair(cfg: Omit<PairConfig, 'sab'>): Promise<[PairReport, Pair
     w.once('error', reject);
     w.once('exit', (code) => { if (code !== 0) reject(new Error(`${file} exited ${code}`)); });
   });
-  return Promise.all([run('./blkif-front-worker.js'), run('./blkif-back-worker.js')]);
+  return cfg.api === 'record'
+    ? Promise.all([run('./blkif-front-record-worker.js'), run('./blkif-back-record-worker.js')])
+    : Promise.all([run('./blkif-front-worker.js'), run('./blkif-back-worker.js')]);
 }
