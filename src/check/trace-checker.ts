@@ -7,7 +7,9 @@
  * without one. A record the decoder could not take (a body breaking the format, a checkpoint not met) is a
  * finding under its TRACE_* code. Core code: no node: imports.
  */
-import { RWT_END, RWT_PARTY_BACK, RWT_SETUP, RWT_WRITE } from '../../protocol/trace/index.js';
+import { RWT_END, RWT_PARTY_BACK, RWT_PARTY_NONE, RWT_SETUP, RWT_WRITE } from '../../protocol/trace/index.js';
+import { CAPTURE_OP } from '../trace/virtio-capture.js';
+import { capturedQueueFindings } from './capture-check.js';
 import { AccessBody, decodeAccess } from '../trace/bodies.js';
 import { partyWord } from '../trace/event.js';
 import type { CatalogueId, RuleSeverity } from '../../protocol/catalogue/index.js';
@@ -78,6 +80,8 @@ export class TraceChecker {
   readonly #ifaces: (Checked | undefined)[] = [];
   #out: Finding[] = [];
   readonly #access = new AccessBody();
+  /** Interfaces that are captured queues (a `capture` annotation): their snapshot is judged at their end. */
+  readonly #captured = new Set<number>();
   /** Findings so far by severity. */
   readonly counts: Record<RuleSeverity, number> = { error: 0, warning: 0, info: 0 };
   records = 0;
@@ -97,6 +101,7 @@ export class TraceChecker {
     const c = this.#ifaces[r.interface_id];
     const guestWrite = c?.state instanceof VirtqState && r.rec_type === RWT_WRITE && r.party === RWT_PARTY_BACK ? this.#guestWrite(r) : undefined;
     for (const e of guestWrite === undefined ? events : [...events, guestWrite]) {
+      if (e.kind === 'annotation' && e['op'] === CAPTURE_OP && r.party === RWT_PARTY_NONE) this.#captured.add(r.interface_id);
       if (e.kind === 'error' && typeof e['code'] === 'string') this.#report(e['code'], { ...place, party: 'none' }, r.interface_id, { expected: 'a record that replays', actual: e['code'], message: e.text });
       if (c === undefined) continue;
       const ctx = this.#context(c, r.interface_id, place);
@@ -140,6 +145,12 @@ export class TraceChecker {
     c.ended = true;
     // A context per rule: an error one temporal rule reports at the end is seen by the next (a stall it explains).
     for (const rule of c.rules) rule.end?.(this.#context(c, iface, c.last));
+    if (this.#captured.has(iface)) {
+      // A captured queue: the state rules a dump judges, on the captured snapshot, placed at the interface's last record.
+      for (const f of capturedQueueFindings(this.#decoder.replayer.interface(iface))) {
+        this.#report(f.rule, { ...c.last, party: f.party }, iface, { expected: f.expected, actual: f.actual, message: f.message, ...(f.path === undefined ? {} : { path: f.path }) });
+      }
+    }
   }
 
   #setup(iface: number): void {
