@@ -3,7 +3,7 @@
 # one PV domU with a disk on device-mapper and a vif on a bridge, captures its ring pages with ringgrab at chosen
 # moments and prints everything on the console (hvc0 -> Xen -> com1 -> QEMU serial log), then powers off.
 # Settings come from /etc/ringwire-variant (written by build.sh): DOMU_VCPUS, BLKBACK_ORDER, BLKFRONT_ORDER,
-# PERSISTENT (0|1), NET_QUEUES.
+# PERSISTENT (0|1), BLK_QUEUES, NET_QUEUES, DELAY_MS.
 export PATH=/bin:/sbin:/usr/bin:/usr/sbin:/usr/lib/xen-4.17/bin
 export LD_LIBRARY_PATH=/usr/lib/x86_64-linux-gnu:/lib/x86_64-linux-gnu:/usr/lib/xen-4.17/lib/x86_64-linux-gnu
 /bin/busybox mkdir -p /proc /sys /dev /tmp /run
@@ -24,7 +24,7 @@ M=/lib/modules/$(uname -r)
 for m in xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc llc stp bridge loop dm-mod dm-delay; do
   insmod $(find $M -name "$m.ko") || fail "insmod $m"
 done
-insmod $(find $M -name xen-blkback.ko) max_ring_page_order=$BLKBACK_ORDER feature_persistent=$PERSISTENT || fail "insmod xen-blkback"
+insmod $(find $M -name xen-blkback.ko) max_ring_page_order=$BLKBACK_ORDER feature_persistent=$PERSISTENT max_queues=$BLK_QUEUES || fail "insmod xen-blkback"
 insmod $(find $M -name xen-netback.ko) max_queues=$NET_QUEUES || fail "insmod xen-netback"
 mount -t xenfs xenfs /proc/xen || fail "mount xenfs"
 mkdir -p /var/lib/xenstored /var/lib/xen /var/log/xen/console /run/xen /run/xenstored /var/run/xen
@@ -52,7 +52,7 @@ name = "rwguest"
 type = "pv"
 kernel = "/domu/vmlinuz"
 ramdisk = "/domu/initramfs.cpio.gz"
-extra = "console=hvc0 quiet xen_blkfront.max_ring_page_order=$BLKFRONT_ORDER xen_blkfront.feature_persistent=$PERSISTENT xen_netfront.max_queues=$NET_QUEUES"
+extra = "console=hvc0 quiet xen_blkfront.max_ring_page_order=$BLKFRONT_ORDER xen_blkfront.feature_persistent=$PERSISTENT xen_blkfront.max_queues=$BLK_QUEUES xen_netfront.max_queues=$NET_QUEUES"
 memory = 256
 vcpus = $DOMU_VCPUS
 disk = [ "phy:/dev/mapper/xdisk,xvda,w" ]

@@ -109,7 +109,7 @@ static void tx_response(const netif_tx_response_t *r) {
     printf("\"struct\":\"netif_tx_response\",\"record\":{\"id\":%u,\"status\":%d}", r->id, r->status);
 }
 static void rx_request(const netif_rx_request_t *r) {
-    printf("\"struct\":\"netif_rx_request\",\"record\":{\"id\":%u,\"gref\":%" PRIu32 "}", r->id, r->gref);
+    printf("\"struct\":\"netif_rx_request\",\"record\":{\"id\":%u,\"pad\":%u,\"gref\":%" PRIu32 "}", r->id, r->pad, r->gref);
 }
 static int rx_response(const netif_rx_response_t *r) {
     printf("\"struct\":\"netif_rx_response\",\"record\":{\"id\":%u,\"offset\":%u,\"flags\":%u,\"status\":%d}", r->id, r->offset, r->flags, r->status);
@@ -122,16 +122,17 @@ static int all_zero(const void *p, size_t n) {
     return 1;
 }
 
-/* One window of slots. KIND 0: requests, 1: responses. */
-#define WINDOW(SRING, KIND, FROM, COUNT, DECODE, EXTRA)                                                        \
+/* One window of slots; SIDE is req or rsp (the member of the ring's union); "zero" says whether that member's
+ * bytes are all zero (a response slot never written since SHARED_RING_INIT, or one that holds only zeros). */
+#define WINDOW(SRING, SIDE, FROM, COUNT, DECODE, EXTRA)                                                        \
     do {                                                                                                       \
         int extra_ = 0;                                                                                        \
         for (RING_IDX i_ = 0; i_ < (COUNT); i_++) {                                                          \
             RING_IDX idx_ = (FROM) + i_;                                                                       \
             unsigned slot_ = idx_ & (n - 1);                                                                   \
-            const void *e_ = &(SRING)->ring[slot_];                                                            \
+            const void *e_ = &(SRING)->ring[slot_].SIDE;                                                            \
             printf("%s{\"index\":%" PRIu32 ",\"slot\":%u,\"offset\":%zu,\"zero\":%s,", i_ ? "," : "", idx_, slot_, \
-                   (size_t)((const unsigned char *)e_ - img), all_zero(e_, sizeof (SRING)->ring[0]) ? "true" : "false"); \
+                   (size_t)((const unsigned char *)e_ - img), all_zero(e_, sizeof (SRING)->ring[0].SIDE) ? "true" : "false"); \
             if (extra_) extra_ = extra_info(e_);                                                               \
             else { extra_ = 0; EXTRA; DECODE; }                                                                \
             printf("}");                                                                                       \
@@ -158,19 +159,19 @@ int main(int argc, char **argv) {
            ",\"rsp_prod\":%" PRIu32 ",\"rsp_event\":%" PRIu32 "},\"requests\":[", ring, order, n, h.req_prod, h.req_event, h.rsp_prod, h.rsp_event);
     if (!strcmp(ring, "blkif")) {
         blkif_sring_t *s = (void *)img;
-        WINDOW(s, 0, h.rsp_prod, outstanding, blk_request(&s->ring[slot_].req), (void)0);
+        WINDOW(s, req, h.rsp_prod, outstanding, blk_request(&s->ring[slot_].req), (void)0);
         printf("],\"responses\":[");
-        WINDOW(s, 1, rsp_from, rsp_count, blk_response(&s->ring[slot_].rsp), (void)0);
+        WINDOW(s, rsp, rsp_from, rsp_count, blk_response(&s->ring[slot_].rsp), (void)0);
     } else if (!strcmp(ring, "netif_tx")) {
         netif_tx_sring_t *s = (void *)img;
-        WINDOW(s, 0, h.rsp_prod, outstanding, (void)0, extra_ = tx_request(&s->ring[slot_].req));
+        WINDOW(s, req, h.rsp_prod, outstanding, (void)0, extra_ = tx_request(&s->ring[slot_].req));
         printf("],\"responses\":[");
-        WINDOW(s, 1, rsp_from, rsp_count, tx_response(&s->ring[slot_].rsp), (void)0);
+        WINDOW(s, rsp, rsp_from, rsp_count, tx_response(&s->ring[slot_].rsp), (void)0);
     } else {
         netif_rx_sring_t *s = (void *)img;
-        WINDOW(s, 0, h.rsp_prod, outstanding, rx_request(&s->ring[slot_].req), (void)0);
+        WINDOW(s, req, h.rsp_prod, outstanding, rx_request(&s->ring[slot_].req), (void)0);
         printf("],\"responses\":[");
-        WINDOW(s, 1, rsp_from, rsp_count, (void)0, extra_ = rx_response(&s->ring[slot_].rsp));
+        WINDOW(s, rsp, rsp_from, rsp_count, (void)0, extra_ = rx_response(&s->ring[slot_].rsp));
     }
     printf("]}\n");
     return 0;
