@@ -87,7 +87,6 @@ dmsetup resume --noudevsync xdisk || fail "dm-delay switch"
 say "disk delayed by ${DELAY_MS}ms"
 xenstore-write /local/domain/$DOMID/data/go 1
 wait_phase submitted 300
-sleep 1
 grab blk-inflight $VBD
 wait_phase io-done 600
 grab blk-completed $VBD

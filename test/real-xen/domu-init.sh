@@ -10,8 +10,11 @@ mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev
 dmesg -n 1
 M=/lib/modules/$(uname -r)
-insmod $(find $M -name xen-blkfront.ko)
-insmod $(find $M -name xen-netfront.ko)
+# insmod, unlike modprobe, does not read MODULE.PARAM=VALUE from the kernel command line: pass them on.
+params() { tr ' ' '\n' < /proc/cmdline | sed -n "s/^$1\.//p" | tr '\n' ' '; }
+insmod $(find $M -name xen-blkfront.ko) $(params xen_blkfront)
+insmod $(find $M -name xen-netfront.ko) $(params xen_netfront)
+echo "domU blkfront: $(params xen_blkfront) netfront: $(params xen_netfront)"
 phase() { xenstore-write data/phase "$1"; echo "domU phase $1"; }
 waitkey() { while [ "$(xenstore-read "data/$1" 2>/dev/null)" != 1 ]; do sleep 0.2; done; }
 i=0; while [ ! -b /dev/xvda ] && [ $i -lt 300 ]; do sleep 0.2; i=$((i + 1)); done

@@ -8,7 +8,7 @@
  *     (party back), every frontend key of the device and of this ring's queue (party front), then each end's
  *     `state` as a xenbus_state record from XenbusStateUnknown, because a capture sees where the handshake
  *     ended, not its transitions;
- *   - per capture, an annotation `capture` (label, dom0 monotonic time), config records for any key that
+ *   - per capture, an annotation `capture LABEL` (with dom0's monotonic time), config records for any key that
  *     changed since the previous capture, and a snapshot record of the ring pages.
  * Timestamps are dom0's CLOCK_MONOTONIC at each capture, so the trace is a pure function of the capture log.
  */
@@ -129,7 +129,7 @@ export function deviceTrace(captures: readonly Capture[]): Uint8Array {
   for (const c of captures) {
     now = c.ns;
     for (const r of rings) {
-      rec.annotate(r.iface, RWT_PARTY_NONE, { op: 'capture', label: c.label, dom0_monotonic_ns: c.ns.toString() });
+      rec.annotate(r.iface, RWT_PARTY_NONE, { op: `capture ${c.label}`, dom0_monotonic_ns: c.ns.toString() });
       if (c !== first) {
         for (const [path, value] of c.xs) {
           const end = inView(c, backend, r.plan, path);

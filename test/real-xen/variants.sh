@@ -3,7 +3,7 @@
 # blkback/blkfront max_queues, netback/netfront max_queues, and the dm-delay holding I/O in flight.
 XEN_VARIANTS="order0-persistent order2-nopersist mq2"
 variant_settings() {
-  DELAY_MS=4000
+  DELAY_MS=12000
   case "$1" in
     order0-persistent) DOMU_VCPUS=1 BLKBACK_ORDER=0 BLKFRONT_ORDER=0 PERSISTENT=1 BLK_QUEUES=1 NET_QUEUES=1 ;;
     order2-nopersist)  DOMU_VCPUS=1 BLKBACK_ORDER=2 BLKFRONT_ORDER=2 PERSISTENT=0 BLK_QUEUES=1 NET_QUEUES=1 ;;
