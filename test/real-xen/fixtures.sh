@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the C reference decoder against the real Xen headers (Debian's libxen-dev, unpacked by fetch.sh, or
-# installed) and writes fixtures/xen/real/ from the given serial logs and the committed capture logs.
+# installed) and writes fixtures/xen/real/ (or $REALXEN_FIXTURES) from the given serial logs and the capture
+# logs already there.
 # Usage: fixtures.sh [VARIANT=SERIAL_LOG ...]   (run from anywhere; builds with tsc first)
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -12,5 +13,5 @@ inc=$XEN_CACHE/root/usr/include
 bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
 gcc -std=c11 -O1 -Wall -Wextra -Werror -I"$inc" -o "$bin/ref-decode" "$here/ref-decode.c"
-mkdir -p "$repo/fixtures/xen/real"
+mkdir -p "${REALXEN_FIXTURES:-$repo/fixtures/xen/real}"
 cd "$repo" && npx tsc -p . && node dist/test/real-xen/make-real-fixtures.js "$bin/ref-decode" "$@"

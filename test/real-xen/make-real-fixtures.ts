@@ -1,5 +1,6 @@
 /**
- * Writes the committed real-Xen fixtures under fixtures/xen/real/ (run by fixtures.sh, after gcc built ref-decode):
+ * Writes the real-Xen fixtures under fixtures/xen/real/ or $REALXEN_FIXTURES (run by fixtures.sh, after gcc built
+ * ref-decode):
  *
  *   node dist/test/real-xen/make-real-fixtures.js REF_DECODE [VARIANT=SERIAL_LOG ...]
  *
@@ -18,7 +19,8 @@ import { fileURLToPath } from 'node:url';
 import { extractCaptureLog, parseCaptureLog } from './capture-log.js';
 import { capturesByDevice, deviceTrace, planRings } from './real-trace.js';
 
-export const realRoot = fileURLToPath(new URL('../../../fixtures/xen/real/', import.meta.url));
+/** fixtures/xen/real/, or the directory REALXEN_FIXTURES names (npm run test:xen without --update writes there). */
+export const realRoot = process.env['REALXEN_FIXTURES'] ? `${process.env['REALXEN_FIXTURES'].replace(/\/$/, '')}/` : fileURLToPath(new URL('../../../fixtures/xen/real/', import.meta.url));
 
 /** The device part of a trace's file name. */
 export function deviceWord(front: string): string {

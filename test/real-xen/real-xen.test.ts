@@ -24,8 +24,9 @@ interface RefSnapshot { trace: string; iface: number; interface: string; capture
 
 const variants = readdirSync(realRoot).filter((n) => n.endsWith('.capture.log')).map((n) => n.slice(0, -'.capture.log'.length)).sort();
 
-test('real-Xen fixtures: at least the 1-page persistent-grant capture is committed', () => {
-  assert.ok(variants.includes('order0-persistent'), `capture logs: ${variants.join(', ')}`);
+test('real-Xen fixtures: the committed ones include the 1-page persistent-grant capture', () => {
+  // npm run test:xen may capture only the variants it was given, into REALXEN_FIXTURES.
+  assert.ok(process.env['REALXEN_FIXTURES'] ? variants.length > 0 : variants.includes('order0-persistent'), `capture logs: ${variants.join(', ')}`);
 });
 
 /** Each snapshot record of a trace, with the ring bytes replayed up to it. */
