@@ -14,4 +14,4 @@ bin=$(mktemp -d)
 trap 'rm -rf "$bin"' EXIT
 gcc -std=c11 -O1 -Wall -Wextra -Werror -I"$inc" -o "$bin/ref-decode" "$here/ref-decode.c"
 mkdir -p "${REALXEN_FIXTURES:-$repo/fixtures/xen/real}"
-cd "$repo" && npx tsc -p . && node dist/test/real-xen/make-real-fixtures.js "$bin/ref-decode" "$@"
+cd "$repo" && node_modules/.bin/tsc -p . && node dist/test/real-xen/make-real-fixtures.js "$bin/ref-decode" "$@"
