@@ -21,6 +21,9 @@ fi
 . "$here/variants.sh"
 [ $# -gt 0 ] || set -- $XEN_VARIANTS
 start=$SECONDS
+for tool in qemu-system-x86_64 gcc apt-get dpkg-deb cpio gzip node; do
+  command -v "$tool" >/dev/null || { echo "test:xen: $tool not found (Debian: apt-get install qemu-system-x86 gcc cpio)" >&2; exit 2; }
+done
 "$here/fetch.sh"
 pairs=()
 for v in "$@"; do

@@ -8,6 +8,7 @@ XEN_CACHE=${XEN_CACHE:-$here/../../.real-xen-cache}
 mkdir -p "$XEN_CACHE/debs" "$XEN_CACHE/root"
 cd "$XEN_CACHE/debs"
 kver=$(apt-cache depends linux-image-amd64 | sed -n 's/.*Depends: \(linux-image-6\.1\.[0-9]*-[0-9]*-amd64\)$/\1/p' | head -1)
+[ -n "$kver" ] || { echo "fetch: apt-cache knows no linux-image-amd64 -> linux-image-6.1.*-amd64 (run apt-get update; Debian bookworm lists)" >&2; exit 2; }
 pkgs=(
   xen-hypervisor-4.17-amd64 xen-utils-4.17 xen-utils-common xenstore-utils libxen-dev
   libxencall1 libxendevicemodel1 libxenevtchn1 libxenforeignmemory1 libxengnttab1 libxenhypfs1
