@@ -88,6 +88,9 @@ say "disk delayed by ${DELAY_MS}ms"
 xenstore-write /local/domain/$DOMID/data/go 1
 wait_phase submitted 300
 grab blk-inflight $VBD
+# The fsync'd 4 KiB write completes after one delay; the flush blkfront sends after it is held for another.
+sleep $((DELAY_MS / 1000 + 3))
+grab blk-flush $VBD
 wait_phase io-done 600
 grab blk-completed $VBD
 wait_phase net-done 300

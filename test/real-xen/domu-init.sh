@@ -29,7 +29,10 @@ dd if=/dev/zero of=/dev/xvda bs=65536 count=1 seek=32 oflag=direct 2>/dev/null &
 dd if=/dev/zero of=/dev/xvda bs=65536 count=1 seek=48 oflag=direct 2>/dev/null &
 dd if=/dev/zero of=/dev/xvda bs=4096 count=1 seek=2048 oflag=direct conv=fsync 2>/dev/null &
 blkdiscard -o 8388608 -l 1048576 /dev/xvda &
-sleep 0.5
+# Say "submitted" only once all five are in flight (/sys/block/xvda/inflight: reads, writes; discard counts as
+# a write), so dom0's captures are timed from when the requests really reached the ring. At most 30 s.
+i=0; while [ $(( $(sed 's/  */+/g; s/^+//' /sys/block/xvda/inflight) )) -lt 5 ] && [ $i -lt 150 ]; do sleep 0.2; i=$((i + 1)); done
+echo "domU in flight (reads writes): $(cat /sys/block/xvda/inflight)"
 phase submitted
 wait
 phase io-done

@@ -6,7 +6,8 @@
  *     C reference decode of the same bytes (ref-decode.c against the real headers, committed as VARIANT.ref.json);
  *   - `ringwire check` finds nothing of error severity (requests in flight are not violations);
  *   - the captures show what the harness set out to capture: requests held in flight by dm-delay, among them
- *     64 KiB writes as BLKIF_OP_INDIRECT and a discard, completed by the next capture, and netfront's rx buffers.
+ *     64 KiB writes as BLKIF_OP_INDIRECT and a discard, then the flush, all completed by the last capture, and
+ *     netfront's rx buffers.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -110,7 +111,7 @@ for (const variant of variants) {
     });
   }
 
-  test(`${variant}: the captures show I/O in flight, then completed, and netfront's rx buffers posted`, () => {
+  test(`${variant}: the captures show I/O in flight, a flush in flight, then all completed, and netfront's rx buffers posted`, () => {
     const blk = ref.snapshots.filter((s) => s.decode.ring === 'blkif');
     const inflight = blk.filter((s) => s.capture === 'blk-inflight');
     const requests = inflight.flatMap((s) => s.decode.requests);
@@ -118,6 +119,8 @@ for (const variant of variants) {
     const indirect = requests.filter((q) => q.variant === 'BLKIF_OP_INDIRECT');
     assert.ok(indirect.some((q) => (q.record as { nr_segments: number }).nr_segments === 16), '64 KiB as 16 indirect segments');
     assert.ok(requests.some((q) => q.variant === 'BLKIF_OP_DISCARD'), 'a discard in flight');
+    const flush = blk.filter((s) => s.capture === 'blk-flush').flatMap((s) => s.decode.requests);
+    assert.ok(flush.some((q) => q.variant === 'BLKIF_OP_FLUSH_DISKCACHE'), 'the flush after the fsync\'d write, in flight');
     for (const s of blk.filter((x) => x.capture === 'blk-completed')) assert.equal(s.decode.requests.length, 0, `${s.interface}: all answered`);
     const rx = ref.snapshots.filter((s) => s.decode.ring === 'netif_rx' && s.capture === 'net-traffic');
     assert.ok(rx.length > 0 && rx.every((s) => s.decode.requests.length > 0), 'rx buffers posted');

@@ -8,7 +8,7 @@ XEN_CACHE=${XEN_CACHE:-$here/../../.real-xen-cache}
 variant=${1:?usage: run.sh VARIANT [LOG]}
 out=$XEN_CACHE/out/$variant
 log=${2:-$out/serial.log}
-limit=${XEN_TIMEOUT:-900}
+limit=${XEN_TIMEOUT:-600}
 : > "$log"
 # -cpu max crashes a PV dom0 under TCG; a named model works. No NIC: the guest network stays inside the VM.
 qemu-system-x86_64 -machine pc -accel tcg -cpu Haswell-noTSX -smp 2 -m 2048 \
