@@ -16,7 +16,7 @@ mount -t tmpfs tmpfs /tmp
 mount -t tmpfs tmpfs /run
 ln -s /run /var/run
 . /etc/ringwire-variant
-dmesg -n 1
+dmesg -n 4   # errors and worse only (a hung-task or lockup report), so the console mostly carries the capture
 say() { echo "@rw $*"; }
 fail() { say "FAIL $*"; poweroff -f; }
 say "dom0 up: $(uname -r) variant=$VARIANT"
