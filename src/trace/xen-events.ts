@@ -180,11 +180,23 @@ class XenEventDecoder implements TransportEventDecoder {
     return { ...base, kind: `${side}-written`, index, slot, text: `${base.party} wrote ${side} ${index} (slot ${slot})` };
   }
 
+  /**
+   * A captured state: the index words, and the requests it shows outstanding — [rsp_prod, req_prod), ring.h's
+   * RING_HAS_UNCONSUMED_REQUESTS window from the backend's side — decoded, when that is 1..RING_SIZE of them
+   * (more is an overflow the snapshot cannot place; the checker and `dump xen` report it).
+   */
   #snapshot(base: Base): TraceEvent[] {
     this.#sync();
     const v = this.#view as DataView;
     const words = Object.fromEntries(this.#words.map((w) => [w.name, v.getUint32(w.offset, true)]));
-    return [{ ...base, kind: 'ring-snapshot', ...words, text: `snapshot of the ring: ${this.#words.map((w) => `${w.name}=${String(words[w.name])}`).join(' ')}` }];
+    const text = `snapshot of the ring: ${this.#words.map((w) => `${w.name}=${String(words[w.name])}`).join(' ')}`;
+    const outstanding = idxSub(this.#reqProd, this.#rspProd);
+    if (outstanding === 0 || outstanding > this.#nrEnts) return [{ ...base, kind: 'ring-snapshot', ...words, text }];
+    const requests = decodeRingSlots(this.#ringBytes(), this.#type, this.#order, 'request', this.#rspProd, outstanding).map(slotEvent);
+    return [{
+      ...base, kind: 'ring-snapshot', ...words, outstanding, requests,
+      text: `${text}; ${outstanding} outstanding: ${requests.map((s) => this.#summary(s)).join('; ')}`,
+    }];
   }
 
   #annotation(base: Base, r: TraceRecord): TraceEvent[] {

@@ -27,9 +27,12 @@ const SEGMENT_SIZE = layoutOf('blkif_request_segment').size;
 /** Sectors of 512 bytes in a page of 1 << XEN_PAGE_SHIFT bytes: last_sect is at most 7. */
 const LAST_SECT_MAX = (1 << XEN_PAGE_SHIFT) / 512 - 1;
 
-/** The requests a publication event carries, on a blkif ring. */
+/**
+ * The requests a publication event carries, or a snapshot shows outstanding (a capture of a live ring sees
+ * states, not stores: what it shows in [rsp_prod, req_prod) was published), on a blkif ring.
+ */
 function requests(ctx: Ctx, e: TraceEvent) {
-  return ctx.state.ring === 'blkif' && e.kind === 'requests-published' ? publishedRecords(e, 'requests', ctx.state.requestAsBase) : [];
+  return ctx.state.ring === 'blkif' && (e.kind === 'requests-published' || e.kind === 'ring-snapshot') ? publishedRecords(e, 'requests', ctx.state.requestAsBase) : [];
 }
 
 function responses(ctx: Ctx, e: TraceEvent) {
@@ -158,7 +161,8 @@ const duplicateRequestId: TraceRuleFactory<XenRingState> = () => ({
     const now = new Set<string>();
     for (const r of requests(ctx, e)) {
       const id = r['id'] as string;
-      const earlier = ctx.state.outstanding.get(id);
+      // A snapshot shows requests again that a recorded publication may already have counted: within it only.
+      const earlier = e.kind === 'ring-snapshot' ? undefined : ctx.state.outstanding.get(id);
       if (earlier !== undefined || now.has(id)) {
         ctx.report('XEN_RING_DUPLICATE_REQUEST_ID', {
           path: `request[${r.index}].id`, expected: 'an id with no request outstanding', actual: id,

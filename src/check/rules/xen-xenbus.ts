@@ -19,6 +19,9 @@ const CONNECTED = xenConstant('XenbusStateConnected');
 /** protocols.h XEN_IO_PROTO_ABI_X86_32 / _X86_64 / _ARM, as protocol/abi.ts declares them. */
 const protocols = new Set(Object.values(abis).map((a) => a.protocol));
 
+/** XenbusStateUnknown. */
+const XENBUS_UNKNOWN = xenConstant('XenbusStateUnknown');
+
 const stateName = (v: number): XenbusStateName | undefined => xenbusStateNames[v];
 
 const badTransition: TraceRuleFactory<XenRingState> = () => ({
@@ -26,6 +29,9 @@ const badTransition: TraceRuleFactory<XenRingState> = () => ({
   check(ctx, e) {
     const end = e['end'];
     if (e.kind !== 'xenbus-state' || (end !== 'frontend' && end !== 'backend') || typeof e['to'] !== 'number' || typeof e['from'] !== 'number') return;
+    // A trace that joins a device already set up (a capture) first sees each end's state as a move from
+    // XenbusStateUnknown (0, "state unknown" in xenbus.h): an observation, not a transition to judge.
+    if (ctx.state.xenbus[end] === undefined && e['from'] === XENBUS_UNKNOWN) return;
     const peerEnd = end === 'frontend' ? 'backend' : 'frontend';
     const from = stateName(ctx.state.xenbus[end] ?? e['from']);
     const to = stateName(e['to']);
