@@ -28,6 +28,7 @@ import { BlkifRequestCodec, BLKIF_RSP_OKAY } from '../xen/blkif-request.js';
 import { NETIF_RSP_OKAY } from '../xen/netif-extra.js';
 import { RingError, xenRingErrorCodes } from '../xen/ring-error.js';
 import { idxAdd } from '../xen/ring-index.js';
+import { ctrlEchoFault, ctrlStatusFault, faultError, gsoFault } from '../xen/netif-faults.js';
 import type { StructCodec } from '../codec/codec.js';
 import type { RingPort } from '../memory/ring-port.js';
 
@@ -111,7 +112,13 @@ export function xenBackend(ctx: ReplayContext): ReplayImplementation {
       run() {
         copyGrants(ctx);
         do {
-          for (const p of back.take()) {
+          const packets = back.take();
+          // netback's xenvif_set_skb_gso refuses a GSO extra it cannot build an skb from (before answering anything).
+          for (const p of packets) {
+            const fault = p.extras.gso === undefined ? undefined : gsoFault(p.index, p.extras.gso);
+            if (fault !== undefined) throw faultError(fault);
+          }
+          for (const p of packets) {
             const first = p.fragments[0];
             back.respond(p, first === undefined ? NETIF_RSP_OKAY : recordedStatus(x, rsp, ring.rspProdPvt, String(first.id)) ?? NETIF_RSP_OKAY);
           }
@@ -169,6 +176,10 @@ export function xenFrontend(ctx: ReplayContext): ReplayImplementation {
     };
   }
   const outstanding = new Set<string>();
+  /** Control ring: the type of each outstanding request, which its response must echo (netif.h Control responses). */
+  const ctrl = x.type.name === 'xen_netif_ctrl';
+  const ctrlType = new Map<string, number>();
+  const field = (codec: StructCodec, bytes: Uint8Array, name: string): number => Number((codec.decode(bytes) as Record<string, unknown>)[name]);
   return {
     run() {
       copyGrants(ctx);
@@ -176,11 +187,16 @@ export function xenFrontend(ctx: ReplayContext): ReplayImplementation {
         const prod = ring.checkedResponseProd();
         const batch: string[] = [];
         for (let i = ring.rspCons; i !== prod; i = idxAdd(i, 1)) {
-          const id = idOf(rsp, ring.copyResponse(i));
+          const bytes = ring.copyResponse(i);
+          const id = idOf(rsp, bytes);
           if (id !== undefined && (!outstanding.has(id) || batch.includes(id))) {
             throw new RingError(xenRingErrorCodes.UNKNOWN_RESPONSE_ID, `Response ${i} answers id ${id}, which is not an outstanding request.`, {
               index: i, path: 'id', expected: 'an outstanding request id', received: id,
             });
+          }
+          if (ctrl && id !== undefined) {
+            const fault = ctrlEchoFault(i, Number(id), field(rsp, bytes, 'type'), ctrlType.get(id) as number) ?? ctrlStatusFault(i, field(rsp, bytes, 'status'));
+            if (fault !== undefined) throw faultError(fault);
           }
           if (id !== undefined) batch.push(id);
         }
@@ -192,6 +208,7 @@ export function xenFrontend(ctx: ReplayContext): ReplayImplementation {
         if (id !== undefined) {
           if (outstanding.has(id)) throw duplicate(id, idx);
           outstanding.add(id);
+          if (ctrl) ctrlType.set(id, field(req, bytes, 'type'));
         }
         ring.writeRequest(ring.nextRequestIndex(), bytes);
       });
