@@ -28,6 +28,7 @@ import { BlkifRequestCodec, BLKIF_RSP_OKAY } from '../xen/blkif-request.js';
 import { NETIF_RSP_OKAY } from '../xen/netif-extra.js';
 import { RingError, xenRingErrorCodes } from '../xen/ring-error.js';
 import { idxAdd } from '../xen/ring-index.js';
+import { XenbusWatch } from './reference-xenbus.js';
 import { ctrlEchoFault, ctrlStatusFault, faultError, gsoFault } from '../xen/netif-faults.js';
 import type { StructCodec } from '../codec/codec.js';
 import type { RingPort } from '../memory/ring-port.js';
@@ -87,10 +88,14 @@ export function xenBackend(ctx: ReplayContext): ReplayImplementation {
   const rsp = x.type.response;
   // Attach where the frontend left the ring (rsp_prod), as a backend connecting to a running ring does.
   const ring = BackRing.attach(x.sring, x.sring.rspProd, { channel: x.s.evtchn });
+  // Each run starts with the xenbus handshake's news (the frontend's keys and states since the last run).
+  const bus = new XenbusWatch();
+  const watch = (): void => { bus.accept(ctx.events ?? []); };
   if (x.type.name === 'blkif') {
     const back = new BlkifBack(ring);
     return {
       run() {
+        watch();
         copyGrants(ctx);
         do {
           const batch = back.take();
@@ -110,6 +115,7 @@ export function xenBackend(ctx: ReplayContext): ReplayImplementation {
     const back = new NetifTxBack(ring);
     return {
       run() {
+        watch();
         copyGrants(ctx);
         do {
           const packets = back.take();
@@ -131,6 +137,7 @@ export function xenBackend(ctx: ReplayContext): ReplayImplementation {
   // and answered with the response the recording shows in the same slot.
   return {
     run() {
+      watch();
       copyGrants(ctx);
       do {
         const prod = ring.checkedRequestProd();
