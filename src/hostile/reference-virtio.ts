@@ -29,6 +29,45 @@ import { VRING_DESC_F_INDIRECT, VRING_DESC_F_WRITE } from '../virtio/flags.js';
 import { idx16Add } from '../virtio/index16.js';
 import type { VirtqBuffer } from '../virtio/buffers.js';
 import type { RingPort } from '../memory/ring-port.js';
+import { VirtqError } from '../virtio/errors.js';
+import { QUEUE_REINIT_OPS, QUEUE_RESET_OP } from '../check/virtq-state.js';
+import type { ReplayEvent } from '../trace/replay-impl.js';
+
+/** What a device end does on the driver's news; SplitDevice and PackedDevice both offer it. */
+interface DeviceEnd {
+  readonly isReset: boolean;
+  checkNotification(value: number): number;
+  reset(): void;
+  enable(): void;
+}
+
+/**
+ * The driver's news since the device's last run, as the transport tells a device (ReplayContext.events): a
+ * kick's VIRTIO_F_NOTIFICATION_DATA value is checked (§2.9; without the feature VIRTQ_FEATURE_NOT_NEGOTIATED),
+ * the driver's queue reset (virtqueue_reset, the queue_reset register) resets the device's queue state
+ * (§2.6.1.1.1), and its re-initialisation (virtqueue_reinit_*, queue_enable) re-enables it, refused with
+ * VIRTQ_QUEUE_ENABLED when the queue was not reset (§2.6.1.2).
+ */
+function driverNews(device: DeviceEnd, events: readonly ReplayEvent[]): void {
+  for (const e of events) {
+    if (e.party !== 'front') continue;
+    if (e.kind === 'notify' && e.data !== undefined && !device.isReset) device.checkNotification(e.data);
+    else if (e.kind === 'annotation' && e.annotation.op === QUEUE_RESET_OP && !device.isReset) device.reset();
+    else if (e.kind === 'annotation' && QUEUE_REINIT_OPS.has(e.annotation.op)) device.enable();
+  }
+}
+
+/** The driver's own reset (its workload) and, on a queue it reset, a device that still uses or interrupts: refused (§2.6.1.1.1). */
+function resetNews(driver: { readonly isReset: boolean; reset(): number }, events: readonly ReplayEvent[], queue: number, usedMoved: () => boolean): void {
+  for (const e of events) {
+    if (e.party === 'front' && e.kind === 'annotation' && e.annotation.op === QUEUE_RESET_OP && !driver.isReset) driver.reset();
+  }
+  if (!driver.isReset) return;
+  const interrupted = events.some((e) => e.party === 'back' && e.kind === 'notify');
+  if (interrupted || usedMoved()) {
+    throw new VirtqError('VIRTQ_QUEUE_RESET', `the device ${interrupted ? 'notified the driver' : 'used a buffer'} on queue ${queue} after the driver reset it (virtio 1.2 §2.6.1.1.1)`, { index: queue });
+  }
+}
 
 /** Every region mapped at its guest-physical address (a trace's RAM, or separate area regions). */
 function memoryOf(ctx: ReplayContext, ports: readonly RingPort[]): GuestMemory {
@@ -103,6 +142,8 @@ export function virtioDevice(ctx: ReplayContext): ReplayImplementation {
     const device = new PackedDevice(packedConfig(s, memory));
     return {
       run() {
+        driverNews(device, ctx.events ?? []);
+        if (device.isReset) return;  // a reset queue executes nothing
         let used = false;
         for (let c = device.pop(); c !== null; c = device.pop()) {
           fill(ctx, c, c.writable);
@@ -117,6 +158,8 @@ export function virtioDevice(ctx: ReplayContext): ReplayImplementation {
   const recorded = new SplitRing(splitConfig(s, memoryOf(ctx, ctx.recorded)));
   return {
     run() {
+      driverNews(device, ctx.events ?? []);
+      if (device.isReset) return;  // a reset queue executes nothing
       let used = false;
       for (let c = device.pop(); c !== null; c = device.pop()) {
         // The recorded device's used element in the same position, when it used this head there.
@@ -149,6 +192,7 @@ export function virtioDriver(ctx: ReplayContext): ReplayImplementation {
     let wrap = 1;
     return {
       run() {
+        resetNews(driver, ctx.events ?? [], s.queue, () => false);
         while (driver.getUsed() !== null);
         let added = false;
         while (PackedRing.isAvail(recorded.descFlags(pos), wrap)) {
@@ -165,8 +209,16 @@ export function virtioDriver(ctx: ReplayContext): ReplayImplementation {
   const driver = new SplitDriver(splitConfig(s, memory));
   const recorded = new SplitRing(splitConfig(s, recordedMemory));
   let avail = driver.ring.availIdx();
+  /** used.idx when the driver reset the queue. */
+  let usedAtReset: number | undefined;
   return {
     run() {
+      const wasReset = driver.isReset;
+      resetNews(driver, ctx.events ?? [], s.queue, () => usedAtReset !== undefined && driver.ring.usedIdx() !== usedAtReset);
+      if (driver.isReset) {
+        if (!wasReset) usedAtReset = driver.ring.usedIdx();
+        return;  // nothing more on a reset queue until the driver re-enables it
+      }
       while (driver.getUsed() !== null);
       const until = recorded.availIdx();
       const added = avail !== until;
