@@ -25,7 +25,7 @@ import { walkPackedChain } from '../virtio/packed-walker.js';
 import { DescChain } from '../virtio/chain.js';
 import { walkSplitChain } from '../virtio/chain-walker.js';
 import { virtqFeatures } from '../virtio/features.js';
-import { VRING_DESC_F_INDIRECT, VRING_DESC_F_WRITE } from '../virtio/flags.js';
+import { VRING_DESC_F_INDIRECT, VRING_DESC_F_WRITE, VRING_PACKED_EVENT_FLAG_DESC } from '../virtio/flags.js';
 import { idx16Add } from '../virtio/index16.js';
 import type { VirtqBuffer } from '../virtio/buffers.js';
 import type { RingPort } from '../memory/ring-port.js';
@@ -55,6 +55,19 @@ function driverNews(device: DeviceEnd, events: readonly ReplayEvent[]): void {
     else if (e.kind === 'annotation' && e.annotation.op === QUEUE_RESET_OP && !device.isReset) device.reset();
     else if (e.kind === 'annotation' && QUEUE_REINIT_OPS.has(e.annotation.op)) device.enable();
   }
+}
+
+/**
+ * virtio 1.2 §2.8.10: with VIRTIO_RING_F_EVENT_IDX and RING_EVENT_FLAGS_DESC, the driver event's off_wrap
+ * names "the descriptor ring offset" at which the driver wants a notification: one outside the ring is no
+ * position the device will ever reach. A device reads it when it decides whether to notify (after using buffers).
+ */
+export function driverEventError(ring: PackedRing): VirtqError | undefined {
+  const offWrap = ring.driverEventOffWrap();
+  if (!ring.eventIdx || ring.driverEventFlags() !== VRING_PACKED_EVENT_FLAG_DESC || PackedRing.offWrapOffset(offWrap) < ring.size) return undefined;
+  return new VirtqError('VIRTQ_EVENT_OFFSET_OUT_OF_RANGE', `driver event off_wrap 0x${offWrap.toString(16)} names ring offset ${PackedRing.offWrapOffset(offWrap)}, outside the ring of ${ring.size} (virtio 1.2 §2.8.10)`, {
+    index: ring.queueIndex, received: offWrap, expected: `offset < ${ring.size}`,
+  });
 }
 
 /** The driver's own reset (its workload) and, on a queue it reset, a device that still uses or interrupts: refused (§2.6.1.1.1). */
@@ -140,17 +153,36 @@ export function virtioDevice(ctx: ReplayContext): ReplayImplementation {
   const memory = memoryOf(ctx, ctx.ports);
   if (s.layout === 'packed') {
     const device = new PackedDevice(packedConfig(s, memory));
+    const recorded = new PackedRing(packedConfig(s, memoryOf(ctx, ctx.recorded)));
+    /** Buffers popped and not used yet: when a device completes a request is its workload (a disk may hold it). */
+    const held: { id: number; writable: number }[] = [];
+    /** The buffer id the recorded device wrote as used at the device's next used position, if it did. */
+    const recordedUse = (): number | undefined => {
+      const pos = device.nextUsed;
+      if (!PackedRing.isUsed(recorded.descFlags(pos), device.usedWrap)) return undefined;
+      return recorded.descPort.view.getUint16(recorded.descBase + pos * recorded.stride + recorded.idOff, true);
+    };
     return {
       run() {
         driverNews(device, ctx.events ?? []);
         if (device.isReset) return;  // a reset queue executes nothing
-        let used = false;
         for (let c = device.pop(); c !== null; c = device.pop()) {
           fill(ctx, c, c.writable);
-          device.pushUsed(c.id, c.writable);
+          held.push({ id: c.id, writable: c.writable });
+        }
+        let used = false;
+        for (let id = recordedUse(); id !== undefined; id = recordedUse()) {
+          const k = held.findIndex((h) => h.id === id);
+          if (k < 0) break;
+          const [h] = held.splice(k, 1);
+          device.pushUsed(id, (h as { writable: number }).writable);
           used = true;
         }
-        if (used) device.interrupt();
+        if (used) {
+          const bad = driverEventError(device.ring);
+          if (bad !== undefined) throw bad;
+          device.interrupt();
+        }
       },
     };
   }
