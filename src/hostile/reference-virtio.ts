@@ -6,11 +6,15 @@
  * produced of its own accord is its workload, read from `ctx.recorded`: the buffers a driver made available,
  * the bytes and used length a device wrote.
  *
- *   device  pop every available chain, write the recording's bytes into its device-writable buffers, use it
- *           with the recorded len (or all its writable bytes), interrupt when the driver asks (§2.7.7.2).
+ *   device  first the driver's news (ctx.events: notification data checked, queue reset / re-enable followed),
+ *           then pop every available chain, write the recording's bytes into its device-writable buffers, use it
+ *           with the recorded len (or all its writable bytes), interrupt when the driver asks (§2.7.7.2). Packed:
+ *           a popped buffer is used once the recording shows it used (when is the device's workload), and the
+ *           driver event is checked before deciding to notify (§2.8.10).
  *   driver  reclaim every used buffer (getUsed(), checked), then add the chains the recording made available
  *           next (walked from the recorded descriptors, their device-readable bytes copied as the recording
- *           shows them) and kick once for the batch when the device asks (§2.7.10, §2.8.21).
+ *           shows them) and kick once for the batch when the device asks (§2.7.10, §2.8.21). Its own queue reset
+ *           (ctx.events) is followed; a device that still uses or interrupts on the reset queue is refused.
  */
 import type { VirtioTraceSetup } from '../../protocol/trace/index.js';
 import type { ReplayContext, ReplayImplementation } from '../trace/replay-impl.js';
@@ -260,6 +264,13 @@ export function virtioDriver(ctx: ReplayContext): ReplayImplementation {
         avail = idx16Add(avail, 1);
       }
       if (added) driver.kick();  // one kick for the batch, as virtqueue_kick() after the adds
+      // Without VIRTIO_RING_F_EVENT_IDX used_event means nothing to the protocol (§2.7.7.2: the device MUST
+      // ignore it), yet Linux's virtqueue_enable_cb_prepare_split / _delayed_split store it unconditionally
+      // ("always do both"): what the recorded driver stored there is its workload.
+      if (!driver.ring.eventIdx) {
+        const want = recorded.usedEvent();
+        if (driver.ring.usedEvent() !== want) driver.ring.setUsedEvent(want);
+      }
     },
   };
 }

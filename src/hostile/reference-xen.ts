@@ -6,12 +6,16 @@
  * is its workload, read from `ctx.recorded`;
  * everything the ring protocol decides (indices, checks, event indices, notifications) is the end's own.
  *
- *   backend   blkif: BlkifBack (RING_COPY_REQUEST, checked req_prod, checked records) plus an id check across
+ *   backend   first the xenbus handshake's news (ctx.events, XenbusWatch: a frontend state change out of order or a
+ *             ring-page-order over max-ring-page-order is refused, as blkback's frontend_changed / connect_ring);
+ *             blkif: BlkifBack (RING_COPY_REQUEST, checked req_prod, checked records) plus an id check across
  *             the batch (a request reusing an outstanding id is XEN_RING_DUPLICATE_REQUEST_ID, as blkfront's
- *             get_id_from_freelist promises); netif_tx: NetifTxBack; other rings: BackRing at ring.h level.
+ *             get_id_from_freelist promises); netif_tx: NetifTxBack and netback's xenvif_set_skb_gso GSO check;
+ *             other rings: BackRing at ring.h level.
  *             Loop: take all, answer, RING_PUSH_RESPONSES_AND_CHECK_NOTIFY (+ notify), RING_FINAL_CHECK_FOR_REQUESTS.
  *   frontend  blkif: BlkifFront (checked rsp_prod, ids outstanding once, operation echoed); other rings:
- *             FrontRing with checked rsp_prod and an outstanding-id table. Loop: consume every response,
+ *             FrontRing with checked rsp_prod and an outstanding-id table (the control ring: the response echoes
+ *             its request's type and carries a XEN_NETIF_CTRL_STATUS_*, as NetifCtrlFront checks). Loop: consume every response,
  *             RING_FINAL_CHECK_FOR_RESPONSES, then publish the recording's new requests and
  *             RING_PUSH_REQUESTS_AND_CHECK_NOTIFY (+ notify).
  */
