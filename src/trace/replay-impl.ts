@@ -198,7 +198,10 @@ export class ImplementationReplay {
 
   /** End of the trace: a last run of the side under test is compared too (and the final run of a hostile trace). */
   finish(): ReplayResult {
-    if (this.#divergence === undefined && this.#runStart !== undefined) this.#divergence = this.#complete(this.#begin(), this.#runSync());
+    if (this.#divergence === undefined && this.#runStart !== undefined) {
+      this.#flushEvents();
+      this.#divergence = this.#complete(this.#begin(), this.#runSync());
+    }
     if (this.#wantsFinalRun()) {
       this.#finalRun = true;
       this.#runStart = this.#last;
@@ -209,7 +212,10 @@ export class ImplementationReplay {
   }
 
   async finishAsync(): Promise<ReplayResult> {
-    if (this.#divergence === undefined && this.#runStart !== undefined) this.#divergence = this.#complete(this.#begin(), await this.#runAsync());
+    if (this.#divergence === undefined && this.#runStart !== undefined) {
+      this.#flushEvents();
+      this.#divergence = this.#complete(this.#begin(), await this.#runAsync());
+    }
     if (this.#wantsFinalRun()) {
       this.#finalRun = true;
       this.#runStart = this.#last;
