@@ -6,11 +6,15 @@
  * produced of its own accord is its workload, read from `ctx.recorded`: the buffers a driver made available,
  * the bytes and used length a device wrote.
  *
- *   device  pop every available chain, write the recording's bytes into its device-writable buffers, use it
- *           with the recorded len (or all its writable bytes), interrupt when the driver asks (§2.7.7.2).
+ *   device  first the driver's news (ctx.events: notification data checked, queue reset / re-enable followed),
+ *           then pop every available chain, write the recording's bytes into its device-writable buffers, use it
+ *           with the recorded len (or all its writable bytes), interrupt when the driver asks (§2.7.7.2). Packed:
+ *           a popped buffer is used once the recording shows it used (when is the device's workload), and the
+ *           driver event is checked before deciding to notify (§2.8.10).
  *   driver  reclaim every used buffer (getUsed(), checked), then add the chains the recording made available
  *           next (walked from the recorded descriptors, their device-readable bytes copied as the recording
- *           shows them) and kick once for the batch when the device asks (§2.7.10, §2.8.21).
+ *           shows them) and kick once for the batch when the device asks (§2.7.10, §2.8.21). Its own queue reset
+ *           (ctx.events) is followed; a device that still uses or interrupts on the reset queue is refused.
  */
 import type { VirtioTraceSetup } from '../../protocol/trace/index.js';
 import type { ReplayContext, ReplayImplementation } from '../trace/replay-impl.js';
@@ -25,10 +29,62 @@ import { walkPackedChain } from '../virtio/packed-walker.js';
 import { DescChain } from '../virtio/chain.js';
 import { walkSplitChain } from '../virtio/chain-walker.js';
 import { virtqFeatures } from '../virtio/features.js';
-import { VRING_DESC_F_INDIRECT, VRING_DESC_F_WRITE } from '../virtio/flags.js';
+import { VRING_DESC_F_INDIRECT, VRING_DESC_F_WRITE, VRING_PACKED_EVENT_FLAG_DESC } from '../virtio/flags.js';
 import { idx16Add } from '../virtio/index16.js';
 import type { VirtqBuffer } from '../virtio/buffers.js';
 import type { RingPort } from '../memory/ring-port.js';
+import { VirtqError } from '../virtio/errors.js';
+import { QUEUE_REINIT_OPS, QUEUE_RESET_OP } from '../check/virtq-state.js';
+import type { ReplayEvent } from '../trace/replay-impl.js';
+
+/** What a device end does on the driver's news; SplitDevice and PackedDevice both offer it. */
+interface DeviceEnd {
+  readonly isReset: boolean;
+  checkNotification(value: number): number;
+  reset(): void;
+  enable(): void;
+}
+
+/**
+ * The driver's news since the device's last run, as the transport tells a device (ReplayContext.events): a
+ * kick's VIRTIO_F_NOTIFICATION_DATA value is checked (§2.9; without the feature VIRTQ_FEATURE_NOT_NEGOTIATED),
+ * the driver's queue reset (virtqueue_reset, the queue_reset register) resets the device's queue state
+ * (§2.6.1.1.1), and its re-initialisation (virtqueue_reinit_*, queue_enable) re-enables it, refused with
+ * VIRTQ_QUEUE_ENABLED when the queue was not reset (§2.6.1.2).
+ */
+function driverNews(device: DeviceEnd, events: readonly ReplayEvent[]): void {
+  for (const e of events) {
+    if (e.party !== 'front') continue;
+    if (e.kind === 'notify' && e.data !== undefined && !device.isReset) device.checkNotification(e.data);
+    else if (e.kind === 'annotation' && e.annotation.op === QUEUE_RESET_OP && !device.isReset) device.reset();
+    else if (e.kind === 'annotation' && QUEUE_REINIT_OPS.has(e.annotation.op)) device.enable();
+  }
+}
+
+/**
+ * virtio 1.2 §2.8.10: with VIRTIO_RING_F_EVENT_IDX and RING_EVENT_FLAGS_DESC, the driver event's off_wrap
+ * names "the descriptor ring offset" at which the driver wants a notification: one outside the ring is no
+ * position the device will ever reach. A device reads it when it decides whether to notify (after using buffers).
+ */
+export function driverEventError(ring: PackedRing): VirtqError | undefined {
+  const offWrap = ring.driverEventOffWrap();
+  if (!ring.eventIdx || ring.driverEventFlags() !== VRING_PACKED_EVENT_FLAG_DESC || PackedRing.offWrapOffset(offWrap) < ring.size) return undefined;
+  return new VirtqError('VIRTQ_EVENT_OFFSET_OUT_OF_RANGE', `driver event off_wrap 0x${offWrap.toString(16)} names ring offset ${PackedRing.offWrapOffset(offWrap)}, outside the ring of ${ring.size} (virtio 1.2 §2.8.10)`, {
+    index: ring.queueIndex, received: offWrap, expected: `offset < ${ring.size}`,
+  });
+}
+
+/** The driver's own reset (its workload) and, on a queue it reset, a device that still uses or interrupts: refused (§2.6.1.1.1). */
+function resetNews(driver: { readonly isReset: boolean; reset(): number }, events: readonly ReplayEvent[], queue: number, usedMoved: () => boolean): void {
+  for (const e of events) {
+    if (e.party === 'front' && e.kind === 'annotation' && e.annotation.op === QUEUE_RESET_OP && !driver.isReset) driver.reset();
+  }
+  if (!driver.isReset) return;
+  const interrupted = events.some((e) => e.party === 'back' && e.kind === 'notify');
+  if (interrupted || usedMoved()) {
+    throw new VirtqError('VIRTQ_QUEUE_RESET', `the device ${interrupted ? 'notified the driver' : 'used a buffer'} on queue ${queue} after the driver reset it (virtio 1.2 §2.6.1.1.1)`, { index: queue });
+  }
+}
 
 /** Every region mapped at its guest-physical address (a trace's RAM, or separate area regions). */
 function memoryOf(ctx: ReplayContext, ports: readonly RingPort[]): GuestMemory {
@@ -101,15 +157,36 @@ export function virtioDevice(ctx: ReplayContext): ReplayImplementation {
   const memory = memoryOf(ctx, ctx.ports);
   if (s.layout === 'packed') {
     const device = new PackedDevice(packedConfig(s, memory));
+    const recorded = new PackedRing(packedConfig(s, memoryOf(ctx, ctx.recorded)));
+    /** Buffers popped and not used yet: when a device completes a request is its workload (a disk may hold it). */
+    const held: { id: number; writable: number }[] = [];
+    /** The buffer id the recorded device wrote as used at the device's next used position, if it did. */
+    const recordedUse = (): number | undefined => {
+      const pos = device.nextUsed;
+      if (!PackedRing.isUsed(recorded.descFlags(pos), device.usedWrap)) return undefined;
+      return recorded.descPort.view.getUint16(recorded.descBase + pos * recorded.stride + recorded.idOff, true);
+    };
     return {
       run() {
-        let used = false;
+        driverNews(device, ctx.events ?? []);
+        if (device.isReset) return;  // a reset queue executes nothing
         for (let c = device.pop(); c !== null; c = device.pop()) {
           fill(ctx, c, c.writable);
-          device.pushUsed(c.id, c.writable);
+          held.push({ id: c.id, writable: c.writable });
+        }
+        let used = false;
+        for (let id = recordedUse(); id !== undefined; id = recordedUse()) {
+          const k = held.findIndex((h) => h.id === id);
+          if (k < 0) break;
+          const [h] = held.splice(k, 1);
+          device.pushUsed(id, (h as { writable: number }).writable);
           used = true;
         }
-        if (used) device.interrupt();
+        if (used) {
+          const bad = driverEventError(device.ring);
+          if (bad !== undefined) throw bad;
+          device.interrupt();
+        }
       },
     };
   }
@@ -117,6 +194,8 @@ export function virtioDevice(ctx: ReplayContext): ReplayImplementation {
   const recorded = new SplitRing(splitConfig(s, memoryOf(ctx, ctx.recorded)));
   return {
     run() {
+      driverNews(device, ctx.events ?? []);
+      if (device.isReset) return;  // a reset queue executes nothing
       let used = false;
       for (let c = device.pop(); c !== null; c = device.pop()) {
         // The recorded device's used element in the same position, when it used this head there.
@@ -149,6 +228,7 @@ export function virtioDriver(ctx: ReplayContext): ReplayImplementation {
     let wrap = 1;
     return {
       run() {
+        resetNews(driver, ctx.events ?? [], s.queue, () => false);
         while (driver.getUsed() !== null);
         let added = false;
         while (PackedRing.isAvail(recorded.descFlags(pos), wrap)) {
@@ -165,8 +245,16 @@ export function virtioDriver(ctx: ReplayContext): ReplayImplementation {
   const driver = new SplitDriver(splitConfig(s, memory));
   const recorded = new SplitRing(splitConfig(s, recordedMemory));
   let avail = driver.ring.availIdx();
+  /** used.idx when the driver reset the queue. */
+  let usedAtReset: number | undefined;
   return {
     run() {
+      const wasReset = driver.isReset;
+      resetNews(driver, ctx.events ?? [], s.queue, () => usedAtReset !== undefined && driver.ring.usedIdx() !== usedAtReset);
+      if (driver.isReset) {
+        if (!wasReset) usedAtReset = driver.ring.usedIdx();
+        return;  // nothing more on a reset queue until the driver re-enables it
+      }
       while (driver.getUsed() !== null);
       const until = recorded.availIdx();
       const added = avail !== until;
@@ -176,6 +264,13 @@ export function virtioDriver(ctx: ReplayContext): ReplayImplementation {
         avail = idx16Add(avail, 1);
       }
       if (added) driver.kick();  // one kick for the batch, as virtqueue_kick() after the adds
+      // Without VIRTIO_RING_F_EVENT_IDX used_event means nothing to the protocol (§2.7.7.2: the device MUST
+      // ignore it), yet Linux's virtqueue_enable_cb_prepare_split / _delayed_split store it unconditionally
+      // ("always do both"): what the recorded driver stored there is its workload.
+      if (!driver.ring.eventIdx) {
+        const want = recorded.usedEvent();
+        if (driver.ring.usedEvent() !== want) driver.ring.setUsedEvent(want);
+      }
     },
   };
 }

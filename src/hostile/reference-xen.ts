@@ -6,12 +6,16 @@
  * is its workload, read from `ctx.recorded`;
  * everything the ring protocol decides (indices, checks, event indices, notifications) is the end's own.
  *
- *   backend   blkif: BlkifBack (RING_COPY_REQUEST, checked req_prod, checked records) plus an id check across
+ *   backend   first the xenbus handshake's news (ctx.events, XenbusWatch: a frontend state change out of order or a
+ *             ring-page-order over max-ring-page-order is refused, as blkback's frontend_changed / connect_ring);
+ *             blkif: BlkifBack (RING_COPY_REQUEST, checked req_prod, checked records) plus an id check across
  *             the batch (a request reusing an outstanding id is XEN_RING_DUPLICATE_REQUEST_ID, as blkfront's
- *             get_id_from_freelist promises); netif_tx: NetifTxBack; other rings: BackRing at ring.h level.
+ *             get_id_from_freelist promises); netif_tx: NetifTxBack and netback's xenvif_set_skb_gso GSO check;
+ *             other rings: BackRing at ring.h level.
  *             Loop: take all, answer, RING_PUSH_RESPONSES_AND_CHECK_NOTIFY (+ notify), RING_FINAL_CHECK_FOR_REQUESTS.
  *   frontend  blkif: BlkifFront (checked rsp_prod, ids outstanding once, operation echoed); other rings:
- *             FrontRing with checked rsp_prod and an outstanding-id table. Loop: consume every response,
+ *             FrontRing with checked rsp_prod and an outstanding-id table (the control ring: the response echoes
+ *             its request's type and carries a XEN_NETIF_CTRL_STATUS_*, as NetifCtrlFront checks). Loop: consume every response,
  *             RING_FINAL_CHECK_FOR_RESPONSES, then publish the recording's new requests and
  *             RING_PUSH_REQUESTS_AND_CHECK_NOTIFY (+ notify).
  */
@@ -28,6 +32,8 @@ import { BlkifRequestCodec, BLKIF_RSP_OKAY } from '../xen/blkif-request.js';
 import { NETIF_RSP_OKAY } from '../xen/netif-extra.js';
 import { RingError, xenRingErrorCodes } from '../xen/ring-error.js';
 import { idxAdd } from '../xen/ring-index.js';
+import { XenbusWatch } from './reference-xenbus.js';
+import { ctrlEchoFault, ctrlStatusFault, faultError, gsoFault } from '../xen/netif-faults.js';
 import type { StructCodec } from '../codec/codec.js';
 import type { RingPort } from '../memory/ring-port.js';
 
@@ -86,10 +92,14 @@ export function xenBackend(ctx: ReplayContext): ReplayImplementation {
   const rsp = x.type.response;
   // Attach where the frontend left the ring (rsp_prod), as a backend connecting to a running ring does.
   const ring = BackRing.attach(x.sring, x.sring.rspProd, { channel: x.s.evtchn });
+  // Each run starts with the xenbus handshake's news (the frontend's keys and states since the last run).
+  const bus = new XenbusWatch();
+  const watch = (): void => { bus.accept(ctx.events ?? []); };
   if (x.type.name === 'blkif') {
     const back = new BlkifBack(ring);
     return {
       run() {
+        watch();
         copyGrants(ctx);
         do {
           const batch = back.take();
@@ -109,9 +119,16 @@ export function xenBackend(ctx: ReplayContext): ReplayImplementation {
     const back = new NetifTxBack(ring);
     return {
       run() {
+        watch();
         copyGrants(ctx);
         do {
-          for (const p of back.take()) {
+          const packets = back.take();
+          // netback's xenvif_set_skb_gso refuses a GSO extra it cannot build an skb from (before answering anything).
+          for (const p of packets) {
+            const fault = p.extras.gso === undefined ? undefined : gsoFault(p.index, p.extras.gso);
+            if (fault !== undefined) throw faultError(fault);
+          }
+          for (const p of packets) {
             const first = p.fragments[0];
             back.respond(p, first === undefined ? NETIF_RSP_OKAY : recordedStatus(x, rsp, ring.rspProdPvt, String(first.id)) ?? NETIF_RSP_OKAY);
           }
@@ -124,6 +141,7 @@ export function xenBackend(ctx: ReplayContext): ReplayImplementation {
   // and answered with the response the recording shows in the same slot.
   return {
     run() {
+      watch();
       copyGrants(ctx);
       do {
         const prod = ring.checkedRequestProd();
@@ -169,6 +187,10 @@ export function xenFrontend(ctx: ReplayContext): ReplayImplementation {
     };
   }
   const outstanding = new Set<string>();
+  /** Control ring: the type of each outstanding request, which its response must echo (netif.h Control responses). */
+  const ctrl = x.type.name === 'xen_netif_ctrl';
+  const ctrlType = new Map<string, number>();
+  const field = (codec: StructCodec, bytes: Uint8Array, name: string): number => Number((codec.decode(bytes) as Record<string, unknown>)[name]);
   return {
     run() {
       copyGrants(ctx);
@@ -176,11 +198,16 @@ export function xenFrontend(ctx: ReplayContext): ReplayImplementation {
         const prod = ring.checkedResponseProd();
         const batch: string[] = [];
         for (let i = ring.rspCons; i !== prod; i = idxAdd(i, 1)) {
-          const id = idOf(rsp, ring.copyResponse(i));
+          const bytes = ring.copyResponse(i);
+          const id = idOf(rsp, bytes);
           if (id !== undefined && (!outstanding.has(id) || batch.includes(id))) {
             throw new RingError(xenRingErrorCodes.UNKNOWN_RESPONSE_ID, `Response ${i} answers id ${id}, which is not an outstanding request.`, {
               index: i, path: 'id', expected: 'an outstanding request id', received: id,
             });
+          }
+          if (ctrl && id !== undefined) {
+            const fault = ctrlEchoFault(i, Number(id), field(rsp, bytes, 'type'), ctrlType.get(id) as number) ?? ctrlStatusFault(i, field(rsp, bytes, 'status'));
+            if (fault !== undefined) throw faultError(fault);
           }
           if (id !== undefined) batch.push(id);
         }
@@ -192,6 +219,7 @@ export function xenFrontend(ctx: ReplayContext): ReplayImplementation {
         if (id !== undefined) {
           if (outstanding.has(id)) throw duplicate(id, idx);
           outstanding.add(id);
+          if (ctrl) ctrlType.set(id, field(req, bytes, 'type'));
         }
         ring.writeRequest(ring.nextRequestIndex(), bytes);
       });

@@ -11,6 +11,7 @@ import {
   type PackedQueueConfig, type TraceRecorder, type VirtqFeatures, type VirtqueueRecording,
 } from '../index.js';
 import { refused } from './virtio.js';
+import { driverEventError } from './reference-virtio.js';
 import type { MalformedFixture } from './scenario.js';
 
 const SIZE = 8;
@@ -140,10 +141,15 @@ export const virtioPackedMalformedFixtures: readonly MalformedFixture[] = [
   },
   {
     rule: 'VIRTQ_EVENT_OFFSET_OUT_OF_RANGE',
-    about: 'packed queue of 8 with VIRTIO_RING_F_EVENT_IDX: after a healthy round the driver asks for a used buffer notification at descriptor offset 12 (RING_EVENT_FLAGS_DESC), outside the ring.',
+    about: 'packed queue of 8 with VIRTIO_RING_F_EVENT_IDX: after a healthy round the driver asks for a used buffer notification at descriptor offset 12 (RING_EVENT_FLAGS_DESC), outside the ring, then makes a request available and kicks; the device uses it and, deciding whether to notify, refuses the driver event.',
     record(rec) {
       const x = warmPacked(rec, EVENT_IDX);
       x.asDriver.setDriverEvent(12 | (1 << VRING_PACKED_EVENT_F_WRAP_CTR), VRING_PACKED_EVENT_FLAG_DESC);
+      addPacked(x, 1);
+      const c = x.device.pop();
+      if (c === null) throw new Error('nothing available');
+      x.device.pushUsed(c.id, 512);
+      refused(() => { const bad = driverEventError(x.device.ring); if (bad !== undefined) throw bad; }, 'VIRTQ_EVENT_OFFSET_OUT_OF_RANGE');
     },
   },
 ];

@@ -70,7 +70,7 @@ export const xenXenbusMalformedFixtures: readonly MalformedFixture[] = [
   },
   {
     rule: 'XENBUS_RING_BEFORE_CONNECTED',
-    about: 'blkif handshake: the frontend goes Initialised and publishes a read before the backend is Connected; the backend then connects and answers it, and the frontend connects.',
+    about: 'blkif handshake: the frontend goes Initialised and publishes a read before the backend is Connected; the backend then connects and answers it (its ring mapped since connect_ring), and the frontend connects.',
     record(rec: TraceRecorder) {
       const x = recordXenRing(rec, { ring: 'blkif' });
       const bus = device(x);
@@ -80,8 +80,8 @@ export const xenXenbusMalformedFixtures: readonly MalformedFixture[] = [
       r.write(blkifRequest(READ, 0, [{ first_sect: 0, last_sect: 7 }]));
       r.push();
       bus.backendConnect({ sectors: 2097152 });
-      bus.frontendConnect();
       r.serve(okay);
+      bus.frontendConnect();
       r.poll();
     },
   },

@@ -23,7 +23,7 @@ export { recordXenRing, type XenRingRecording, type XenRingRecordingOptions } fr
 export { TraceReplayer, type ReplayInterface, type ReplayRegion, type ReplayerOptions } from './replayer.js';
 export { ReplayEventDecoder, decodeTraceEvents, transportDecoders } from './decode-events.js';
 export {
-  ImplementationReplay, replayAgainst, type ReplayContext, type ReplayImplementation, type ReplayImplementationFactory,
+  ImplementationReplay, replayAgainst, type ReplayContext, type ReplayEvent, type ReplayImplementation, type ReplayImplementationFactory,
   type ReplayDivergence, type ReplayResult, type ReplaySide, type ReplayRefusal, refusalCode,
   type XenFrontendImplementation, type XenBackendImplementation, type VirtioDriverImplementation, type VirtioDeviceImplementation,
 } from './replay-impl.js';

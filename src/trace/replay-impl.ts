@@ -11,13 +11,13 @@
  * to the interface's memory through one RingPort per region (in region order) and told which side it plays.
  */
 import {
-  RWT_ANNOTATION, RWT_CHECKPOINT, RWT_HOSTILE_OP, RWT_NOTIFY, RWT_PARTY_BACK, RWT_PARTY_FRONT, RWT_PARTY_NONE,
-  type HostileAnnotation, type TraceSetup,
+  RWT_ANNOTATION, RWT_CHECKPOINT, RWT_CONFIG, RWT_HOSTILE_OP, RWT_NOTIFY, RWT_PARTY_BACK, RWT_PARTY_FRONT, RWT_PARTY_NONE,
+  type HostileAnnotation, type TraceAnnotation, type TraceConfig, type TraceSetup,
 } from '../../protocol/trace/index.js';
 import { PlainRingPort, type RingPort } from '../memory/ring-port.js';
 import type { TraceRecord } from './trace-record.js';
 import { TraceReplayer, type ReplayInterface, type ReplayRegion } from './replayer.js';
-import { decodeAnnotation, decodeNotify } from './bodies.js';
+import { decodeAnnotation, decodeConfig, decodeNotify } from './bodies.js';
 import { locateField } from './field-locator.js';
 import { TraceError } from './errors.js';
 import { RingwireError } from '../errors.js';
@@ -40,7 +40,22 @@ export interface ReplayContext {
    * buffers the recorded side published, the bytes it was to write); a backend or device should not need it.
    */
   readonly recorded: readonly RingPort[];
+  /**
+   * What happened on the interface besides memory since the previous run() (before the first run: since the
+   * trace began), in trace order, refreshed before each run: the notifications either side raised (with their
+   * VIRTIO_F_NOTIFICATION_DATA value), the config records (xenbus keys and states, virtio status, features,
+   * queue enable) and the annotations either side wrote. The other side's are what a real end is told through
+   * its event channel, interrupt or transport registers; the side under test's own are its workload, like
+   * `recorded`. Optional: a context built by an older caller has none.
+   */
+  readonly events?: readonly ReplayEvent[];
 }
+
+/** One non-memory record of the interface, as ReplayContext.events gives it. */
+export type ReplayEvent =
+  | { readonly party: ReplaySide; readonly kind: 'notify'; readonly channel: number; readonly data: number | undefined }
+  | { readonly party: ReplaySide; readonly kind: 'config'; readonly config: TraceConfig }
+  | { readonly party: ReplaySide; readonly kind: 'annotation'; readonly annotation: TraceAnnotation };
 
 /**
  * An implementation under test. `run()` is called each time the side it plays acted in the recording: do
@@ -152,6 +167,9 @@ export class ImplementationReplay {
   #refusal: ReplayRefusal | undefined;
   #hostile: HostileAnnotation | undefined;
   #finalRun = false;
+  /** Events since the last run, and the array the implementation's context shows (refilled before each run). */
+  #pending: ReplayEvent[] = [];
+  readonly #events: ReplayEvent[] = [];
 
   constructor(iface: number, side: ReplaySide, factory: ReplayImplementationFactory) {
     this.#iface = iface;
@@ -180,23 +198,38 @@ export class ImplementationReplay {
 
   /** End of the trace: a last run of the side under test is compared too (and the final run of a hostile trace). */
   finish(): ReplayResult {
-    if (this.#divergence === undefined && this.#runStart !== undefined) this.#divergence = this.#complete(this.#begin(), this.#runSync());
+    if (this.#divergence === undefined && this.#runStart !== undefined) {
+      this.#flushEvents();
+      this.#divergence = this.#complete(this.#begin(), this.#runSync());
+    }
     if (this.#wantsFinalRun()) {
       this.#finalRun = true;
       this.#runStart = this.#last;
+      this.#flushEvents();
       this.#divergence = this.#complete(this.#begin(), this.#runSync());
     }
     return this.#result();
   }
 
   async finishAsync(): Promise<ReplayResult> {
-    if (this.#divergence === undefined && this.#runStart !== undefined) this.#divergence = this.#complete(this.#begin(), await this.#runAsync());
+    if (this.#divergence === undefined && this.#runStart !== undefined) {
+      this.#flushEvents();
+      this.#divergence = this.#complete(this.#begin(), await this.#runAsync());
+    }
     if (this.#wantsFinalRun()) {
       this.#finalRun = true;
       this.#runStart = this.#last;
+      this.#flushEvents();
       this.#divergence = this.#complete(this.#begin(), await this.#runAsync());
     }
     return this.#result();
+  }
+
+  /** Show the implementation the events gathered since its last run. */
+  #flushEvents(): void {
+    this.#events.length = 0;
+    this.#events.push(...this.#pending);
+    this.#pending = [];
   }
 
   #wantsFinalRun(): boolean {
@@ -221,7 +254,12 @@ export class ImplementationReplay {
       const a = decodeAnnotation(r.body, r);
       if (a.op === RWT_HOSTILE_OP) this.#hostile = hostileAnnotation(a, r);
     }
-    return this.#divergence === undefined && r.party !== this.#party && r.party !== RWT_PARTY_NONE && this.#runStart !== undefined;
+    const run = this.#divergence === undefined && r.party !== this.#party && r.party !== RWT_PARTY_NONE && this.#runStart !== undefined;
+    // The record that ends a run is the implementation's to see next time, after this run.
+    if (run) this.#flushEvents();
+    const e = this.#divergence === undefined ? replayEvent(r) : undefined;
+    if (e !== undefined) this.#pending.push(e);
+    return run;
   }
 
   #after(r: TraceRecord): ReplayDivergence | undefined {
@@ -245,7 +283,7 @@ export class ImplementationReplay {
     const truth = this.#truth.interface(this.#iface).regions;
     const recorded = truth.map((g) => new PlainRingPort(g.bytes.buffer, g.bytes.byteOffset, g.bytes.byteLength));
     return this.#factory({
-      setup: state.setup, side: this.#side, ports, recorded,
+      setup: state.setup, side: this.#side, ports, recorded, events: this.#events,
       regions: state.regions.map((g) => ({ name: g.name, kind: g.kind, address: g.address, length: g.bytes.length })),
     });
   }
@@ -317,6 +355,16 @@ export function refusalCode(e: unknown): string | undefined {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/.test(code)) return code;
   }
+  return undefined;
+}
+
+/** A notify, config or annotation record of either side as a ReplayEvent; undefined for anything else. */
+function replayEvent(r: TraceRecord): ReplayEvent | undefined {
+  const party: ReplaySide | undefined = r.party === RWT_PARTY_FRONT ? 'front' : r.party === RWT_PARTY_BACK ? 'back' : undefined;
+  if (party === undefined) return undefined;
+  if (r.rec_type === RWT_NOTIFY) return { party, kind: 'notify', ...decodeNotify(r.body, r) };
+  if (r.rec_type === RWT_CONFIG) return { party, kind: 'config', config: decodeConfig(r.body, r) };
+  if (r.rec_type === RWT_ANNOTATION) return { party, kind: 'annotation', annotation: decodeAnnotation(r.body, r) };
   return undefined;
 }
 
