@@ -26,7 +26,7 @@ import { virtqFeatures } from '../virtio/features.js';
 import { decodeAnnotation } from './bodies.js';
 import { TraceError } from './errors.js';
 import type { TraceRecorder } from './recorder.js';
-import { TraceReplayer, type ReplayRegion } from './replayer.js';
+import { TraceReplayer, type ReplayInterface, type ReplayRegion } from './replayer.js';
 import type { TraceRecord } from './trace-record.js';
 
 /** Bytes captured at a guest-physical address. */
@@ -145,6 +145,26 @@ function gpaOf(s: string | undefined, what: string, iface: number): number {
 }
 
 /**
+ * A replayed virtio interface as a ring over exactly its regions: the areas from its virtio-desc/-driver/-device
+ * regions, indirect tables from its virtio-ram regions. Undefined for an interface that is not a virtqueue.
+ */
+export function capturedRing(i: ReplayInterface): SplitRing | PackedRing | undefined {
+  const setup = i.setup;
+  if (setup === undefined || setup.transport !== 'virtio') return undefined;
+  const memory = new GuestMemory();
+  const ringMemory = new GuestMemory();
+  for (const g of i.regions) {
+    const port = new PlainRingPort(g.bytes.buffer, g.bytes.byteOffset, g.bytes.byteLength);
+    if (g.kind === RWT_REGION_VIRTIO_RAM) memory.map(g.address, port); else ringMemory.map(g.address, port);
+  }
+  const f = virtqFeatures(/^0x[0-9a-f]{1,16}$/i.test(setup.features) ? BigInt(setup.features) : 0n);
+  const common = { memory, ringMemory, size: setup.size, eventIdx: f.eventIdx, indirect: true, queueIndex: setup.queue };
+  return setup.layout === 'split'
+    ? new SplitRing({ ...common, desc: gpaOf(setup.desc, 'desc', i.id), avail: gpaOf(setup.avail, 'avail', i.id), used: gpaOf(setup.used, 'used', i.id), byteOrder: setup.byte_order === 'big' ? 'big' : 'little', legacy: true })
+    : new PackedRing({ ...common, desc: gpaOf(setup.desc, 'desc', i.id), driverEvent: gpaOf(setup.driver_event, 'driver_event', i.id), deviceEvent: gpaOf(setup.device_event, 'device_event', i.id) });
+}
+
+/**
  * Every captured virtqueue of a trace (interfaces with a virtio setup and a `capture` annotation), each as a
  * SplitRing or PackedRing: areas from its virtio-desc/-driver/-device regions, indirect tables from its
  * virtio-ram regions; buffers were not captured, so walks should treat them as not checked.
@@ -164,22 +184,11 @@ export function capturedQueues(records: Iterable<TraceRecord>): CapturedRing[] {
   }
   const out: CapturedRing[] = [];
   for (const i of replayer.interfaces) {
-    const setup = i.setup;
     const n = notes.get(i.id);
-    if (setup === undefined || setup.transport !== 'virtio' || n === undefined) continue;
-    const memory = new GuestMemory();
-    const ringMemory = new GuestMemory();
-    let tables = 0;
-    for (const g of i.regions) {
-      const port = new PlainRingPort(g.bytes.buffer, g.bytes.byteOffset, g.bytes.byteLength);
-      if (g.kind === RWT_REGION_VIRTIO_RAM) { memory.map(g.address, port); tables++; } else ringMemory.map(g.address, port);
-    }
-    const f = virtqFeatures(/^0x[0-9a-f]{1,16}$/i.test(setup.features) ? BigInt(setup.features) : 0n);
-    const common = { memory, ringMemory, size: setup.size, eventIdx: f.eventIdx, indirect: true, queueIndex: setup.queue };
-    const ring = setup.layout === 'split'
-      ? new SplitRing({ ...common, desc: gpaOf(setup.desc, 'desc', i.id), avail: gpaOf(setup.avail, 'avail', i.id), used: gpaOf(setup.used, 'used', i.id), byteOrder: setup.byte_order === 'big' ? 'big' : 'little', legacy: true })
-      : new PackedRing({ ...common, desc: gpaOf(setup.desc, 'desc', i.id), driverEvent: gpaOf(setup.driver_event, 'driver_event', i.id), deviceEvent: gpaOf(setup.device_event, 'device_event', i.id) });
-    out.push({ iface: i.id, setup, notes: n, ring, tables, regions: i.regions });
+    const ring = n === undefined ? undefined : capturedRing(i);
+    if (ring === undefined || n === undefined) continue;
+    const tables = i.regions.filter((g) => g.kind === RWT_REGION_VIRTIO_RAM).length;
+    out.push({ iface: i.id, setup: i.setup as VirtioTraceSetup, notes: n, ring, tables, regions: i.regions });
   }
   return out;
 }

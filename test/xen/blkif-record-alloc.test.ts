@@ -6,30 +6,8 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import { PerformanceObserver } from 'node:perf_hooks';
 import { SharedRing, FrontRing, BackRing, BlkifFront, BlkifBack, BlkifRecord, ringType, BLKIF_OP_READ, BLKIF_OP_WRITE } from '../../src/xen/index.js';
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-const OPS = 1_000_000;
-/** JIT code and feedback made while the loop runs (not growing with the count); an object per request is 16 MB or more. */
-const SLACK = 4 * 1024 * 1024;
-
-async function allocationOf(step: (n: number) => void): Promise<{ gcs: number; grew: number }> {
-  step(200_000);
-  gc();
-  let gcs = 0;
-  const obs = new PerformanceObserver((l) => { gcs += l.getEntries().length; });
-  obs.observe({ entryTypes: ['gc'] });
-  const before = process.memoryUsage().heapUsed;
-  step(OPS);
-  const grew = process.memoryUsage().heapUsed - before;
-  await new Promise((r) => setTimeout(r, 20));
-  obs.disconnect();
-  return { gcs, grew };
-}
+import { OPS, SLACK, allocationOf } from '../helpers/allocation.js';
 
 function ends() {
   const s = SharedRing.init(new ArrayBuffer(4096), ringType('blkif'));
