@@ -54,7 +54,7 @@ export const xenRingCatalogue = [
   {
     id: 'XEN_RING_INDEX_BACKWARDS', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'error',
     statement: 'A producer index (req_prod, rsp_prod) only moves forward: a store that moves it back un-publishes records the peer may already hold.',
-    source: { header: 'xen/io/ring.h', macro: 'RING_PUSH_REQUESTS' }, checked: 'trace',
+    source: { header: 'xen/io/ring.h', macro: 'RING_PUSH_REQUESTS' },
   },
   {
     id: 'XEN_RING_CONS_PAST_PROD', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'error',
@@ -94,47 +94,47 @@ export const xenRingCatalogue = [
   {
     id: 'XEN_BLKIF_UNKNOWN_OP', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'A blkif request\'s operation is one of BLKIF_OP_READ, WRITE, WRITE_BARRIER, FLUSH_DISKCACHE, DISCARD or INDIRECT.',
-    source: { linux: 'drivers/block/xen-blkback/blkback.c', function: 'do_block_io_op' }, checked: 'trace', dumps: true,
+    source: { linux: 'drivers/block/xen-blkback/blkback.c', function: 'do_block_io_op' }, dumps: true,
   },
   {
     id: 'XEN_BLKIF_NO_SEGMENTS', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'A blkif read or write request carries at least one segment.',
-    source: { linux: 'drivers/block/xen-blkback/blkback.c', function: 'dispatch_rw_block_io' }, checked: 'trace', dumps: true,
+    source: { linux: 'drivers/block/xen-blkback/blkback.c', function: 'dispatch_rw_block_io' }, dumps: true,
   },
   {
     id: 'XEN_BLKIF_TOO_MANY_SEGMENTS', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'A direct blkif request carries at most BLKIF_MAX_SEGMENTS_PER_REQUEST (11) segments.',
-    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_MAX_SEGMENTS_PER_REQUEST' }, checked: 'trace', dumps: true,
+    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_MAX_SEGMENTS_PER_REQUEST' }, dumps: true,
   },
   {
     id: 'XEN_BLKIF_SECT_ORDER', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'Each segment of a blkif request has first_sect <= last_sect (last_sect is inclusive).',
-    source: { linux: 'drivers/block/xen-blkback/blkback.c', function: 'dispatch_rw_block_io' }, checked: 'trace', dumps: true,
+    source: { linux: 'drivers/block/xen-blkback/blkback.c', function: 'dispatch_rw_block_io' }, dumps: true,
   },
   {
     id: 'XEN_BLKIF_SECT_PAST_PAGE', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'Each segment of a blkif request ends within its 4096-byte frame: last_sect <= 7 (512-byte sectors).',
-    source: { header: 'xen/io/blkif.h', macro: 'struct blkif_request_segment' }, checked: 'trace', dumps: true,
+    source: { header: 'xen/io/blkif.h', macro: 'struct blkif_request_segment' }, dumps: true,
   },
   {
     id: 'XEN_BLKIF_INDIRECT_TOO_MANY', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'A BLKIF_OP_INDIRECT request carries at most the feature-max-indirect-segments the backend wrote (none if it wrote none), and never more than BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST pages of segments.',
-    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST' }, checked: 'trace', dumps: true,
+    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST' }, dumps: true,
   },
   {
     id: 'XEN_BLKIF_DISCARD_NOT_OFFERED', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'A frontend sends BLKIF_OP_DISCARD only to a backend that wrote feature-discard = 1.',
-    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_OP_DISCARD' }, checked: 'trace',
+    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_OP_DISCARD' },
   },
   {
     id: 'XEN_BLKIF_BAD_STATUS', family: 'xen-ring', kind: 'protocol', binds: 'back', severity: 'error',
     statement: 'A blkif response\'s status is BLKIF_RSP_OKAY (0), BLKIF_RSP_ERROR (-1) or BLKIF_RSP_EOPNOTSUPP (-2).',
-    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_RSP_OKAY' }, checked: 'trace',
+    source: { header: 'xen/io/blkif.h', macro: 'BLKIF_RSP_OKAY' },
   },
   {
     id: 'XEN_BLKIF_RSP_OPERATION', family: 'xen-ring', kind: 'protocol', binds: 'back', severity: 'error',
     statement: 'A blkif response\'s operation is copied from its request: the request\'s operation, or for BLKIF_OP_INDIRECT its indirect_op.',
-    source: { linux: 'drivers/block/xen-blkfront.c', function: 'blkif_interrupt' }, checked: 'trace',
+    source: { linux: 'drivers/block/xen-blkfront.c', function: 'blkif_interrupt' },
   },
   {
     id: 'XEN_RING_EVENT_LOST_WAKEUP', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'error',
@@ -149,51 +149,51 @@ export const xenRingCatalogue = [
   {
     id: 'XEN_NETIF_CROSSES_PAGE', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'Each netif tx slot\'s offset + size stays within its 4096-byte granted page (for the first slot, its size after the following slots are subtracted).',
-    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'xenvif_count_requests' }, checked: 'trace',
+    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'xenvif_count_requests' },
   },
   {
     id: 'XEN_NETIF_TOO_MANY_SLOTS', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'A netif tx packet (a first slot and the slots NETTXF_more_data chains to it) uses at most XEN_NETIF_NR_SLOTS_MIN data slots when the backend negotiated no larger limit.',
-    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'xenvif_count_requests' }, checked: 'trace',
+    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'xenvif_count_requests' },
   },
   {
     id: 'XEN_NETIF_FIRST_SLOT_SHORT', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'The first slot of a netif tx packet gives the whole packet\'s size, which is at least the sum of the sizes of the slots that follow it.',
-    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'xenvif_count_requests' }, checked: 'trace',
+    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'xenvif_count_requests' },
   },
   {
     id: 'XEN_NETIF_EXTRA_BAD_TYPE', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'A netif extra-info slot\'s type is a XEN_NETIF_EXTRA_TYPE_* from GSO up to (not including) XEN_NETIF_EXTRA_TYPE_MAX; XEN_NETIF_EXTRA_TYPE_NONE is never used.',
-    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'xenvif_get_extras' }, checked: 'trace',
+    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'xenvif_get_extras' },
   },
   {
     id: 'XEN_NETIF_EXTRA_REPEATED', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'A netif packet carries at most one extra-info slot of each type.',
-    source: { ringwire: 'policy', why: 'Linux netback keeps one extra per type (xenvif_get_extras stores extras[type - 1]), so a second extra of a type silently replaces the first; ringwire refuses the ambiguity.' }, checked: 'trace',
+    source: { ringwire: 'policy', why: 'Linux netback keeps one extra per type (xenvif_get_extras stores extras[type - 1]), so a second extra of a type silently replaces the first; ringwire refuses the ambiguity.' },
   },
   {
     id: 'XEN_NETIF_GSO_SIZE_ZERO', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'A netif GSO extra gives a non-zero segment size (u.gso.size).',
-    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'xenvif_set_skb_gso' }, checked: 'trace',
+    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'xenvif_set_skb_gso' },
   },
   {
     id: 'XEN_NETIF_GSO_UNKNOWN_TYPE', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'A netif GSO extra\'s u.gso.type is XEN_NETIF_GSO_TYPE_TCPV4 or XEN_NETIF_GSO_TYPE_TCPV6.',
-    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'xenvif_set_skb_gso' }, checked: 'trace',
+    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'xenvif_set_skb_gso' },
   },
   {
     id: 'XEN_NETIF_GSO_NOT_OFFERED', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'A frontend sends a GSO extra of type TCPV4 or TCPV6 only to a backend that wrote feature-gso-tcpv4 = 1 or feature-gso-tcpv6 = 1 respectively.',
-    source: { linux: 'drivers/net/xen-netfront.c', function: 'xennet_fix_features' }, checked: 'trace',
+    source: { linux: 'drivers/net/xen-netfront.c', function: 'xennet_fix_features' },
   },
   {
     id: 'XEN_NETIF_CTRL_UNKNOWN_TYPE', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'A netif control request\'s type is one of the XEN_NETIF_CTRL_TYPE_* requests netif.h defines (XEN_NETIF_CTRL_TYPE_INVALID is none).',
-    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'process_ctrl_request' }, checked: 'trace',
+    source: { linux: 'drivers/net/xen-netback/netback.c', function: 'process_ctrl_request' },
   },
   {
     id: 'XEN_NETIF_CTRL_BAD_STATUS', family: 'xen-ring', kind: 'protocol', binds: 'back', severity: 'error',
     statement: 'A netif control response\'s status is one of the XEN_NETIF_CTRL_STATUS_* values netif.h defines.',
-    source: { header: 'xen/io/netif.h', macro: 'XEN_NETIF_CTRL_STATUS_SUCCESS' }, checked: 'trace',
+    source: { header: 'xen/io/netif.h', macro: 'XEN_NETIF_CTRL_STATUS_SUCCESS' },
   },
 ] as const satisfies readonly RuleEntry[];

@@ -17,11 +17,11 @@ export const xenbusCatalogue = [
   {
     id: 'XENBUS_RING_BEFORE_CONNECTED', family: 'xenbus', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'Once a trace records the xenbus handshake, a blkif frontend publishes requests only while both ends it records are Connected (netfront posts rx buffers before, by design, so netif rings are not held to it).',
-    source: { linux: 'drivers/block/xen-blkfront.c', function: 'blkfront_connect' }, checked: 'trace',
+    source: { linux: 'drivers/block/xen-blkfront.c', function: 'blkfront_connect' },
   },
   {
     id: 'XENBUS_PROTOCOL_NOT_OFFERED', family: 'xenbus', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'The protocol a frontend writes is one of the XEN_IO_PROTO_ABI_* spellings a backend accepts (x86_32-abi, x86_64-abi, arm-abi).',
-    source: { linux: 'drivers/block/xen-blkback/xenbus.c', function: 'connect_ring' }, checked: 'trace',
+    source: { linux: 'drivers/block/xen-blkback/xenbus.c', function: 'connect_ring' },
   },
 ] as const satisfies readonly RuleEntry[];

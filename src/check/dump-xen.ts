@@ -8,7 +8,7 @@
  *   RING_SIZE past it, past any rsp_cons the frontend can have (XEN_RING_RSP_PROD_OVERFLOW: rsp_cons never
  *   passes req_prod, so rsp_prod - rsp_cons >= rsp_prod - req_prod).
  * - blkif requests published and not answered, [rsp_prod, req_prod), when the indices are consistent: the record rules Linux blkback applies
- *   before acting (operation, segment count, sector range, indirect segment count; xen/io/blkif.h), on the
+ *   before acting (operation, segment count, sector range, indirect segment count; xen/blkif-faults.ts, the checks BlkifBack makes), on the
  *   slots that cannot hold a response the backend wrote and has not pushed yet (see checkBlkifRequests), or on
  *   all of them when the caller says the backend pushes each response as it writes it (`pushed`).
  *
@@ -21,20 +21,16 @@
  * the instant the image was taken may be misread. Core code: no node: imports.
  */
 import type { CatalogueId } from '../../protocol/catalogue/index.js';
-import { XEN_PAGE_SHIFT } from '../../protocol/index.js';
-import { blkifRing } from '../../protocol/xen/blkif.js';
-import { layoutOf } from '../layout/compile.js';
 import { numberField, resolvePath } from '../codec/views.js';
 import type { StructLayout } from '../layout/layout.js';
 import { asDataView } from '../codec/scalar-io.js';
 import { idxSub, RING_IDX_HALF } from '../xen/ring-index.js';
 import { inspectRingImage, type RingImageReport, type RingImageSlot } from '../xen/ring-image.js';
 import type { XenRingType } from '../xen/ring-type.js';
-import { xenConstant } from '../xen/xen-constants.js';
+import type { RecordFault } from '../xen/record-fault.js';
 import {
-  BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_OP_INDIRECT, BLKIF_MAX_SEGMENTS_PER_REQUEST, BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST,
-  BLKIF_RSP_OKAY, BLKIF_RSP_ERROR, BLKIF_RSP_EOPNOTSUPP,
-} from '../xen/blkif-request.js';
+  BLKIF_ALL_FEATURES, blkifHasSegments, blkifOpFault, blkifSectOrderFault, blkifSectPastPageFault, blkifSegmentCountFault, blkifStatusFault,
+} from '../xen/blkif-faults.js';
 import { DumpFindings, type DumpCheckOptions } from './dump-finding.js';
 import type { DumpFinding } from './finding.js';
 import type { RuleSeverity } from '../../protocol/catalogue/index.js';
@@ -61,16 +57,6 @@ export interface XenDumpCheck {
   readonly findings: DumpFinding[];
   readonly counts: Readonly<Record<RuleSeverity, number>>;
 }
-
-// xen/io/blkif.h values from protocol/ (as the trace rules take them): the operations a backend serves
-// (BLKIF_OP_RESERVED_1 is named but served by none), those carrying seg[], and the BLKIF_RSP_* statuses.
-const knownOps = new Set(blkifRing.requestVariants.variants.filter((v) => v.constant !== 'BLKIF_OP_RESERVED_1').map((v) => xenConstant(v.constant)));
-const segmentOps = new Set(blkifRing.requestVariants.variants.filter((v) => 'segments' in v).map((v) => xenConstant(v.constant)));
-const statuses = new Set([BLKIF_RSP_OKAY, BLKIF_RSP_ERROR, BLKIF_RSP_EOPNOTSUPP]);
-/** Sectors of 512 bytes in a page of 1 << XEN_PAGE_SHIFT bytes: last_sect is at most 7. */
-const LAST_SECT_MAX = (1 << XEN_PAGE_SHIFT) / 512 - 1;
-/** BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST pages of (1 << XEN_PAGE_SHIFT) / sizeof(struct blkif_request_segment) segments. */
-const INDIRECT_SEGMENTS_MAX = BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST * ((1 << XEN_PAGE_SHIFT) / layoutOf('blkif_request_segment').size);
 
 /** Decode `image` (a ring of `type`, 2^order pages) and judge it. */
 export function checkRingImage(image: Uint8Array, type: XenRingType, order: number, options: XenDumpOptions = {}): XenDumpCheck {
@@ -135,20 +121,29 @@ function checkBlkifRequests(r: RingImageReport, type: XenRingType, dv: DataView,
   const status = numberField(type.response.layout, 'status');
   let mayBeResponse = !pushed;
   for (const s of r.requests) {
-    if (mayBeResponse && statuses.has(signed16(status.get(dv, s.offset)))) continue;
+    if (mayBeResponse && blkifStatusFault(s.index, signed16(status.get(dv, s.offset))) === undefined) continue;
     mayBeResponse = false;
     const layout = requestLayout(type, dv, s);
     const op = type.records.selector(dv, s.offset) as number;
     const rec = (s.record ?? {}) as Record<string, unknown>;
-    const req = `request ${s.index} (slot ${s.slot})`;
-    if (!knownOps.has(op)) {
-      out.report('XEN_BLKIF_UNKNOWN_OP', 'front', at(layout, s, 'operation'), {
-        path: `request[${s.index}].operation`, expected: `a BLKIF_OP_* the backend knows (${[...knownOps].join(', ')})`, actual: op,
-        message: `front published ${req} with operation ${op}, which names no operation a backend serves.`,
+    const n = rec['nr_segments'];
+    // The backend's feature keys are in xenstore, not the image: held to what the protocol allows at most.
+    const count = typeof n === 'number' ? blkifSegmentCountFault(s.index, op, n, BLKIF_ALL_FEATURES) : undefined;
+    const found: (RecordFault | undefined)[] = [blkifOpFault(s.index, op), count];
+    const seg = rec['seg'];
+    if (typeof n === 'number' && blkifHasSegments(op) && Array.isArray(seg)) {
+      for (let k = 0; k < Math.min(n, seg.length); k++) {
+        const { first_sect: first, last_sect: last } = seg[k] as { first_sect: number; last_sect: number };
+        found.push(blkifSectOrderFault(s.index, k, first, last), blkifSectPastPageFault(s.index, k, last));
+      }
+    }
+    for (const f of found) {
+      if (f === undefined) continue;
+      const member = f.path.slice(f.path.indexOf('.') + 1);
+      out.report(f.rule, 'front', at(layout, s, member), {
+        path: `request[${s.index}].${member}`, expected: f.expected, actual: f.received, message: `front published ${f.message.replace(/^Request \d+: /, `request ${s.index} (slot ${s.slot}): `)}`,
       });
     }
-    const n = rec['nr_segments'];
-    if (typeof n === 'number') checkSegments(out, layout, s, op, n, rec, req);
   }
 }
 
@@ -157,41 +152,3 @@ function signed16(v: number): number {
   return (v << 16) >> 16;
 }
 
-function checkSegments(out: DumpFindings, layout: StructLayout, s: RingImageSlot, op: number, n: number, rec: Record<string, unknown>, req: string): void {
-  if ((op === BLKIF_OP_READ || op === BLKIF_OP_WRITE) && n === 0) {
-    out.report('XEN_BLKIF_NO_SEGMENTS', 'front', at(layout, s, 'nr_segments'), {
-      path: `request[${s.index}].nr_segments`, expected: `1..${BLKIF_MAX_SEGMENTS_PER_REQUEST}`, actual: 0,
-      message: `front published ${op === BLKIF_OP_READ ? 'read' : 'write'} ${req} with no segments.`,
-    });
-  }
-  if (op === BLKIF_OP_INDIRECT && n > INDIRECT_SEGMENTS_MAX) {
-    out.report('XEN_BLKIF_INDIRECT_TOO_MANY', 'front', at(layout, s, 'nr_segments'), {
-      path: `request[${s.index}].nr_segments`, expected: `<= ${INDIRECT_SEGMENTS_MAX} (BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST pages)`, actual: n,
-      message: `front published indirect ${req} with ${n} segments; no backend takes more than ${INDIRECT_SEGMENTS_MAX}.`,
-    });
-  }
-  if (!segmentOps.has(op)) return;
-  if (n > BLKIF_MAX_SEGMENTS_PER_REQUEST) {
-    out.report('XEN_BLKIF_TOO_MANY_SEGMENTS', 'front', at(layout, s, 'nr_segments'), {
-      path: `request[${s.index}].nr_segments`, expected: `<= ${BLKIF_MAX_SEGMENTS_PER_REQUEST}`, actual: n,
-      message: `front published ${req} with ${n} segments; a direct request holds ${BLKIF_MAX_SEGMENTS_PER_REQUEST}.`,
-    });
-  }
-  const seg = rec['seg'];
-  if (!Array.isArray(seg)) return;
-  for (let k = 0; k < Math.min(n, seg.length); k++) {
-    const { first_sect: first, last_sect: last } = seg[k] as { first_sect: number; last_sect: number };
-    if (first > last) {
-      out.report('XEN_BLKIF_SECT_ORDER', 'front', at(layout, s, `seg[${k}].first_sect`), {
-        path: `request[${s.index}].seg[${k}].first_sect`, expected: `<= last_sect ${last}`, actual: first,
-        message: `front published ${req} whose segment ${k} starts at sector ${first}, after its last sector ${last}.`,
-      });
-    }
-    if (last > LAST_SECT_MAX) {
-      out.report('XEN_BLKIF_SECT_PAST_PAGE', 'front', at(layout, s, `seg[${k}].last_sect`), {
-        path: `request[${s.index}].seg[${k}].last_sect`, expected: `<= ${LAST_SECT_MAX}`, actual: last,
-        message: `front published ${req} whose segment ${k} ends at sector ${last}, past its 4096-byte frame.`,
-      });
-    }
-  }
-}

@@ -100,6 +100,12 @@ class LineQueue {
   }
 }
 
+/** JSON.stringify replacer: a bigint as a number when exact, else its decimal string. */
+function jsonBigint(_key: string, v: unknown): unknown {
+  if (typeof v !== 'bigint') return v;
+  return v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER) ? Number(v) : v.toString();
+}
+
 export interface ImplCommand {
   readonly factory: ReplayImplementationFactory;
   /** The fatal failure that stopped the replay, if one did. */
@@ -154,7 +160,8 @@ export function implCommand(command: string, timeoutMs: number): ImplCommand {
     child.stderr?.on('data', (t: string) => { stderr = (stderr + t).slice(-2000); });
     child.stdin?.on('error', () => undefined); // a child gone is reported by the line queue
     const lines = new LineQueue(child, () => stderr.trim().split('\n').pop() ?? '');
-    const send = (msg: object): void => { child?.stdin?.write(`${JSON.stringify(msg)}\n`); };
+    // 64-bit values (virtio feature words) go as numbers when exact, as decimal strings otherwise.
+    const send = (msg: object): void => { child?.stdin?.write(`${JSON.stringify(msg, jsonBigint)}\n`); };
     const answer = async (what: string): Promise<Record<string, unknown>> => {
       const line = await lines.next(timeoutMs, what);
       let v: unknown;
@@ -181,7 +188,8 @@ export function implCommand(command: string, timeoutMs: number): ImplCommand {
           }
           put(fd, ctx.ports);
           put(rfd, ctx.recorded);
-          send({ type: 'run', run: ++runs });
+          // What happened besides memory since the last run (notifications, xenbus and virtio config, annotations).
+          send({ type: 'run', run: ++runs, events: ctx.events ?? [] });
           const a = await answer(`run ${runs}`);
           if (typeof a['refused'] === 'string') throw new ImplCommandRefusal(a['refused'], typeof a['message'] === 'string' ? a['message'] : '');
           const notify = a['notify'] ?? [];

@@ -8,10 +8,12 @@
  *
  *   backend   first the xenbus handshake's news (ctx.events, XenbusWatch: a frontend state change out of order or a
  *             ring-page-order over max-ring-page-order is refused, as blkback's frontend_changed / connect_ring);
- *             blkif: BlkifBack (RING_COPY_REQUEST, checked req_prod, checked records) plus an id check across
- *             the batch (a request reusing an outstanding id is XEN_RING_DUPLICATE_REQUEST_ID, as blkfront's
- *             get_id_from_freelist promises); netif_tx: NetifTxBack and netback's xenvif_set_skb_gso GSO check;
- *             other rings: BackRing at ring.h level.
+ *             blkif: BlkifBack (RING_COPY_REQUEST, checked req_prod, the blkif record rules, with what the backend
+ *             wrote in xenstore as its features once Connected) plus an id check across the batch (a request
+ *             reusing an outstanding id is XEN_RING_DUPLICATE_REQUEST_ID, as blkfront's get_id_from_freelist
+ *             promises) and no requests before both ends are Connected; netif_tx: NetifTxBack and netback's
+ *             xenvif_set_skb_gso GSO checks (a GSO type not offered); the control ring: a type netif.h does not
+ *             define is refused; other rings: BackRing at ring.h level.
  *             Loop: take all, answer, RING_PUSH_RESPONSES_AND_CHECK_NOTIFY (+ notify), RING_FINAL_CHECK_FOR_REQUESTS.
  *   frontend  blkif: BlkifFront (checked rsp_prod, ids outstanding once, operation echoed); other rings:
  *             FrontRing with checked rsp_prod and an outstanding-id table (the control ring: the response echoes
@@ -33,7 +35,10 @@ import { NETIF_RSP_OKAY } from '../xen/netif-extra.js';
 import { RingError, xenRingErrorCodes } from '../xen/ring-error.js';
 import { idxAdd } from '../xen/ring-index.js';
 import { XenbusWatch } from './reference-xenbus.js';
-import { ctrlEchoFault, ctrlStatusFault, faultError, gsoFault } from '../xen/netif-faults.js';
+import { ctrlEchoFault, ctrlStatusFault, ctrlTypeFault, faultError, gsoFault, gsoFeatureKey, gsoOfferFault } from '../xen/netif-faults.js';
+import { BLKIF_ALL_FEATURES } from '../xen/blkif-faults.js';
+import { numberField } from '../codec/views.js';
+import { asDataView } from '../codec/scalar-io.js';
 import type { StructCodec } from '../codec/codec.js';
 import type { RingPort } from '../memory/ring-port.js';
 
@@ -101,7 +106,12 @@ export function xenBackend(ctx: ReplayContext): ReplayImplementation {
       run() {
         watch();
         copyGrants(ctx);
+        // Once the backend is Connected, what it wrote in xenstore is what it serves (blkif.h feature-*).
+        back.features = bus.backendConnected
+          ? { maxIndirectSegments: Number(bus.key('backend', 'feature-max-indirect-segments') ?? 0), discard: bus.key('backend', 'feature-discard') === '1' }
+          : BLKIF_ALL_FEATURES;
         do {
+          if (ring.unconsumedRequests() !== 0) bus.judgeRequests(ring.reqCons);
           const batch = back.take();
           const ids = new Set<string>();
           for (const q of batch) {
@@ -124,8 +134,11 @@ export function xenBackend(ctx: ReplayContext): ReplayImplementation {
         do {
           const packets = back.take();
           // netback's xenvif_set_skb_gso refuses a GSO extra it cannot build an skb from (before answering anything).
+          // and, once the backend is Connected, a GSO type it did not offer (netif.h feature-gso-*).
           for (const p of packets) {
-            const fault = p.extras.gso === undefined ? undefined : gsoFault(p.index, p.extras.gso);
+            const g = p.extras.gso;
+            const fault = g === undefined ? undefined
+              : gsoFault(p.index, g) ?? (bus.backendConnected ? gsoOfferFault(p.index, g.type, bus.key('backend', gsoFeatureKey(g.type)) === '1') : undefined);
             if (fault !== undefined) throw faultError(fault);
           }
           for (const p of packets) {
@@ -138,7 +151,9 @@ export function xenBackend(ctx: ReplayContext): ReplayImplementation {
     };
   }
   // Any other ring: ring.h's macros with the checked req_prod; each request copied once (RING_COPY_REQUEST)
-  // and answered with the response the recording shows in the same slot.
+  // and answered with the response the recording shows in the same slot. A control request of no
+  // XEN_NETIF_CTRL_TYPE_* is refused (netif.h Control messages).
+  const ctrlType = x.type.name === 'xen_netif_ctrl' ? numberField(x.type.request.layout, 'type') : undefined;
   return {
     run() {
       watch();
@@ -146,7 +161,9 @@ export function xenBackend(ctx: ReplayContext): ReplayImplementation {
       do {
         const prod = ring.checkedRequestProd();
         while (ring.reqCons !== prod) {
-          ring.copyRequest(ring.reqCons);
+          const bytes = ring.copyRequest(ring.reqCons);
+          const bad = ctrlType === undefined ? undefined : ctrlTypeFault(ring.reqCons, ctrlType.get(asDataView(bytes), 0));
+          if (bad !== undefined) throw faultError(bad);
           ring.reqCons = idxAdd(ring.reqCons, 1);
           const idx = ring.nextResponseIndex();
           ring.writeResponse(idx, recordedSlot(x, idx, x.type.response.size));

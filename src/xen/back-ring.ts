@@ -6,17 +6,20 @@
  */
 import { RingEnd } from './ring-end.js';
 import type { SharedRing } from './shared-ring.js';
-import { idxAdd, idxSub, ringIdx } from './ring-index.js';
+import { idxAdd, idxSub, ringIdx, RING_IDX_HALF } from './ring-index.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
 
 export class BackRing extends RingEnd {
   #rspProdPvt: number;
   #reqCons: number;
+  /** The req_prod checkedRequestProd last accepted: a producer index only moves forward (ring.h RING_PUSH_REQUESTS). */
+  #reqProdSeen: number;
 
   private constructor(sring: SharedRing, start: number, channel: number) {
     super(sring, channel);
     this.#rspProdPvt = ringIdx(start);
     this.#reqCons = ringIdx(start);
+    this.#reqProdSeen = this.#reqCons;
   }
 
   /**
@@ -109,11 +112,19 @@ export class BackRing extends RingEnd {
    */
   checkedRequestProd(): number {
     const prod = this.sring.reqProd;
+    // req_prod behind what it was, or behind req_cons (requests already consumed were published): moved back.
+    const seen = idxSub(this.#reqProdSeen, this.#reqCons) <= this.nrEnts ? this.#reqProdSeen : this.#reqCons;
+    if (idxSub(prod, seen) >= RING_IDX_HALF) {
+      throw new RingError(xenRingErrorCodes.INDEX_BACKWARDS, `req_prod ${prod} is behind ${seen}, where it was before.`, {
+        index: prod, path: 'sring.req_prod', expected: `>= ${seen}`, received: prod, rule: 'ring.h RING_PUSH_REQUESTS',
+      });
+    }
     if (this.requestProdOverflow(prod)) {
       throw new RingError(xenRingErrorCodes.REQ_PROD_OVERFLOW, `req_prod ${prod} is ${idxSub(prod, this.#rspProdPvt)} past rsp_prod_pvt ${this.#rspProdPvt}; the ring holds ${this.nrEnts}.`, {
         index: prod, expected: `req_prod - rsp_prod_pvt <= ${this.nrEnts}`, received: { req_prod: prod, rsp_prod_pvt: this.#rspProdPvt }, rule: 'ring.h RING_REQUEST_PROD_OVERFLOW',
       });
     }
+    this.#reqProdSeen = prod;
     return prod;
   }
 

@@ -13,6 +13,7 @@ import { bigField, numberField, type BigField, type NumberField } from '../codec
 import { BlkifRequestCodec, blkifResponseOperation, type BlkifAnswerable, type BlkifReceivedRequest } from './blkif-request.js';
 import { BlkifRecordCodec, type BlkifRecord } from './blkif-record.js';
 import { idxAdd } from './ring-index.js';
+import { BLKIF_ALL_FEATURES, type BlkifBackFeatures } from './blkif-faults.js';
 import { TypedBack } from './typed-end.js';
 
 const TWO_32 = 0x1_0000_0000;
@@ -31,9 +32,15 @@ export class BlkifBack extends TypedBack {
   #from = 0;
   #taken = 0;
   #next = 0;
+  /**
+   * What this backend offered in xenstore (feature-max-indirect-segments, feature-discard): requests beyond
+   * it are refused (XEN_BLKIF_INDIRECT_TOO_MANY, XEN_BLKIF_DISCARD_NOT_OFFERED). Default: all the protocol allows.
+   */
+  features: BlkifBackFeatures;
 
-  constructor(ring: BackRing) {
+  constructor(ring: BackRing, options: { readonly features?: BlkifBackFeatures } = {}) {
     super('BlkifBack', ring, 'blkif');
+    this.features = options.features ?? BLKIF_ALL_FEATURES;
     const t = this.type;
     this.#codec = new BlkifRequestCodec(t.abi);
     this.#rec = new BlkifRecordCodec(t.abi);
@@ -51,13 +58,13 @@ export class BlkifBack extends TypedBack {
    * decoded and checked before req_cons moves, so a malformed one leaves the ring state unchanged.
    */
   take(max = Infinity): BlkifReceivedRequest[] {
-    return this.consumeRequests((idx) => this.#codec.decode(this.ring.copyRequest(idx, this.req), idx), max);
+    return this.consumeRequests((idx) => this.#codec.decode(this.ring.copyRequest(idx, this.req), idx, this.features), max);
   }
 
   /**
    * The record path: take up to `max` published requests as take() does — req_prod read once and checked
    * (RING_REQUEST_PROD_OVERFLOW), at most XEN_RING_NR_UNCONSUMED_REQUESTS, each copied privately
-   * (RING_COPY_REQUEST; XSA-155) and checked (operation, segment count, indirect_op) before req_cons moves —
+   * (RING_COPY_REQUEST; XSA-155) and checked (blkif-faults.ts: operation, segments, sectors, features) before req_cons moves —
    * and return how many. Read them in order with nextRecord(). No allocation.
    */
   takeRecords(max = Infinity): number {
@@ -72,7 +79,7 @@ export class BlkifBack extends TypedBack {
     for (let k = 0; k < n; k++) {
       const idx = idxAdd(from, k);
       r.copyRequest(idx, this.#privSlots[k] as Uint8Array);
-      this.#rec.check(this.#privView, k * size, idx);
+      this.#rec.check(this.#privView, k * size, idx, this.features);
     }
     r.reqCons = idxAdd(from, n);
     this.#from = from;

@@ -11,6 +11,8 @@
 import type { FrontRing } from './front-ring.js';
 import { bigField, numberField, type BigField, type NumberField } from '../codec/views.js';
 import { BlkifRequestCodec, blkifResponseOperation, type BlkifRequest } from './blkif-request.js';
+import { blkifRspOperationFault, blkifStatusFault } from './blkif-faults.js';
+import { faultError, type RecordFault } from './record-fault.js';
 import { BlkifRecordCodec } from './blkif-record.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
 import { idxAdd, idxSub } from './ring-index.js';
@@ -186,10 +188,11 @@ export class BlkifFront extends TypedFront {
           throw unknownId(idx, id);
         }
         const operation = this.#rspOp.get(dv, 0);
-        const want = blkifResponseOperation(request);
-        if (operation !== want) throw wrongOperation(idx, id, operation, want);
+        const status = this.#rspStatus.get(dv, 0);
+        const bad = blkifRspOperationFault(idx, id, operation, blkifResponseOperation(request)) ?? blkifStatusFault(idx, status);
+        if (bad !== undefined) throw faultError(bad);
         seen.add(id);
-        return { id, operation, status: this.#rspStatus.get(dv, 0), request };
+        return { id, operation, status, request };
       }, (done) => {
         for (const c of done) {
           if (!this.#inFlight.delete(c.id)) this.#release(Number(c.id));
@@ -226,14 +229,17 @@ export class BlkifFront extends TypedFront {
         this.#bLo[k] = lo;
         this.#bHi[k] = hi;
         this.#bOp[k] = op;
-        this.#bStatus[k] = this.#rspStatus.get(dv, 0);
+        const status = this.#rspStatus.get(dv, 0);
+        this.#bStatus[k] = status;
         if (hi === 0 && lo < this.#nr && state[lo] === IN_FLIGHT) {
           state[lo] = ANSWERED;
           this.#bId[k] = lo;
-          if (op !== this.#wantOp[lo]) throw wrongOperation(idx, BigInt(lo), op, this.#wantOp[lo] as number);
+          if (op !== this.#wantOp[lo]) throw faultError(blkifRspOperationFault(idx, BigInt(lo), op, this.#wantOp[lo] as number) as RecordFault);
         } else {
           this.#checkObjectResponse(idx, lo, hi, op, k);
         }
+        const badStatus = blkifStatusFault(idx, status);
+        if (badStatus !== undefined) throw faultError(badStatus);
       }
     } catch (e) {
       for (let j = 0; j <= k && j < n; j++) { const id = this.#bId[j] as number; if (id >= 0) state[id] = IN_FLIGHT; }
@@ -256,23 +262,13 @@ export class BlkifFront extends TypedFront {
     let again = false;
     for (let j = 0; j < k && !again; j++) again = this.#bId[j] === -1 && this.#bLo[j] === lo && this.#bHi[j] === hi;
     if (request === undefined || again) throw unknownId(idx, id);
-    const want = blkifResponseOperation(request);
-    if (op !== want) throw wrongOperation(idx, id, op, want);
+    const bad = blkifRspOperationFault(idx, id, op, blkifResponseOperation(request));
+    if (bad !== undefined) throw faultError(bad);
   }
 }
 
 function unknownId(idx: number, id: bigint): RingError {
   return new RingError(xenRingErrorCodes.UNKNOWN_RESPONSE_ID, `Response ${idx} answers id ${id}, which is not an outstanding request.`, {
     index: idx, path: 'blkif_response.id', expected: 'an outstanding request id', received: id,
-  });
-}
-
-/**
- * Linux blkfront (xen-blkfront.c, blkif_interrupt) refuses a response whose operation is not the request's,
- * reading BLKIF_OP_INDIRECT as its indirect_op (what blkback's make_response echoes).
- */
-function wrongOperation(idx: number, id: bigint, operation: number, want: number): RingError {
-  return new RingError(xenRingErrorCodes.BAD_RECORD, `Response ${idx} for id ${id} carries operation ${operation}; a response to this request carries ${want}.`, {
-    index: idx, path: 'blkif_response.operation', expected: want, received: operation, rule: 'xen-blkfront.c blkif_interrupt: response has wrong operation',
   });
 }

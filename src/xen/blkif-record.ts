@@ -12,6 +12,11 @@ import { ringType } from './ring-type.js';
 import type { RecordVariant, RingRecords } from './ring-records.js';
 import { xenConstant } from './xen-constants.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
+import { faultError, type RecordFault } from './record-fault.js';
+import {
+  BLKIF_ALL_FEATURES, LAST_SECT_MAX, blkifDiscardFault, blkifOpFault, blkifSectOrderFault, blkifSectPastPageFault, blkifSegmentCountFault,
+  type BlkifBackFeatures,
+} from './blkif-faults.js';
 
 const BLKIF_OP_READ = xenConstant('BLKIF_OP_READ');
 const BLKIF_OP_WRITE = xenConstant('BLKIF_OP_WRITE');
@@ -143,22 +148,31 @@ export class BlkifRecordCodec {
   }
 
   /**
-   * Check the private copy of a request at `base` as BlkifRequestCodec.decode does: an operation the ring's
-   * declaration names (not reserved_1), nr_segments within its variant's maximum, indirect_op READ or WRITE.
-   * Throws BAD_RECORD; returns the operation.
+   * Check the private copy of a request at `base` as BlkifRequestCodec.decode does (blkif-faults.ts): an
+   * operation a backend serves, nr_segments within its bounds (and an indirect request within what the
+   * backend offered), every segment's sectors within its frame and in order, a discard only if offered,
+   * indirect_op READ or WRITE. Throws the rule's RingError; returns the operation.
    */
-  check(dv: DataView, base: number, index: number): number {
+  check(dv: DataView, base: number, index: number, features: BlkifBackFeatures = BLKIF_ALL_FEATURES): number {
     const operation = this.fOp.get(dv, base);
     const v = this.byOperation[operation];
-    if (v === undefined || v.op === 'reserved_1') throw badRecord(index, 'blkif_request.operation', operation, 'a BLKIF_OP_* value');
+    if (v === undefined || v.op === 'reserved_1') throw faultError(blkifOpFault(index, operation) as RecordFault);
     const rule = v.segments;
-    if (rule !== undefined) {
-      const n = rule.count.get(dv, base);
-      if (n > rule.max) throw badRecord(index, rule.countPath, n, `<= ${rule.max}`);
-    }
+    const n = rule !== undefined ? rule.count.get(dv, base) : v.value === BLKIF_OP_INDIRECT ? this.iNseg.get(dv, base) : 0;
+    const f = blkifSegmentCountFault(index, operation, n, features) ?? blkifDiscardFault(index, operation, features);
+    if (f !== undefined) throw faultError(f);
     if (v.value === BLKIF_OP_INDIRECT) {
       const op = this.iOp.get(dv, base);
       if (op !== BLKIF_OP_READ && op !== BLKIF_OP_WRITE) throw badRecord(index, 'blkif_request_indirect.indirect_op', op, 'BLKIF_OP_READ or BLKIF_OP_WRITE');
+    }
+    if (rule !== undefined) {
+      const stride = this.fGref.stride;
+      for (let k = 0; k < n; k++) {
+        const first = this.fFirst.get(dv, base + k * stride);
+        const last = this.fLast.get(dv, base + k * stride);
+        if (first <= last && last <= LAST_SECT_MAX) continue;
+        throw faultError((blkifSectOrderFault(index, k, first, last) ?? blkifSectPastPageFault(index, k, last)) as RecordFault);
+      }
     }
     return v.value;
   }

@@ -12,6 +12,10 @@ import { ringType } from './ring-type.js';
 import type { RingRecords } from './ring-records.js';
 import { xenConstant } from './xen-constants.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
+import { faultError, type RecordFault } from './record-fault.js';
+import {
+  BLKIF_ALL_FEATURES, blkifDiscardFault, blkifOpFault, blkifSectOrderFault, blkifSectPastPageFault, blkifSegmentCountFault, type BlkifBackFeatures,
+} from './blkif-faults.js';
 
 export const BLKIF_OP_READ = xenConstant('BLKIF_OP_READ');
 export const BLKIF_OP_WRITE = xenConstant('BLKIF_OP_WRITE');
@@ -151,20 +155,26 @@ export class BlkifRequestCodec {
   }
 
   /**
-   * Decode a private copy of a request slot as the struct its operation names (the ring's declaration); a
-   * malformed record (an operation ringwire's backend does not serve, too many segments, a bad indirect_op)
-   * is a BAD_RECORD RingError.
+   * Decode a private copy of a request slot as the struct its operation names (the ring's declaration),
+   * after the checks Linux blkback makes (blkif-faults.ts): an operation it serves, nr_segments within bounds
+   * (an indirect request within what `features` offers), each segment's sectors in order and within its
+   * frame, a discard only if offered, indirect_op READ or WRITE. A malformed record is a RingError with the
+   * rule's code.
    */
-  decode(copy: Uint8Array, index: number): BlkifReceivedRequest {
+  decode(copy: Uint8Array, index: number, features: BlkifBackFeatures = BLKIF_ALL_FEATURES): BlkifReceivedRequest {
     const dv = asDataView(copy);
     const v = this.records.variantOf(dv, 0);
-    if (v === undefined || v.op === 'reserved_1') throw badRecord(index, 'blkif_request.operation', copy[0], 'a BLKIF_OP_* value');
+    if (v === undefined || v.op === 'reserved_1') throw faultError(blkifOpFault(index, copy[0] as number) as RecordFault);
     if (v.op === 'discard') {
+      const f = blkifDiscardFault(index, v.value, features);
+      if (f !== undefined) throw faultError(f);
       const d = v.codec.decode(copy) as unknown as { flag: number; handle: number; id: bigint; sector_number: bigint; nr_sectors: bigint };
       return { op: 'discard', index, id: d.id, handle: d.handle, sector: d.sector_number, nrSectors: d.nr_sectors, secure: (d.flag & BLKIF_DISCARD_SECURE) !== 0 };
     }
     if (v.op === 'indirect') {
       const d = v.codec.decode(copy) as unknown as { indirect_op: number; nr_segments: number; handle: number; id: bigint; sector_number: bigint; indirect_grefs: number[] };
+      const f = blkifSegmentCountFault(index, v.value, d.nr_segments, features);
+      if (f !== undefined) throw faultError(f);
       if (d.indirect_op !== BLKIF_OP_READ && d.indirect_op !== BLKIF_OP_WRITE) throw badRecord(index, 'blkif_request_indirect.indirect_op', d.indirect_op, 'BLKIF_OP_READ or BLKIF_OP_WRITE');
       const pages = Math.min(BLKIF_MAX_INDIRECT_PAGES_PER_REQUEST, Math.ceil(d.nr_segments / this.segsPerIndirectPage));
       return { op: 'indirect', index, id: d.id, handle: d.handle, indirectOp: d.indirect_op === BLKIF_OP_READ ? 'read' : 'write', sector: d.sector_number, nrSegments: d.nr_segments, indirectGrefs: d.indirect_grefs.slice(0, pages) };
@@ -173,11 +183,17 @@ export class BlkifRequestCodec {
     const handle = this.fHandle.get(dv, 0);
     const sector = this.fSector.get(dv, 0);
     const n = this.fNseg.get(dv, 0);
-    const rule = v.segments;
-    if (rule !== undefined && n > rule.max) throw badRecord(index, rule.countPath, n, `<= ${rule.max}`);
+    const f = blkifSegmentCountFault(index, v.value, n, features);
+    if (f !== undefined) throw faultError(f);
+    const stride = this.fGref.stride;
+    for (let k = 0; k < n; k++) {
+      const first = this.fFirst.get(dv, k * stride);
+      const last = this.fLast.get(dv, k * stride);
+      const bad = blkifSectOrderFault(index, k, first, last) ?? blkifSectPastPageFault(index, k, last);
+      if (bad !== undefined) throw faultError(bad);
+    }
     if (v.op === 'flush') return { op: 'flush', index, id, handle, sector };
     const segments: BlkifSegment[] = new Array(n);
-    const stride = this.fGref.stride;
     for (let i = 0; i < n; i++) segments[i] = { gref: this.fGref.get(dv, i * stride), first_sect: this.fFirst.get(dv, i * stride), last_sect: this.fLast.get(dv, i * stride) };
     return { op: v.op as 'read' | 'write' | 'write_barrier', index, id, handle, sector, segments };
   }

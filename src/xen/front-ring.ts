@@ -7,7 +7,7 @@
  */
 import { RingEnd } from './ring-end.js';
 import type { SharedRing } from './shared-ring.js';
-import { idxAdd, idxSub, ringIdx } from './ring-index.js';
+import { idxAdd, idxSub, ringIdx, RING_IDX_HALF } from './ring-index.js';
 import { RingError, xenRingErrorCodes } from './ring-error.js';
 
 export class FrontRing extends RingEnd {
@@ -114,6 +114,12 @@ export class FrontRing extends RingEnd {
    */
   checkedResponseProd(): number {
     const prod = this.sring.rspProd;
+    // rsp_prod behind rsp_cons (responses already consumed were published): moved back (ring.h RING_PUSH_RESPONSES).
+    if (idxSub(prod, this.#rspCons) >= RING_IDX_HALF) {
+      throw new RingError(xenRingErrorCodes.INDEX_BACKWARDS, `rsp_prod ${prod} is behind rsp_cons ${this.#rspCons}: it moved back.`, {
+        index: prod, path: 'sring.rsp_prod', expected: `>= ${this.#rspCons}`, received: prod, rule: 'ring.h RING_PUSH_RESPONSES',
+      });
+    }
     if (this.responseProdOverflow(prod)) {
       throw new RingError(xenRingErrorCodes.RSP_PROD_OVERFLOW, `rsp_prod ${prod} is ${idxSub(prod, this.#rspCons)} past rsp_cons ${this.#rspCons}; the ring holds ${this.nrEnts}.`, {
         index: prod, expected: `rsp_prod - rsp_cons <= ${this.nrEnts}`, received: { rsp_prod: prod, rsp_cons: this.#rspCons }, rule: 'ring.h RING_RESPONSE_PROD_OVERFLOW',

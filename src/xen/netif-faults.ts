@@ -1,11 +1,10 @@
 /**
  * The netif record checks, each a pure function of values read from private copies: what Linux netback
  * refuses in a tx packet (xenvif_count_requests, xenvif_get_extras, xenvif_set_skb_gso) and what a frontend
- * refuses in a control response. The typed ends throw a fault as XEN_RING_BAD_RECORD (faultError); the trace
- * checker reports it under the fault's own catalogue id. One definition serves both.
+ * refuses in a control response. The typed ends throw a fault with its own catalogue id as the code
+ * (faultError); the trace checker reports it under the same id. One definition serves both.
  */
-import type { XenRingRuleId } from '../../protocol/catalogue/index.js';
-import { RingError, xenRingErrorCodes } from './ring-error.js';
+import { faultError, type RecordFault } from './record-fault.js';
 import { xenConstant } from './xen-constants.js';
 import { netifCtrlRing } from '../../protocol/xen/netif.js';
 import { XEN_PAGE_SHIFT } from '../../protocol/index.js';
@@ -19,22 +18,9 @@ const XEN_NETIF_GSO_TYPE_TCPV6 = xenConstant('XEN_NETIF_GSO_TYPE_TCPV6');
 /** A granted buffer is one page of 1 << XEN_PAGE_SHIFT bytes. */
 const XEN_PAGE_SIZE = 1 << XEN_PAGE_SHIFT;
 
-/** One violation: the catalogue rule it breaks, the ring index, the C member, the values compared, one sentence. */
-export interface NetifFault {
-  readonly rule: XenRingRuleId;
-  readonly index: number;
-  readonly path: string;
-  readonly expected: unknown;
-  readonly received: unknown;
-  readonly message: string;
-  /** The header text or driver function the check follows (the RingError's `rule`). */
-  readonly source: string;
-}
-
-/** A fault as the typed ends throw it: XEN_RING_BAD_RECORD, the fault's sentence and values. */
-export function faultError(f: NetifFault): RingError {
-  return new RingError(xenRingErrorCodes.BAD_RECORD, f.message, { index: f.index, path: f.path, expected: f.expected, received: f.received, rule: f.source });
-}
+/** One violation, as record-fault.ts shapes every record rule's. */
+export type NetifFault = RecordFault;
+export { faultError };
 
 /** netif.h "offset: Offset within buffer page": a fragment of `size` bytes at `offset` must not cross it (netback: "Cross page boundary"). */
 export function txCrossesPage(index: number, offset: number, size: number): NetifFault | undefined {
@@ -100,6 +86,24 @@ export function gsoFault(index: number, gso: { readonly size: number; readonly t
     rule: 'XEN_NETIF_GSO_UNKNOWN_TYPE', index, path: 'netif_extra_info.u.gso.type', expected: `XEN_NETIF_GSO_TYPE_TCPV4 (${XEN_NETIF_GSO_TYPE_TCPV4}) or _TCPV6 (${XEN_NETIF_GSO_TYPE_TCPV6})`, received: gso.type,
     message: `Slot ${index}: GSO type ${gso.type} is neither XEN_NETIF_GSO_TYPE_TCPV4 nor XEN_NETIF_GSO_TYPE_TCPV6.`, source: 'Linux xen-netback xenvif_set_skb_gso: Bad GSO type',
   };
+}
+
+/**
+ * A GSO extra of `type` sent to a backend that did not offer it (netif.h "feature-gso-tcpv4",
+ * "feature-gso-tcpv6"): `offered` is whether the backend wrote that key = 1.
+ */
+export function gsoOfferFault(index: number, type: number, offered: boolean): NetifFault | undefined {
+  if (offered) return undefined;
+  const key = gsoFeatureKey(type);
+  return {
+    rule: 'XEN_NETIF_GSO_NOT_OFFERED', index, path: 'netif_extra_info.u.gso.type', expected: `no GSO extra of type ${type}: the backend did not write ${key} = 1`, received: type,
+    message: `Slot ${index}: a GSO extra of type ${type}, which the backend did not offer (${key}).`, source: `netif.h ${key}`,
+  };
+}
+
+/** The xenstore key a backend writes to offer GSO of `type` (netif.h "feature-gso-tcpv4", "feature-gso-tcpv6"). */
+export function gsoFeatureKey(type: number): string {
+  return type === XEN_NETIF_GSO_TYPE_TCPV4 ? 'feature-gso-tcpv4' : 'feature-gso-tcpv6';
 }
 
 // ---- the control ring -------------------------------------------------------------------------------------

@@ -21,6 +21,15 @@ export class NetifTxBack extends TypedBack {
   readonly #fFlags: NumberField;
   readonly #fId: NumberField;
   readonly #fSize: NumberField;
+  /**
+   * Private copies of the slots of the last packet parsed, kept for the one left incomplete at the end of a
+   * take(): when more of it is published, the next take() reads the slots it already copied from here, never
+   * from shared memory again (each slot is fetched once: XSA-155).
+   */
+  readonly #copies: Uint8Array[] = [];
+  /** The ring index of the incomplete packet whose first #pendingSlots slots are in #copies. */
+  #pendingStart = -1;
+  #pendingSlots = 0;
 
   constructor(ring: BackRing) {
     super('NetifTxBack', ring, 'netif_tx');
@@ -50,7 +59,18 @@ export class NetifTxBack extends TypedBack {
   /** Parse the packet starting at ring index `start` within `limit` slots; undefined if it is not all there. */
   #parsePacket(start: number, limit: number): NetifTxReceivedPacket | undefined {
     const dv = this.reqView;
-    const read = (k: number) => this.ring.copyRequest(idxAdd(start, k), this.req);
+    const held = start === this.#pendingStart ? this.#pendingSlots : 0;
+    const read = (k: number): Uint8Array => {
+      const copy = this.#copies[k] ??= new Uint8Array(this.req.length);
+      if (k >= held) this.ring.copyRequest(idxAdd(start, k), copy); // RING_COPY_REQUEST, once per slot
+      this.req.set(copy);
+      return this.req;
+    };
+    const incomplete = (k: number): undefined => {
+      this.#pendingStart = start;
+      this.#pendingSlots = k;
+      return undefined;
+    };
     read(0);
     const firstFlags = this.#fFlags.get(dv, 0);
     const size = this.#fSize.get(dv, 0);
@@ -62,7 +82,7 @@ export class NetifTxBack extends TypedBack {
     if ((firstFlags & NETTXF_extra_info) !== 0) {
       let more = true;
       while (more) {
-        if (k >= limit) return undefined;
+        if (k >= limit) return incomplete(k);
         more = this.#extras.parse(read(k), idxAdd(start, k), extras);
         k++;
       }
@@ -73,7 +93,7 @@ export class NetifTxBack extends TypedBack {
       const idx = idxAdd(start, k);
       const tooMany = txTooManySlots(start, (fragments[fragments.length - 1] as { index: number }).index, fragments.length);
       if (tooMany !== undefined) throw faultError(tooMany);
-      if (k >= limit) return undefined;
+      if (k >= limit) return incomplete(k);
       read(k);
       const f = { id: this.#fId.get(dv, 0), gref: this.#fGref.get(dv, 0), offset: this.#fOffset.get(dv, 0), size: this.#fSize.get(dv, 0), index: idx };
       const short = txFirstSlotShort(idx, f.size, remaining);
@@ -83,6 +103,7 @@ export class NetifTxBack extends TypedBack {
       more = (this.#fFlags.get(dv, 0) & NETTXF_more_data) !== 0;
       k++;
     }
+    if (start === this.#pendingStart) this.#pendingStart = -1;
     (fragments[0] as { size: number }).size = remaining;
     for (const f of fragments) {
       const crosses = txCrossesPage(f.index, f.offset, f.size);

@@ -26,9 +26,17 @@ export const xenRingErrorCodes = Object.freeze({
   BAD_MEMORY: 'XEN_RING_BAD_MEMORY',
   /** Unknown ring type name. */
   UNKNOWN_RING_TYPE: 'XEN_RING_UNKNOWN_TYPE',
+  /** A producer index read again is behind where it was (or behind what was already consumed). */
+  INDEX_BACKWARDS: 'XEN_RING_INDEX_BACKWARDS',
 } as const satisfies Record<string, XenRingRuleId>);
 
-export type XenRingErrorCode = (typeof xenRingErrorCodes)[keyof typeof xenRingErrorCodes];
+/**
+ * The record rules of blkif.h and netif.h (XEN_BLKIF_*, XEN_NETIF_*): a typed end that meets one in a private
+ * copy refuses with the rule's own code (record-fault.ts).
+ */
+export type XenRecordRuleId = Extract<XenRingRuleId, `XEN_BLKIF_${string}` | `XEN_NETIF_${string}`> | 'XEN_RING_BAD_RECORD';
+
+export type XenRingErrorCode = (typeof xenRingErrorCodes)[keyof typeof xenRingErrorCodes] | XenRecordRuleId;
 
 export class RingError extends RingwireError {
   declare readonly code: XenRingErrorCode;

@@ -17,6 +17,10 @@ export const xenbusErrorCodes = Object.freeze({
   BAD_TRANSITION: 'XENBUS_BAD_TRANSITION',
   /** A value the handshake cannot carry (a ring of a page count that is no power of two, an order above the backend's). */
   BAD_VALUE: 'XENBUS_BAD_VALUE',
+  /** The frontend's `protocol` is no XEN_IO_PROTO_ABI_* a backend reads rings in. */
+  PROTOCOL_NOT_OFFERED: 'XENBUS_PROTOCOL_NOT_OFFERED',
+  /** blkif requests published before both ends are Connected. */
+  RING_BEFORE_CONNECTED: 'XENBUS_RING_BEFORE_CONNECTED',
 } as const satisfies Record<string, XenbusRuleId>);
 
 export type XenbusErrorCode = (typeof xenbusErrorCodes)[keyof typeof xenbusErrorCodes];
@@ -84,6 +88,31 @@ export function ringPagesError(pages: number, max: number, path: string): Xenbus
   if (Number.isInteger(order) && order <= Math.min(max, MAX_RING_PAGE_ORDER)) return undefined;
   return new XenbusError(xenbusErrorCodes.BAD_VALUE, `A ring of ${pages} page(s) needs a power of two no larger than the backend's max-ring-page-order ${max} allows.`, {
     path, expected: `1..${1 << Math.min(max, MAX_RING_PAGE_ORDER)} pages, a power of two`, received: pages,
+  });
+}
+
+/** protocols.h XEN_IO_PROTO_ABI_X86_32 / _X86_64 / _ARM, as protocol/abi.ts declares them. */
+export const xenbusProtocols: ReadonlySet<string> = new Set(Object.values(abis).map((a) => a.protocol));
+
+/**
+ * The frontend's `protocol` key (blkif.h "protocol"): a backend reads rings only in the ABIs protocols.h
+ * names (Linux blkback connect_ring: "unknown fe protocol"). Undefined when `value` is one, else the error.
+ */
+export function protocolError(value: string, path: string): XenbusError | undefined {
+  if (xenbusProtocols.has(value)) return undefined;
+  return new XenbusError(xenbusErrorCodes.PROTOCOL_NOT_OFFERED, `The frontend wrote protocol "${value}", which is no XEN_IO_PROTO_ABI_* a backend reads rings in.`, {
+    path, expected: [...xenbusProtocols].join(', '), received: value,
+  });
+}
+
+/**
+ * blkif requests at ring index `index` while an end is not Connected (Linux blkfront issues requests only from
+ * blkfront_connect, after the backend is Connected; it switches itself to Connected first).
+ */
+export function ringBeforeConnectedError(index: number, frontend: XenbusStateName, backend: XenbusStateName): XenbusError | undefined {
+  if (frontend === 'Connected' && backend === 'Connected') return undefined;
+  return new XenbusError(xenbusErrorCodes.RING_BEFORE_CONNECTED, `Request ${index} was published while the frontend is ${frontend} and the backend ${backend}.`, {
+    index, path: frontend === 'Connected' ? 'backend/state' : 'frontend/state', expected: 'both ends Connected', received: { frontend, backend },
   });
 }
 

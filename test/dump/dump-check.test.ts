@@ -42,7 +42,8 @@ test('the catalogue marks exactly the rules a dump can report with dumps: true, 
   assert.deepEqual(flagged, [...new Set([...xenDumpRuleIds, ...splitDumpRuleIds, ...packedDumpRuleIds])].sort());
   const md = catalogueMarkdown();
   for (const id of flagged) assert.match(md, new RegExp(`\\| \`${id}\` \\|[^\\n]*ring dumps\\)`), id);
-  assert.match(md, /`XEN_BLKIF_SECT_ORDER` \|[^\n]*\(checked on traces and ring dumps\)/);
+  assert.match(md, /`XEN_BLKIF_SECT_ORDER` \|[^\n]*\(also checked on ring dumps\)/);
+  assert.match(md, /`XEN_RING_NO_FINAL_CHECK` \|[^\n]*\(checked on traces\)/);
   assert.match(md, /`VIRTQ_DESC_LOOP` \|[^\n]*\(also checked on ring dumps\)/);
   assert.doesNotMatch(md, /`XEN_RING_STUCK` \|[^\n]*ring dumps/);
 });
@@ -241,7 +242,7 @@ test('CLI: findings follow the decode in text, one block each, then the count; -
   const at = 64 + resolvePath(layoutOf('blkif_request'), 'seg[0].first_sect').offset;
   assert.ok(t.text.endsWith([
     `  error XEN_BLKIF_SECT_ORDER (front) at byte ${at} of sring, index 0 (slot 0)`,
-    '    front published request 0 (slot 0) whose segment 0 starts at sector 5, after its last sector 2.',
+    '    front published request 0 (slot 0): segment 0 starts at sector 5, after its last sector 2.',
     '    request[0].seg[0].first_sect: expected <= last_sect 2; actual 5',
     '    rule: Linux drivers/block/xen-blkback/blkback.c dispatch_rw_block_io()',
     '  1 error, 0 warnings, 0 info',

@@ -154,3 +154,29 @@ test('--impl-cmd failures: cannot run (exit 2), exits, garbage, wrong answer, ha
   assert.equal(r.status, 1);
   assert.match(r.stdout, /backend under test: refused with XEN_RING_BAD_RECORD, expected XEN_RING_REQ_PROD_OVERFLOW: run 1\n$/);
 });
+
+test('--impl-cmd: each run carries the events since the last (xenbus config, notifications), so a child can judge the handshake', () => {
+  const p = join(dir, 'handshake.cjs');
+  // Refuses a frontend `protocol` outside protocols.h as blkback's connect_ring does, from the forwarded config records only.
+  writeFileSync(p, [
+    'const rl = require("readline").createInterface({ input: process.stdin });',
+    'const fs = require("fs"); const log = process.argv[2];',
+    'rl.on("line", (l) => {',
+    '  const m = JSON.parse(l); fs.appendFileSync(log, l + "\\n");',
+    '  if (m.type === "hello") return console.log(\'{"ready":true}\');',
+    '  if (m.type !== "run") return;',
+    '  const bad = m.events.find((e) => e.kind === "config" && /\\/protocol$/.test(e.config.xenstore ?? "") && !["x86_32-abi", "x86_64-abi", "arm-abi"].includes(e.config.value));',
+    '  console.log(JSON.stringify(bad ? { refused: "XENBUS_PROTOCOL_NOT_OFFERED", message: "protocol " + bad.config.value } : { done: true, notify: [] }));',
+    '});',
+  ].join('\n'));
+  const out = join(dir, 'protocol.pcapng');
+  assert.equal(run('hostile', '--rule', 'XENBUS_PROTOCOL_NOT_OFFERED', '--out', out).status, 0);
+  const log = join(dir, 'handshake.log');
+  const r = run('trace', 'replay', out, '--side', 'back', '--impl-cmd', `"${process.execPath}" "${p}" "${log}"`);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  assert.match(r.stdout, /backend under test: refused as expected: XENBUS_PROTOCOL_NOT_OFFERED/);
+  const runs = readFileSync(log, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; events?: { party: string; kind: string; config?: Record<string, unknown> }[] }).filter((m) => m.type === 'run');
+  const configs = runs.flatMap((m) => m.events ?? []).filter((e) => e.kind === 'config');
+  assert.ok(configs.some((e) => e.party === 'front' && e.config?.['value'] === 'x86_64'), JSON.stringify(configs));
+  assert.ok(configs.some((e) => e.party === 'back' && typeof e.config?.['xenbus_state'] === 'object'));
+});

@@ -141,7 +141,7 @@ test('record path, front: unknown, repeated and wrongly-answered ids and a bad r
   back.respondRaw(a, 0, BLKIF_OP_READ, 0); // answered twice in one batch
   refused('XEN_RING_UNKNOWN_RESPONSE_ID');
   back.respondRaw(b, 0, BLKIF_OP_READ, 0); // a write answered as a read
-  refused('XEN_RING_BAD_RECORD', (e) => { assert.equal(e.path, 'blkif_response.operation'); assert.equal(e.expected, BLKIF_OP_WRITE); assert.equal(e.received, BLKIF_OP_READ); });
+  refused('XEN_BLKIF_RSP_OPERATION', (e) => { assert.equal(e.path, 'blkif_response.operation'); assert.equal(e.expected, BLKIF_OP_WRITE); assert.equal(e.received, BLKIF_OP_READ); });
   s.rspProd = cons + 40;
   assert.throws(() => front.pollRecords(c.fn), { code: 'XEN_RING_RSP_PROD_OVERFLOW' });
   s.rspProd = cons + 3;
@@ -164,16 +164,27 @@ test('record path, back: req_prod overflow and malformed requests are refused be
   assert.equal(back.ring.reqCons, START);
   s.reqProd = START + 2;
   const bytes = new Uint8Array(112);
-  back.ring.writeRequest(START, bytes); // a good read with no segments first: the batch is refused whole
+  bytes[1] = 1;
+  back.ring.writeRequest(START, bytes); // a good read of one segment first: the batch is refused whole
   bytes[0] = 9; // no such BLKIF_OP
   back.ring.writeRequest(START + 1, bytes);
-  assert.throws(() => back.takeRecords(), (e: unknown) => e instanceof RingError && e.code === 'XEN_RING_BAD_RECORD' && e.index === (START + 1) >>> 0 && e.received === 9);
+  assert.throws(() => back.takeRecords(), (e: unknown) => e instanceof RingError && e.code === 'XEN_BLKIF_UNKNOWN_OP' && e.index === (START + 1) >>> 0 && e.received === 9);
   bytes[0] = 4; // reserved_1
   back.ring.writeRequest(START + 1, bytes);
-  assert.throws(() => back.takeRecords(), { code: 'XEN_RING_BAD_RECORD', path: 'blkif_request.operation' });
+  assert.throws(() => back.takeRecords(), { code: 'XEN_BLKIF_UNKNOWN_OP', path: 'blkif_request.operation' });
   bytes[0] = BLKIF_OP_WRITE; bytes[1] = 12; // 12 segments
   back.ring.writeRequest(START + 1, bytes);
-  assert.throws(() => back.takeRecords(), { code: 'XEN_RING_BAD_RECORD', path: 'blkif_request.nr_segments' });
+  assert.throws(() => back.takeRecords(), { code: 'XEN_BLKIF_TOO_MANY_SEGMENTS', path: 'blkif_request.nr_segments' });
+  bytes[1] = 0; // a write of no segments
+  back.ring.writeRequest(START + 1, bytes);
+  assert.throws(() => back.takeRecords(), { code: 'XEN_BLKIF_NO_SEGMENTS', path: 'blkif_request.nr_segments' });
+  bytes[1] = 1; bytes[24 + 4] = 3; bytes[24 + 5] = 1; // seg[0] (at 24 on x86_64): first_sect 3 after last_sect 1
+  back.ring.writeRequest(START + 1, bytes);
+  assert.throws(() => back.takeRecords(), { code: 'XEN_BLKIF_SECT_ORDER', path: 'blkif_request.seg[0].first_sect' });
+  bytes[24 + 4] = 0; bytes[24 + 5] = 9;
+  back.ring.writeRequest(START + 1, bytes);
+  assert.throws(() => back.takeRecords(), { code: 'XEN_BLKIF_SECT_PAST_PAGE', path: 'blkif_request.seg[0].last_sect' });
+  bytes[24 + 5] = 0;
   bytes[0] = BLKIF_OP_INDIRECT; bytes[1] = 4; // indirect with indirect_op 4
   back.ring.writeRequest(START + 1, bytes);
   assert.throws(() => back.takeRecords(), { code: 'XEN_RING_BAD_RECORD', path: 'blkif_request_indirect.indirect_op' });
@@ -215,11 +226,11 @@ test('record path, back: requests are read from private copies (XSA-155), not fr
 test('record and object paths share the id space and complete each other\'s requests', () => {
   const { front, back } = pair();
   const segs = seg(3, 0, 7);
-  assert.equal(front.queue({ op: 'read', id: 0n, sector: 0n, segments: [] }), 0n);
-  assert.equal(front.queue({ op: 'write', id: (1n << 40n) | 5n, sector: 8n, segments: [] }), (1n << 40n) | 5n);
+  assert.equal(front.queue({ op: 'read', id: 0n, sector: 0n, segments: [{ gref: 9, first_sect: 0, last_sect: 7 }] }), 0n);
+  assert.equal(front.queue({ op: 'write', id: (1n << 40n) | 5n, sector: 8n, segments: [{ gref: 9, first_sect: 0, last_sect: 7 }] }), (1n << 40n) | 5n);
   const r1 = front.queueRecord(BLKIF_OP_WRITE, 7, 24, 1, segs);
   assert.equal(r1, 1, 'id 0 is taken by an object request');
-  assert.throws(() => front.queue({ op: 'read', id: BigInt(r1), sector: 0n, segments: [] }), { code: 'XEN_RING_DUPLICATE_REQUEST_ID' });
+  assert.throws(() => front.queue({ op: 'read', id: BigInt(r1), sector: 0n, segments: [{ gref: 9, first_sect: 0, last_sect: 7 }] }), { code: 'XEN_RING_DUPLICATE_REQUEST_ID' });
   assert.equal(front.queue({ op: 'flush' }), 2n, 'an automatic object id skips record ids in flight');
   assert.equal(front.outstanding, 4);
   front.push();
@@ -235,7 +246,7 @@ test('record and object paths share the id space and complete each other\'s requ
   back.ring.rspProdPvt = cons;
   back.respond({ id: reqs[1]!.id, op: 'read' }, 0);
   back.push();
-  assert.throws(() => front.pollRecords(c.fn), { code: 'XEN_RING_BAD_RECORD', path: 'blkif_response.operation' });
+  assert.throws(() => front.pollRecords(c.fn), { code: 'XEN_BLKIF_RSP_OPERATION', path: 'blkif_response.operation' });
   assert.equal(front.outstanding, 4);
   back.ring.rspProdPvt = cons;
   back.respond(reqs[1]!, 0);
@@ -252,7 +263,7 @@ test('record and object paths share the id space and complete each other\'s requ
   back.respond({ id: BigInt(r2), op: 'write' }, 0); // wrong operation for a record-path request
   back.push();
   const cons2 = front.ring.rspCons;
-  assert.throws(() => front.poll(), { code: 'XEN_RING_BAD_RECORD', path: 'blkif_response.operation' });
+  assert.throws(() => front.poll(), { code: 'XEN_BLKIF_RSP_OPERATION', path: 'blkif_response.operation' });
   assert.equal(front.ring.rspCons, cons2);
   back.ring.rspProdPvt = cons2 + 1;
   back.respond({ id: BigInt(r2), op: 'read' }, 0);

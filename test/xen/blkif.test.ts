@@ -57,8 +57,8 @@ for (const abi of ['x86_64', 'x86_32'] as const) {
 
 test('blkif front refuses a duplicate id, a full ring and over-long requests, changing nothing', () => {
   const { front } = pair();
-  front.queue({ op: 'read', id: 5n, sector: 0n, segments: [] });
-  assert.throws(() => front.queue({ op: 'read', id: 5n, sector: 0n, segments: [] }), { code: 'XEN_RING_DUPLICATE_REQUEST_ID' });
+  front.queue({ op: 'read', id: 5n, sector: 0n, segments: [{ gref: 9, first_sect: 0, last_sect: 7 }] });
+  assert.throws(() => front.queue({ op: 'read', id: 5n, sector: 0n, segments: [{ gref: 9, first_sect: 0, last_sect: 7 }] }), { code: 'XEN_RING_DUPLICATE_REQUEST_ID' });
   assert.throws(() => front.queue({ op: 'read', sector: 0n, segments: Array.from({ length: 12 }, () => ({ gref: 1, first_sect: 0, last_sect: 7 })) }), { code: 'XEN_RING_BAD_RECORD' });
   assert.throws(() => front.queue({ op: 'indirect', indirectOp: 'read', sector: 0n, nrSegments: 1, indirectGrefs: [1, 2, 3, 4, 5, 6, 7, 8, 9] }), { code: 'XEN_RING_BAD_RECORD' });
   assert.throws(() => front.queue({ op: 'read', sector: 0n, segments: [{ gref: -1, first_sect: 0, last_sect: 7 }] }), { code: 'CODEC_OUT_OF_RANGE' });
@@ -76,8 +76,8 @@ test('blkif front refuses a duplicate id, a full ring and over-long requests, ch
 test('a response whose id was never requested is XEN_RING_UNKNOWN_RESPONSE_ID, and the ring is unchanged', () => {
   const { s, front, back } = pair();
   s.reqProd = s.rspProd = 0xfffffffd;
-  const a = front.queue({ op: 'read', sector: 0n, segments: [] });
-  front.queue({ op: 'write', sector: 8n, segments: [] });
+  const a = front.queue({ op: 'read', sector: 0n, segments: [{ gref: 9, first_sect: 0, last_sect: 7 }] });
+  front.queue({ op: 'write', sector: 8n, segments: [{ gref: 9, first_sect: 0, last_sect: 7 }] });
   front.push();
   const [ra, rb] = back.take();
   back.respond(ra as { id: bigint; op: 'read' }, 0);
@@ -101,7 +101,13 @@ test('a response whose id was never requested is XEN_RING_UNKNOWN_RESPONSE_ID, a
   back.respond({ id: a, op: 'write' }, 0); // wrong operation echoed
   back.ring.pushResponses();
   s.rspProd = cons + 1;
-  assert.throws(() => front.poll(), { code: 'XEN_RING_BAD_RECORD' });
+  assert.throws(() => front.poll(), { code: 'XEN_BLKIF_RSP_OPERATION' });
+  back.ring.rspProdPvt = cons;
+  back.respond({ id: a, op: 'read' }, -3); // no BLKIF_RSP_*
+  s.rspProd = cons + 1;
+  assert.throws(() => front.poll(), { code: 'XEN_BLKIF_BAD_STATUS', received: -3, index: cons });
+  s.rspProd = (cons - 1) >>> 0;
+  assert.throws(() => front.poll(), { code: 'XEN_RING_INDEX_BACKWARDS' });
   s.rspProd = cons + 40;
   assert.throws(() => front.poll(), { code: 'XEN_RING_RSP_PROD_OVERFLOW' });
   assert.equal(front.outstanding, 2);
@@ -113,17 +119,54 @@ test('blkif back refuses req_prod overflow and malformed requests before consumi
   assert.throws(() => back.take(), { code: 'XEN_RING_REQ_PROD_OVERFLOW' });
   assert.equal(back.ring.reqCons, 0xfffffffd);
   s.reqProd = 0xfffffffd + 2;
+  const good = new Uint8Array(112);
+  good[1] = 1; // a read of one segment, sectors 0..0
+  back.ring.writeRequest(0xfffffffd, good);
   const bytes = new Uint8Array(112);
   bytes[0] = 9; // no such BLKIF_OP
   back.ring.writeRequest(0xfffffffe, bytes);
-  assert.throws(() => back.take(), (e: unknown) => e instanceof RingError && e.code === 'XEN_RING_BAD_RECORD' && e.index === 0xfffffffe && e.received === 9);
+  assert.throws(() => back.take(), (e: unknown) => e instanceof RingError && e.code === 'XEN_BLKIF_UNKNOWN_OP' && e.index === 0xfffffffe && e.received === 9);
   assert.equal(back.ring.reqCons, 0xfffffffd);
   bytes[0] = 0; bytes[1] = 12; // 12 segments
   back.ring.writeRequest(0xfffffffe, bytes);
-  assert.throws(() => back.take(), { code: 'XEN_RING_BAD_RECORD', path: 'blkif_request.nr_segments' });
+  assert.throws(() => back.take(), { code: 'XEN_BLKIF_TOO_MANY_SEGMENTS', path: 'blkif_request.nr_segments' });
+  bytes[1] = 0; // a read of no segments
+  back.ring.writeRequest(0xfffffffe, bytes);
+  assert.throws(() => back.take(), { code: 'XEN_BLKIF_NO_SEGMENTS', path: 'blkif_request.nr_segments', index: 0xfffffffe });
+  const segAt = (k: number, first: number, last: number) => {
+    const l = codecFor('blkif_request', { abi: 'x86_64' }).layout;
+    const seg = l.fields.find((f) => f.name === 'seg')!;
+    bytes.fill(0); bytes[1] = k + 1;
+    bytes[seg.offset + k * 8 + 4] = first; bytes[seg.offset + k * 8 + 5] = last; // blkif_request_segment: gref, first_sect, last_sect
+    back.ring.writeRequest(0xfffffffe, bytes);
+  };
+  segAt(2, 5, 2);
+  assert.throws(() => back.take(), { code: 'XEN_BLKIF_SECT_ORDER', path: 'blkif_request.seg[2].first_sect', received: 5 });
+  segAt(0, 0, 8);
+  assert.throws(() => back.take(), { code: 'XEN_BLKIF_SECT_PAST_PAGE', path: 'blkif_request.seg[0].last_sect', received: 8 });
+  bytes.fill(0);
   bytes[0] = 6; bytes[1] = 4; // indirect with indirect_op 4
   back.ring.writeRequest(0xfffffffe, bytes);
   assert.throws(() => back.take(), { code: 'XEN_RING_BAD_RECORD', path: 'blkif_request_indirect.indirect_op' });
+  // What the backend offered bounds indirect requests and discards (blkif.h feature-max-indirect-segments, feature-discard).
+  const indirect = codecFor('blkif_request_indirect', { abi: 'x86_64' });
+  back.ring.writeRequest(0xfffffffe, indirect.encodeToBytes({ operation: 6, indirect_op: 0, nr_segments: 20, handle: 0, id: 1n, sector_number: 0n, indirect_grefs: [1, 0, 0, 0, 0, 0, 0, 0] }));
+  back.features = { maxIndirectSegments: 16, discard: false };
+  assert.throws(() => back.take(), { code: 'XEN_BLKIF_INDIRECT_TOO_MANY', received: 20, expected: '<= 16' });
+  back.features = { maxIndirectSegments: 32, discard: false };
+  assert.equal(back.take().length, 2);
+  back.ring.rspProdPvt = back.ring.reqCons = 0xfffffffd;
+  bytes.fill(0); bytes[0] = 5; // BLKIF_OP_DISCARD
+  back.ring.writeRequest(0xfffffffe, bytes);
+  assert.throws(() => back.take(), { code: 'XEN_BLKIF_DISCARD_NOT_OFFERED' });
+  back.features = { maxIndirectSegments: 0, discard: true };
+  assert.equal(back.take().length, 2);
+  back.ring.rspProdPvt = back.ring.reqCons = 0xfffffffd;
+  // req_prod moved back behind what was consumed: XEN_RING_INDEX_BACKWARDS, not an overflow.
+  back.ring.reqCons = 0xfffffffe;
+  s.reqProd = 0xfffffffd;
+  assert.throws(() => back.take(), { code: 'XEN_RING_INDEX_BACKWARDS', index: 0xfffffffd });
+  back.ring.reqCons = 0xfffffffd;
   assert.throws(() => back.respond({ id: 1n, op: 'read' }, 0), { code: 'XEN_RING_FULL' });
 });
 
@@ -147,7 +190,7 @@ for (const abi of ['x86_64', 'x86_32'] as const) {
     ring.reqCons = idxAdd(ring.reqCons, 2);
     answer(rd, BLKIF_OP_INDIRECT); // what ringwire used to write: Linux blkfront rejects it
     ring.pushResponses();
-    assert.throws(() => front.poll(), (e: unknown) => e instanceof RingError && e.code === 'XEN_RING_BAD_RECORD'
+    assert.throws(() => front.poll(), (e: unknown) => e instanceof RingError && e.code === 'XEN_BLKIF_RSP_OPERATION'
       && e.path === 'blkif_response.operation' && e.expected === BLKIF_OP_READ && e.received === BLKIF_OP_INDIRECT);
     assert.equal(front.ring.rspCons, cons, 'a refused batch leaves rsp_cons');
     assert.equal(front.outstanding, 2);

@@ -125,7 +125,7 @@ test('netif ctrl front: unknown or repeated id, a wrong type echo and an unknown
   attempt(() => { back.respond(ra, 0); back.respond({ id: 9, type: rb.type }, 0); }, { code: 'XEN_RING_UNKNOWN_RESPONSE_ID', index: 0xffffffff, received: 9, path: 'xen_netif_ctrl_response.id' });
   attempt(() => { back.respond(ra, 0); back.respond(ra, 0); }, { code: 'XEN_RING_UNKNOWN_RESPONSE_ID', received: a });
   attempt(() => { back.respond(ra, 0); back.respond({ id: b, type: ra.type }, 0); }, { code: 'XEN_RING_BAD_RECORD', path: 'xen_netif_ctrl_response.type', received: ra.type, expected: rb.type });
-  attempt(() => { back.respond(rb, 4); }, { code: 'XEN_RING_BAD_RECORD', path: 'xen_netif_ctrl_response.status', received: 4 });
+  attempt(() => { back.respond(rb, 4); }, { code: 'XEN_NETIF_CTRL_BAD_STATUS', path: 'xen_netif_ctrl_response.status', received: 4 });
   s.rspProd = (cons + 3) >>> 0;
   assert.throws(() => front.poll(), { code: 'XEN_RING_RSP_PROD_AHEAD' });
   back.ring.rspProdPvt = cons;

@@ -146,7 +146,7 @@ test('netif_rx front: a response for a buffer not posted in its slot is XEN_RING
   assert.deepEqual(got.map((p) => [p.status, p.size, p.fragments[0]?.gref]), [[NETIF_RSP_OKAY, 10, 100], [NETIF_RSP_DROPPED, 0, 101]]);
 });
 
-test('netif_rx front: bad statuses, a page overrun, too many slots and bad extras are XEN_RING_BAD_RECORD', () => {
+test('netif_rx front: bad statuses, a page overrun and too many slots are XEN_RING_BAD_RECORD, bad extras their own rules', () => {
   const { s, front, back } = pair(0xfffffff0);
   for (let i = 0; i < 40; i++) front.post(i);
   front.push();
@@ -167,9 +167,9 @@ test('netif_rx front: bad statuses, a page overrun, too many slots and bad extra
   back.ring.writeResponse(at(1), new Uint8Array([XEN_NETIF_EXTRA_TYPE_GSO, XEN_NETIF_EXTRA_FLAG_MORE, 0, 0, 0, 0, 0, 0]));
   back.ring.writeResponse(at(2), new Uint8Array([7, 0, 0, 0, 0, 0, 0, 0]));
   s.rspProd = at(3);
-  rejects(front, s, { code: 'XEN_RING_BAD_RECORD', path: 'netif_extra_info.type', index: at(2), received: 7 });
+  rejects(front, s, { code: 'XEN_NETIF_EXTRA_BAD_TYPE', path: 'netif_extra_info.type', index: at(2), received: 7 });
   back.ring.writeResponse(at(2), new Uint8Array([XEN_NETIF_EXTRA_TYPE_GSO, 0, 0, 0, 0, 0, 0, 0]));
-  rejects(front, s, { code: 'XEN_RING_BAD_RECORD', path: 'netif_extra_info.type', index: at(2), received: XEN_NETIF_EXTRA_TYPE_GSO });
+  rejects(front, s, { code: 'XEN_NETIF_EXTRA_REPEATED', path: 'netif_extra_info.type', index: at(2), received: XEN_NETIF_EXTRA_TYPE_GSO });
   // incomplete chains wait (extra chain, then data chain)
   back.ring.writeResponse(at(2), new Uint8Array([XEN_NETIF_EXTRA_TYPE_HASH, XEN_NETIF_EXTRA_FLAG_MORE, 0, 0, 0, 0, 0, 0]));
   assert.deepEqual(front.poll(), []);

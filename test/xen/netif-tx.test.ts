@@ -187,7 +187,7 @@ test('netif_tx back: a more_data chain past req_prod waits; then the whole packe
   assert.deepEqual(back.take(), []);
 });
 
-test('netif_tx back: 18 data slots are accepted, a 19th (XEN_NETIF_NR_SLOTS_MIN) is XEN_RING_BAD_RECORD', () => {
+test('netif_tx back: 18 data slots are accepted, a 19th (XEN_NETIF_NR_SLOTS_MIN) is XEN_NETIF_TOO_MANY_SLOTS', () => {
   const { s, front, back } = pair(0xfffffff8);
   const w = raw(front);
   for (let i = 0; i < 18; i++) w.req(i, 0, i < 17 ? NETTXF_more_data : 0, i, i === 0 ? 17 : 1);
@@ -198,7 +198,7 @@ test('netif_tx back: 18 data slots are accepted, a 19th (XEN_NETIF_NR_SLOTS_MIN)
   const first = front.ring.reqProdPvt;
   for (let i = 0; i < 18; i++) w.req(i, 0, NETTXF_more_data, 100 + i, 0);
   w.push(); // the chain says more even before slot 19 is published: already too long
-  rejects(back, s, { code: 'XEN_RING_BAD_RECORD', path: 'netif_tx_request.flags', index: (first + 17) >>> 0, received: 19 });
+  rejects(back, s, { code: 'XEN_NETIF_TOO_MANY_SLOTS', path: 'netif_tx_request.flags', index: (first + 17) >>> 0, received: 19 });
 });
 
 test('netif_tx back: fragment sizes beyond the first slot total, a page-crossing fragment, bad extras', () => {
@@ -208,14 +208,14 @@ test('netif_tx back: fragment sizes beyond the first slot total, a page-crossing
   w.req(2, 0, NETTXF_more_data, 2, 60);
   w.req(3, 0, 0, 3, 41); // 60 + 41 > 100
   w.push();
-  rejects(back, s, { code: 'XEN_RING_BAD_RECORD', path: 'netif_tx_request.size', index: 0, received: 41, expected: '<= 40' });
+  rejects(back, s, { code: 'XEN_NETIF_FIRST_SLOT_SHORT', path: 'netif_tx_request.size', index: 0, received: 41, expected: '<= 40' });
   // The same instance keeps working once the slots are fixed.
   front.ring.encodeRequest(0, { gref: 3, offset: 0, flags: 0, id: 3, size: 40 });
   assert.deepEqual(back.take().map((p) => p.fragments.map((f) => f.size)), [[0, 60, 40]]);
 
   w.req(1, 4000, 0, 4, 200);
   w.push();
-  rejects(back, s, { code: 'XEN_RING_BAD_RECORD', path: 'netif_tx_request.offset', index: 1, received: 4200 });
+  rejects(back, s, { code: 'XEN_NETIF_CROSSES_PAGE', path: 'netif_tx_request.offset', index: 1, received: 4200 });
   front.ring.encodeRequest(1, { gref: 1, offset: 3896, flags: 0, id: 4, size: 200 });
   assert.equal(back.take().length, 1);
 
@@ -224,7 +224,7 @@ test('netif_tx back: fragment sizes beyond the first slot total, a page-crossing
     w.req(1, 0, NETTXF_extra_info, 5, 10);
     w.extra(type, 0);
     w.push();
-    rejects(back, s, { code: 'XEN_RING_BAD_RECORD', path: 'netif_extra_info.type', index: (at + 1) >>> 0, received: type });
+    rejects(back, s, { code: 'XEN_NETIF_EXTRA_BAD_TYPE', path: 'netif_extra_info.type', index: (at + 1) >>> 0, received: type });
     front.ring.reqProdPvt = at;
     s.reqProd = at;
   }
@@ -233,7 +233,7 @@ test('netif_tx back: fragment sizes beyond the first slot total, a page-crossing
   w.extra(XEN_NETIF_EXTRA_TYPE_HASH, XEN_NETIF_EXTRA_FLAG_MORE);
   w.extra(XEN_NETIF_EXTRA_TYPE_GSO, 0);
   w.push();
-  rejects(back, s, { code: 'XEN_RING_BAD_RECORD', path: 'netif_extra_info.type', index: 5, received: XEN_NETIF_EXTRA_TYPE_GSO, expected: 'one extra of each type per packet' });
+  rejects(back, s, { code: 'XEN_NETIF_EXTRA_REPEATED', path: 'netif_extra_info.type', index: 5, received: XEN_NETIF_EXTRA_TYPE_GSO, expected: 'one extra of each type per packet' });
   s.reqProd = (0xfffffffe + 300) >>> 0;
   rejects(back, s, { code: 'XEN_RING_REQ_PROD_OVERFLOW' });
 });

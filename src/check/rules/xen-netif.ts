@@ -11,14 +11,10 @@ import type { RuleContext, TraceRuleFactory } from '../rule.js';
 import { publishedRecords, type XenRingState } from '../xen-state.js';
 import { NetifTxWalk } from '../netif-tx-walk.js';
 import { xenConstant } from '../../xen/xen-constants.js';
-import { ctrlEchoFault, ctrlStatusFault, ctrlTypeFault, txStatusFault, type NetifFault } from '../../xen/netif-faults.js';
+import { ctrlEchoFault, ctrlStatusFault, ctrlTypeFault, gsoFeatureKey, gsoOfferFault, txStatusFault, type NetifFault } from '../../xen/netif-faults.js';
 import { idxAdd } from '../../xen/ring-index.js';
 
 type Ctx = RuleContext<XenRingState>;
-
-const GSO_TCPV4 = xenConstant('XEN_NETIF_GSO_TYPE_TCPV4');
-/** The xenstore key a backend writes to offer each GSO type (netif.h "feature-gso-tcpv4", "feature-gso-tcpv6"). */
-const gsoFeature = (type: number): string => (type === GSO_TCPV4 ? 'feature-gso-tcpv4' : 'feature-gso-tcpv6');
 
 /** A fault as a finding: the path names the ring position (`request[5].offset`), the message says who published it. */
 function report(ctx: Ctx, e: TraceEvent, f: NetifFault): void {
@@ -44,12 +40,8 @@ const netifTx: TraceRuleFactory<XenRingState> = () => {
         const { fault, gso } = walk.slot(index, bytes);
         if (fault !== undefined) report(ctx, e, fault);
         // Once the backend is Connected in the trace, its feature-gso-* keys are what it offers.
-        if (gso !== undefined && s.backendConnected && s.backendKeys.get(gsoFeature(gso.type)) !== '1') {
-          ctx.report('XEN_NETIF_GSO_NOT_OFFERED', {
-            path: `request[${gso.index}].u.gso.type`, expected: `no GSO extra of type ${gso.type}: the backend did not write ${gsoFeature(gso.type)} = 1`, actual: gso.type,
-            message: `${e.party} sent a GSO extra of type ${gso.type} at slot ${gso.index}, which the backend did not offer.`,
-          });
-        }
+        const offer = gso !== undefined && s.backendConnected ? gsoOfferFault(gso.index, gso.type, s.backendKeys.get(gsoFeatureKey(gso.type)) === '1') : undefined;
+        if (offer !== undefined) report(ctx, e, offer);
       }
     },
   };

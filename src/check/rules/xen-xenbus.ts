@@ -8,16 +8,14 @@
  * the toolstack creates both directories; a trace with no state record at all carries no handshake, and its
  * ring is not judged against one.
  */
-import { abis, xenbusStateNames, type XenbusStateName } from '../../../protocol/index.js';
-import { transitionError, ringPagesError } from '../../xen/xenbus.js';
+import { xenbusStateNames, type XenbusStateName } from '../../../protocol/index.js';
+import { transitionError, ringPagesError, protocolError } from '../../xen/xenbus.js';
 import { xenConstant } from '../../xen/xen-constants.js';
 import type { TraceRuleFactory } from '../rule.js';
 import type { XenRingState } from '../xen-state.js';
 
 const INITIALISING = xenConstant('XenbusStateInitialising');
 const CONNECTED = xenConstant('XenbusStateConnected');
-/** protocols.h XEN_IO_PROTO_ABI_X86_32 / _X86_64 / _ARM, as protocol/abi.ts declares them. */
-const protocols = new Set(Object.values(abis).map((a) => a.protocol));
 
 /** XenbusStateUnknown. */
 const XENBUS_UNKNOWN = xenConstant('XenbusStateUnknown');
@@ -64,11 +62,9 @@ const protocolNotOffered: TraceRuleFactory<XenRingState> = () => ({
   ids: ['XENBUS_PROTOCOL_NOT_OFFERED'],
   check(ctx, e) {
     if (e.kind !== 'xenstore-write' || e['end'] !== 'frontend' || typeof e['xenstore'] !== 'string' || !e['xenstore'].endsWith('/protocol')) return;
-    if (protocols.has(String(e['value']))) return;
-    ctx.report('XENBUS_PROTOCOL_NOT_OFFERED', {
-      path: e['xenstore'], expected: [...protocols].join(', '), actual: e['value'],
-      message: `The frontend wrote protocol "${String(e['value'])}", which is no XEN_IO_PROTO_ABI_* a backend reads rings in.`,
-    });
+    const bad = protocolError(String(e['value']), e['xenstore']);
+    if (bad === undefined) return;
+    ctx.report('XENBUS_PROTOCOL_NOT_OFFERED', { path: e['xenstore'], expected: bad.expected, actual: e['value'], message: bad.message });
   },
 });
 
