@@ -55,6 +55,12 @@ export interface RuleEntry {
    */
   readonly checked?: 'trace' | 'dump';
   /**
+   * For a rule only the trace checker enforces (`checked: 'trace'`, and only those): why no receiving end can
+   * refuse it from what it is shown (shared memory, notifications, the handshake), so a hostile trace for it
+   * expects the end under test to keep to the protocol while ringwire's monitor reports the rule.
+   */
+  readonly unseen?: string;
+  /**
    * The rule is also judged on ring dumps (`ringwire dump`, src/check/dump-*.ts) by what the dump shows
    * alone: set on codes ringwire throws and on rules checked on traces that a dump can show broken too. A rule
    * judged on dumps only says `checked: 'dump'` instead.

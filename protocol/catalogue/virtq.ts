@@ -216,11 +216,13 @@ export const virtqCatalogue = [
     id: 'VIRTQ_DEVICE_WROTE_READABLE', family: 'virtq', kind: 'protocol', binds: 'device', severity: 'error',
     statement: 'the device writes only the device-writable buffers of a chain; a device-readable buffer is the driver\'s data for it to read.',
     source: { virtio: '2.7.5.1', quote: 'A device MUST NOT write to a device-readable buffer, and a device SHOULD NOT read a device-writable buffer.' }, checked: 'trace',
+    unseen: 'The driver does not read its device-readable buffers back after use (it wrote them), so a store into them changes nothing it checks; only a monitor of the device\'s writes sees it.',
   },
   {
     id: 'VIRTQ_DEVICE_WROTE_DESC', family: 'virtq', kind: 'protocol', binds: 'device', severity: 'error',
     statement: 'the device never writes the split descriptor table: the driver owns it, and the device only reads descriptors the driver made available.',
     source: { virtio: '2.7.5', also: ['2.7.13'] }, checked: 'trace',
+    unseen: 'The driver never reads its descriptor table back (Linux keeps each descriptor\'s addr, len, flags and next in desc_extra and rewrites a descriptor before reuse), so the store changes nothing it acts on; only a monitor of the device\'s writes sees it.',
   },
   {
     id: 'VIRTQ_MISSING_KICK', family: 'virtq', kind: 'protocol', binds: 'driver', severity: 'error',
@@ -228,6 +230,7 @@ export const virtqCatalogue = [
     source: { virtio: '2.7.10.1', also: ['2.7.13.4', '2.8.10', '2.8.21.3.1'],
       quote: 'If flags is 0, the driver MUST send a notification.',
     }, checked: 'trace',
+    unseen: 'A kick that never comes looks, to the device, like a driver that has not made buffers available yet; only a monitor that sees both the avail.idx store and the notification can tell.',
   },
   {
     id: 'VIRTQ_MISSING_INTERRUPT', family: 'virtq', kind: 'protocol', binds: 'device', severity: 'error',
@@ -235,18 +238,19 @@ export const virtqCatalogue = [
     source: { virtio: '2.7.7.2', also: ['2.7.8', '2.8.10', '2.8.22'],
       quote: 'If flags is 0, the device MUST send a notification.',
     }, checked: 'trace',
+    unseen: 'An interrupt that never comes looks, to the driver, like a device that has not used the buffers yet; only a monitor that sees both the used.idx store and the notification can tell.',
   },
   {
     id: 'VIRTQ_AVAIL_IDX_BACKWARDS', family: 'virtq', kind: 'protocol', binds: 'driver', severity: 'error',
     statement: 'avail.idx only moves forward (modulo 2^16): a store that moves it back by 1 to the queue size entries unexposes buffers (a move back by more is VIRTQ_AVAIL_IDX_JUMP, as it reads as a jump forward of more than the queue size).',
     source: { virtio: '2.7.13.3', also: ['2.7.6'],
       quote: 'A driver MUST NOT decrement the available idx on a virtqueue (ie. there is no way to "unexpose" buffers).',
-    }, checked: 'trace',
+    },
   },
   {
     id: 'VIRTQ_USED_IDX_BACKWARDS', family: 'virtq', kind: 'protocol', binds: 'device', severity: 'error',
     statement: 'used.idx only moves forward (modulo 2^16), as it counts the entries the device added; the spec states no MUST for the device, and ringwire policy reports a store that moves it back by 1 to the queue size entries (a move back by more is VIRTQ_USED_IDX_JUMP).',
-    source: { virtio: '2.7.8', also: ['2.7.14'] }, checked: 'trace',
+    source: { virtio: '2.7.8', also: ['2.7.14'] },
   },
   {
     id: 'VIRTQ_EVENT_IDX_NOT_NEGOTIATED', family: 'virtq', kind: 'protocol', binds: 'either', severity: 'error',
@@ -254,17 +258,19 @@ export const virtqCatalogue = [
     source: { virtio: '2.7.10.1', also: ['2.7.7.2', '2.8.10'],
       quote: 'The driver MUST ignore the avail_event value.',
     }, checked: 'trace',
+    unseen: 'It is broken by a notification withheld because of an event index the feature does not provide, which the receiving end sees only as a notification that does not come, or by an event field the other end must ignore (§2.7.10.1).',
   },
   {
     id: 'VIRTQ_GEOMETRY_CHANGED', family: 'virtq', kind: 'protocol', binds: 'driver', severity: 'error',
     statement: 'a queue\'s layout, size and area addresses are set up once; a new setup record that changes them while the queue is live (no queue reset recorded since) moves the queue under the device.',
     source: { virtio: '2.6.1.2.2', also: ['3.3.1', '4.1.4.3.2'],
       quote: 'When re-enabling a queue, the driver MUST configure the queue resources as during initial virtqueue discovery, but optionally with different parameters.',
-    }, checked: 'trace',
+    },
   },
   {
     id: 'VIRTQ_PACKED_WRAP_MISUSE', family: 'virtq', kind: 'protocol', binds: 'either', severity: 'error',
     statement: 'a packed descriptor is marked used with VIRTQ_DESC_F_AVAIL and VIRTQ_DESC_F_USED both equal to the Device Ring Wrap Counter, and made available with AVAIL equal to the Driver Ring Wrap Counter and USED its inverse: a flags store at next_used that is no used descriptor for the device counter, or at next_avail that is available only for the other pass (a counter flipped at the wrong position), breaks it (a descriptor continuing a chain is VIRTQ_PACKED_DESC_NOT_AVAIL).',
     source: { virtio: '2.8.1', also: ['2.8.21.1', '2.8.22'] }, checked: 'trace',
+    unseen: 'A descriptor whose flags do not match the wrap counter the reader expects is, to the reader, not available (or not used) yet; only a monitor that knows the writer\'s wrap counter sees the misuse.',
   },
 ] as const satisfies readonly RuleEntry[];

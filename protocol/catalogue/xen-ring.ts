@@ -60,36 +60,43 @@ export const xenRingCatalogue = [
     id: 'XEN_RING_CONS_PAST_PROD', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'error',
     statement: 'A consumer copies only records already published: RING_COPY_REQUEST below req_prod, RING_COPY_RESPONSE below rsp_prod.',
     source: { header: 'xen/io/ring.h', macro: 'RING_REQUEST_CONS_OVERFLOW' }, checked: 'trace',
+    unseen: 'Which slots a consumer copies is its own business: its peer sees only the indices and event fields it publishes, so only a monitor of its reads (the trace\'s read records) sees a copy past the producer index.',
   },
   {
     id: 'XEN_RING_SLOT_REWRITTEN', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
     statement: 'A frontend writes a request slot only before publishing it: from the index store until its response, the slot is the backend\'s to read.',
     source: { header: 'xen/io/ring.h', macro: 'RING_PUSH_REQUESTS' }, checked: 'trace',
+    unseen: 'A backend that copies each request once (RING_COPY_REQUEST) never sees a store to the slot after its copy, and a store before it is indistinguishable from the original request; only a monitor of the frontend\'s writes sees the rewrite.',
   },
   {
     id: 'XEN_RING_DOUBLE_FETCH', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'error',
     statement: 'A consumer copies each record from shared memory once and acts on the copy, never reading a consumed slot again (XSA-155).',
     source: { header: 'xen/io/ring.h', macro: 'RING_COPY_REQUEST' }, checked: 'trace',
+    unseen: 'Which shared bytes an end reads, and how often, is seen only by a monitor of its reads; the peer sees none of them.',
   },
   {
     id: 'XEN_RING_MISSING_NOTIFY', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'error',
     statement: 'A producer whose push moved its index past the peer\'s event index (new - event < new - old) notifies the event channel before its next ring action.',
     source: { header: 'xen/io/ring.h', macro: 'RING_PUSH_REQUESTS_AND_CHECK_NOTIFY' }, checked: 'trace',
+    unseen: 'A notification that never comes looks, to the peer, like a producer that has not published yet; only a monitor that sees both the index store and the event channel can tell.',
   },
   {
     id: 'XEN_RING_NOTIFY_NOT_NEEDED', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'info',
     statement: 'An end notifies only after a push that moved its index past the peer\'s event index; other notifications cost the peer a wakeup for nothing.',
     source: { header: 'xen/io/ring.h', macro: 'RING_PUSH_RESPONSES_AND_CHECK_NOTIFY' }, checked: 'trace',
+    unseen: 'Spurious events are legal and must be tolerated: ring.h\'s consumers re-check the indices on every event; the peer cannot tell one from an event that raced a final check.',
   },
   {
     id: 'XEN_RING_STUCK', family: 'xen-ring', kind: 'protocol', binds: 'back', severity: 'error',
     statement: 'At the end of a trace every published request of a ring that answers each request (all but netif_rx) has its response published.',
     source: { linux: 'drivers/block/xen-blkback/blkback.c', function: 'xen_blkif_schedule' }, checked: 'trace',
+    unseen: 'At any moment a peer that stopped is indistinguishable from a slow one; only the end of the whole trace shows work never answered.',
   },
   {
     id: 'XEN_RING_NOTIFY_STORM', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'warning',
     statement: 'An end does not raise the event channel again and again with no new records published in between (XSA-391: a peer can be flooded with events).',
     source: { linux: 'drivers/xen/events/events_base.c', function: 'xen_irq_lateeoi' }, checked: 'trace',
+    unseen: 'Each event on its own is legal (spurious events must be tolerated); a flood is a rate over time that a monitor judges, and the peer\'s defence is rate limiting (XSA-391, lateeoi), not refusal.',
   },
   {
     id: 'XEN_BLKIF_UNKNOWN_OP', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',
@@ -140,11 +147,13 @@ export const xenRingCatalogue = [
     id: 'XEN_RING_EVENT_LOST_WAKEUP', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'error',
     statement: 'A consumer sets its event index (req_event, rsp_event) within (cons, cons + RING_SIZE] of its own consumer index, since the producer notifies only when it moves its index onto or past the event index.',
     source: { header: 'xen/io/ring.h', macro: 'RING_FINAL_CHECK_FOR_REQUESTS' }, checked: 'trace',
+    unseen: 'The event index is judged against the consumer\'s private index (req_cons, rsp_cons are never in shared memory), so the producer cannot tell a wrong event index from one set correctly earlier and passed since.',
   },
   {
     id: 'XEN_RING_NO_FINAL_CHECK', family: 'xen-ring', kind: 'protocol', binds: 'either', severity: 'error',
     statement: 'A consumer that re-arms its event index at or below records already published reads the producer index again and consumes them, since the producer will not notify for them.',
     source: { header: 'xen/io/ring.h', macro: 'RING_FINAL_CHECK_FOR_RESPONSES' }, checked: 'trace',
+    unseen: 'Whether the consumer read the producer index again after arming its event index is a read its peer never sees; to the peer it is only slow.',
   },
   {
     id: 'XEN_NETIF_CROSSES_PAGE', family: 'xen-ring', kind: 'protocol', binds: 'front', severity: 'error',

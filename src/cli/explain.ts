@@ -22,6 +22,7 @@ export function explainText(e: RuleEntry): string {
   if ('virtio' in s && s.quote !== undefined) lines.push(`  quote     "${s.quote}"`);
   if ('ringwire' in s) lines.push(`  why       ${s.why}`);
   if (e.checked !== undefined) lines.push(`  checked   by ringwire check on ${e.checked === 'trace' ? 'traces' : 'ring dumps'}`);
+  if (e.unseen !== undefined) lines.push(`  unseen    ${e.unseen}`);
   return lines.join('\n');
 }
 

@@ -46,12 +46,14 @@ export function hostileVerb(args: string[], io: CliIo): number {
   write(out, bytes);
   if (out === '-') return 0;
   const role = roleWord(f.dir, a.side);
+  const unseen = ruleEntry(a.rule)?.unseen;
   if (flag(p, 'json')) {
-    io.out(jsonText({ rule: a.rule, transport: f.dir, side: a.side, role, expect: a.expect, about: f.about, out, bytes: bytes.length }));
+    io.out(jsonText({ rule: a.rule, transport: f.dir, side: a.side, role, expect: a.expect, about: f.about, ...(unseen === undefined ? {} : { unseen }), out, bytes: bytes.length }));
   } else {
     io.out([
       `${out}: ${a.rule} (${f.dir}, ${bytes.length} bytes): ${f.about}`,
       `  the ${role} under test (--side ${a.side}) ${a.expect === 'refuse' ? `must refuse it with ${a.rule}` : `must keep to the protocol or refuse cleanly; the replay's monitor must report ${a.rule}`}`,
+      ...(unseen === undefined ? [] : [`  (observed, not refused: ${unseen})`]),
       `  replay: ringwire trace replay ${out} --side ${a.side} --impl MODULE (or --impl-cmd "COMMAND")`,
     ].join('\n'));
   }
@@ -61,7 +63,8 @@ export function hostileVerb(args: string[], io: CliIo): number {
 function list(scenarios: readonly PlacedScenario[], io: CliIo, json: boolean): number {
   const rows = scenarios.map((f) => {
     const a = scenarioExpectation(f);
-    return { rule: a.rule, transport: f.dir, side: a.side, role: roleWord(f.dir, a.side), expect: a.expect, reaction: reactionText(a), about: f.about };
+    const unseen = ruleEntry(a.rule)?.unseen;
+    return { rule: a.rule, transport: f.dir, side: a.side, role: roleWord(f.dir, a.side), expect: a.expect, reaction: reactionText(a), about: f.about, ...(unseen === undefined ? {} : { unseen }) };
   });
   if (json) {
     io.out(jsonText(rows));

@@ -34,6 +34,7 @@ import { idx16Add } from '../virtio/index16.js';
 import type { VirtqBuffer } from '../virtio/buffers.js';
 import type { RingPort } from '../memory/ring-port.js';
 import { VirtqError } from '../virtio/errors.js';
+import { geometryChangeError } from '../virtio/queue-reset.js';
 import { QUEUE_REINIT_OPS, QUEUE_RESET_OP } from '../check/virtq-state.js';
 import type { ReplayEvent } from '../trace/replay-impl.js';
 
@@ -50,12 +51,18 @@ interface DeviceEnd {
  * kick's VIRTIO_F_NOTIFICATION_DATA value is checked (§2.9; without the feature VIRTQ_FEATURE_NOT_NEGOTIATED),
  * the driver's queue reset (virtqueue_reset, the queue_reset register) resets the device's queue state
  * (§2.6.1.1.1), and its re-initialisation (virtqueue_reinit_*, queue_enable) re-enables it, refused with
- * VIRTQ_QUEUE_ENABLED when the queue was not reset (§2.6.1.2).
+ * VIRTQ_QUEUE_ENABLED when the queue was not reset (§2.6.1.2); a live queue set up again with other geometry is
+ * refused with VIRTQ_GEOMETRY_CHANGED.
  */
-function driverNews(device: DeviceEnd, events: readonly ReplayEvent[]): void {
+function driverNews(device: DeviceEnd, events: readonly ReplayEvent[], live: { setup: object; readonly queue: number }): void {
   for (const e of events) {
     if (e.party !== 'front') continue;
-    if (e.kind === 'notify' && e.data !== undefined && !device.isReset) device.checkNotification(e.data);
+    if (e.kind === 'setup') {
+      // A live queue set up again with other geometry is refused (§2.6.1.2: only a reset queue may be).
+      const bad = device.isReset ? undefined : geometryChangeError(live.queue, live.setup, e.setup);
+      if (bad !== undefined) throw bad;
+      live.setup = e.setup;
+    } else if (e.kind === 'notify' && e.data !== undefined && !device.isReset) device.checkNotification(e.data);
     else if (e.kind === 'annotation' && e.annotation.op === QUEUE_RESET_OP && !device.isReset) device.reset();
     else if (e.kind === 'annotation' && QUEUE_REINIT_OPS.has(e.annotation.op)) device.enable();
   }
@@ -154,6 +161,8 @@ function workloadBuffers(ctx: ReplayContext, c: DescChain): { bufs: VirtqBuffer[
 /** A virtio device under test: ringwire's SplitDevice or PackedDevice. */
 export function virtioDevice(ctx: ReplayContext): ReplayImplementation {
   const s = ctx.setup as VirtioTraceSetup;
+  /** The queue's geometry as last set up (a later setup record arrives as an event). */
+  const live = { setup: s as object, queue: s.queue };
   const memory = memoryOf(ctx, ctx.ports);
   if (s.layout === 'packed') {
     const device = new PackedDevice(packedConfig(s, memory));
@@ -168,7 +177,7 @@ export function virtioDevice(ctx: ReplayContext): ReplayImplementation {
     };
     return {
       run() {
-        driverNews(device, ctx.events ?? []);
+        driverNews(device, ctx.events ?? [], live);
         if (device.isReset) return;  // a reset queue executes nothing
         for (let c = device.pop(); c !== null; c = device.pop()) {
           fill(ctx, c, c.writable);
@@ -194,7 +203,7 @@ export function virtioDevice(ctx: ReplayContext): ReplayImplementation {
   const recorded = new SplitRing(splitConfig(s, memoryOf(ctx, ctx.recorded)));
   return {
     run() {
-      driverNews(device, ctx.events ?? []);
+      driverNews(device, ctx.events ?? [], live);
       if (device.isReset) return;  // a reset queue executes nothing
       let used = false;
       for (let c = device.pop(); c !== null; c = device.pop()) {

@@ -11,13 +11,13 @@
  * to the interface's memory through one RingPort per region (in region order) and told which side it plays.
  */
 import {
-  RWT_ANNOTATION, RWT_CHECKPOINT, RWT_CONFIG, RWT_HOSTILE_OP, RWT_NOTIFY, RWT_PARTY_BACK, RWT_PARTY_FRONT, RWT_PARTY_NONE,
+  RWT_ANNOTATION, RWT_CHECKPOINT, RWT_CONFIG, RWT_HOSTILE_OP, RWT_NOTIFY, RWT_PARTY_BACK, RWT_PARTY_FRONT, RWT_PARTY_NONE, RWT_SETUP,
   type HostileAnnotation, type TraceAnnotation, type TraceConfig, type TraceSetup,
 } from '../../protocol/trace/index.js';
 import { PlainRingPort, type RingPort } from '../memory/ring-port.js';
 import type { TraceRecord } from './trace-record.js';
 import { TraceReplayer, type ReplayInterface, type ReplayRegion } from './replayer.js';
-import { decodeAnnotation, decodeConfig, decodeNotify } from './bodies.js';
+import { decodeAnnotation, decodeConfig, decodeNotify, decodeSetup } from './bodies.js';
 import { locateField } from './field-locator.js';
 import { TraceError } from './errors.js';
 import { RingwireError } from '../errors.js';
@@ -44,7 +44,7 @@ export interface ReplayContext {
    * What happened on the interface besides memory since the previous run() (before the first run: since the
    * trace began), in trace order, refreshed before each run: the notifications either side raised (with their
    * VIRTIO_F_NOTIFICATION_DATA value), the config records (xenbus keys and states, virtio status, features,
-   * queue enable) and the annotations either side wrote. The other side's are what a real end is told through
+   * queue enable), the annotations either side wrote, and setup records after the first (a queue set up again). The other side's are what a real end is told through
    * its event channel, interrupt or transport registers; the side under test's own are its workload, like
    * `recorded`. Optional: a context built by an older caller has none.
    */
@@ -55,7 +55,9 @@ export interface ReplayContext {
 export type ReplayEvent =
   | { readonly party: ReplaySide; readonly kind: 'notify'; readonly channel: number; readonly data: number | undefined }
   | { readonly party: ReplaySide; readonly kind: 'config'; readonly config: TraceConfig }
-  | { readonly party: ReplaySide; readonly kind: 'annotation'; readonly annotation: TraceAnnotation };
+  | { readonly party: ReplaySide; readonly kind: 'annotation'; readonly annotation: TraceAnnotation }
+  /** A later setup record of the interface (the first is ReplayContext.setup): the frontend / driver set it up again. */
+  | { readonly party: ReplaySide; readonly kind: 'setup'; readonly setup: TraceSetup };
 
 /**
  * An implementation under test. `run()` is called each time the side it plays acted in the recording: do
@@ -169,6 +171,8 @@ export class ImplementationReplay {
   #finalRun = false;
   /** Events since the last run, and the array the implementation's context shows (refilled before each run). */
   #pending: ReplayEvent[] = [];
+  /** The interface's first setup record went by (it is ReplayContext.setup; later ones are events). */
+  #setupSeen = false;
   readonly #events: ReplayEvent[] = [];
 
   constructor(iface: number, side: ReplaySide, factory: ReplayImplementationFactory) {
@@ -259,6 +263,11 @@ export class ImplementationReplay {
     if (run) this.#flushEvents();
     const e = this.#divergence === undefined ? replayEvent(r) : undefined;
     if (e !== undefined) this.#pending.push(e);
+    if (r.rec_type === RWT_SETUP) {
+      // Queue and ring set-up is the frontend's / driver's act (virtio queue registers, Xen grant references).
+      if (this.#setupSeen && this.#divergence === undefined) this.#pending.push({ party: 'front', kind: 'setup', setup: decodeSetup(r.body, r) });
+      this.#setupSeen = true;
+    }
     return run;
   }
 

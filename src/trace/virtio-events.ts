@@ -42,7 +42,7 @@ import type { UnmappedBuffers } from '../virtio/desc-rules.js';
 import { sharedIndexOffset } from '../virtio/shared-fields.js';
 import { VirtqError } from '../virtio/errors.js';
 import { idx16Add, idx16Sub } from '../virtio/index16.js';
-import { checkRingOrder } from '../virtio/split-checks.js';
+import { checkRingOrder, idxBehind } from '../virtio/split-checks.js';
 import { virtqFeatures } from '../virtio/features.js';
 import { decodeNotificationData, notifiedAvailIdx, type NotificationData } from '../virtio/notification-data.js';
 import {
@@ -260,9 +260,9 @@ abstract class QueueEvents implements TransportEventDecoder {
  * size it is *_IDX_BACKWARDS (the index was decremented, §2.7.6 / §2.7.8), any other move *_IDX_JUMP.
  */
 function indexMove(base: EventBase, party: number, which: 'avail' | 'used', from: number, to: number, size: number): TraceEvent {
-  const back = idx16Sub(from, to);
+  const back = idxBehind(from, to, size);
   const area = which === 'avail' ? 'AVAIL' : 'USED';
-  if (back <= size) {
+  if (back !== 0) {
     return { ...base, kind: `${which}-idx`, idx: to, from, error: `VIRTQ_${area}_IDX_BACKWARDS`, text: `${who(party)} moved ${which}.idx back from ${from} to ${to}: ${back} ${back === 1 ? 'entry' : 'entries'}` };
   }
   const n = idx16Sub(to, from);

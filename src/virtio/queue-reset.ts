@@ -40,3 +40,32 @@ export class QueueResetState {
     this.#reset = false;
   }
 }
+
+/** The members of a virtio trace setup that place and size a queue (its geometry). */
+const GEOMETRY = ['layout', 'size', 'desc', 'avail', 'used', 'driver_event', 'device_event'] as const;
+
+/** What moved when a live queue was set up again: the members, their old and new values, a sentence. */
+export interface GeometryChange { readonly path: string; readonly expected: string; readonly received: string; readonly message: string }
+
+/**
+ * A queue set up again while live with other geometry: §2.6.1.2 lets the driver change a queue's size and areas
+ * only after resetting it (VIRTIO_F_RING_RESET) or the device; a live queue's areas belong to the device.
+ * `was` and `now` are the setup records (protocol/trace VirtioTraceSetup). Undefined when nothing moved.
+ */
+export function geometryChange(queue: number, was: object, now: object): GeometryChange | undefined {
+  const w = was as Record<string, unknown>;
+  const n = now as Record<string, unknown>;
+  const changed = GEOMETRY.filter((k) => n[k] !== w[k]);
+  if (changed.length === 0) return undefined;
+  const words = (o: Record<string, unknown>): string => changed.map((k) => `${k} ${String(o[k])}`).join(', ');
+  return {
+    path: changed.join(', '), expected: words(w), received: words(n),
+    message: `queue ${queue} set up again from ${words(w)} to ${words(n)} while it was live (no queue reset)`,
+  };
+}
+
+/** The same, as the error a device refuses the new setup with (VIRTQ_GEOMETRY_CHANGED). */
+export function geometryChangeError(queue: number, was: object, now: object): VirtqError | undefined {
+  const c = geometryChange(queue, was, now);
+  return c === undefined ? undefined : new VirtqError('VIRTQ_GEOMETRY_CHANGED', c.message, { index: queue, path: c.path, expected: c.expected, received: c.received });
+}

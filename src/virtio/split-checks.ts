@@ -21,6 +21,24 @@ export function availAhead(availIdx: number, from: number, size: number, fromNam
 }
 
 /**
+ * §2.7.6 / §2.7.8: avail.idx and used.idx start at 0 and only increase (modulo 2^16); §2.7.13.3 "A driver MUST
+ * NOT decrement the available idx". A value 1..size entries behind one already seen was decremented (a move
+ * back by more reads as a forward jump of more than the queue size, *_IDX_JUMP). Returns how many entries it
+ * went back, 0 when it did not. The trace checker (src/trace/virtio-events.ts) and the ends judge alike.
+ */
+export function idxBehind(seen: number, now: number, size: number): number {
+  const back = idx16Sub(seen, now);
+  return back <= size ? back : 0;
+}
+
+/** The error an end refuses a decremented index with (cold path: built only on a violation). */
+export function idxBackwardsError(which: 'avail' | 'used', seen: number, now: number, back: number): VirtqError {
+  return new VirtqError(which === 'avail' ? 'VIRTQ_AVAIL_IDX_BACKWARDS' : 'VIRTQ_USED_IDX_BACKWARDS',
+    `${which}.idx ${now} is ${back} ${back === 1 ? 'entry' : 'entries'} behind ${seen}, read from it before: it was decremented`,
+    { index: now, expected: `${seen} or later`, received: now });
+}
+
+/**
  * VIRTIO_F_IN_ORDER, on a chain just walked into `c` (from the walker's copies, nothing read again):
  * §2.7.5 "driver uses descriptors in ring order: starting from offset 0 in the table, and wrapping around at
  * the end of the table", so the head is `nextHead` (where the previous chain ended); §2.7.5.2 "driver MUST set

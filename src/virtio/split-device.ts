@@ -12,7 +12,7 @@ import { vringNeedEvent } from './event-idx.js';
 import { idx16Add, idx16Sub } from './index16.js';
 import { DescChain } from './chain.js';
 import { walkSplitChain } from './chain-walker.js';
-import { availAhead, checkRingOrder } from './split-checks.js';
+import { availAhead, checkRingOrder, idxBackwardsError, idxBehind } from './split-checks.js';
 import { SplitRing, type SplitQueueConfig } from './split-ring.js';
 import { VRING_AVAIL_F_NO_INTERRUPT, VRING_USED_F_NO_NOTIFY } from './flags.js';
 import type { VirtqFeatures } from './features.js';
@@ -25,6 +25,8 @@ export class SplitDevice {
   readonly #resetState: QueueResetState;
   /** Next avail ring entry to consume (QEMU last_avail_idx). */
   #lastAvail = 0;
+  /** avail.idx as last read: the driver never decrements it (§2.7.13.3). */
+  #availSeen = 0;
   /** The device's copy of used.idx (QEMU used_idx, Linux vhost last_used_idx). */
   #usedIdxShadow = 0;
   /** used.idx when the driver was last considered for an interrupt (QEMU signalled_used). */
@@ -45,6 +47,7 @@ export class SplitDevice {
   constructor(config: SplitQueueConfig & VirtqFeatures & { readonly base?: number }) {
     const base = idx16Add(config.base ?? 0, 0);
     this.#lastAvail = base;
+    this.#availSeen = base;
     this.#usedIdxShadow = base;
     this.#signalledUsed = base;
     this.#inOrder = config.inOrder === true;
@@ -76,7 +79,15 @@ export class SplitDevice {
   /** Heads the driver has made available and this device has not popped (validated against the queue size). */
   pending(): number {
     this.#live('pending()');
-    return availAhead(this.#ring.availIdx(), this.#lastAvail, this.#ring.size);
+    const r = this.#ring;
+    const idx = r.availIdx();
+    if (idx !== this.#availSeen) {
+      const back = idxBehind(this.#availSeen, idx, r.size);
+      if (back !== 0) throw idxBackwardsError('avail', this.#availSeen, idx, back);
+    }
+    const n = availAhead(idx, this.#lastAvail, r.size);
+    this.#availSeen = idx;
+    return n;
   }
 
   /**
@@ -236,6 +247,7 @@ export class SplitDevice {
     const port = this.#ring.usedPort;
     if (port.annotate !== undefined) port.annotate('virtio_queue_reset', { queue: this.#ring.queueIndex });
     this.#lastAvail = 0;
+    this.#availSeen = 0;
     this.#usedIdxShadow = 0;
     this.#signalledUsed = 0;
     this.#nextHead = 0;

@@ -13,6 +13,7 @@ import { QueueResetState } from './queue-reset.js';
 import { vringNeedEvent } from './event-idx.js';
 import { idx16Add, idx16Sub } from './index16.js';
 import { SplitRing, type SplitQueueConfig } from './split-ring.js';
+import { idxBackwardsError, idxBehind } from './split-checks.js';
 import { VRING_AVAIL_F_NO_INTERRUPT, VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE, VRING_USED_F_NO_NOTIFY } from './flags.js';
 import { UsedBuffer, addrHi, addrLo, checkBuffers, type VirtqBuffer } from './buffers.js';
 import type { VirtqFeatures } from './features.js';
@@ -33,6 +34,8 @@ export class SplitDriver {
   #availIdxShadow = 0;
   #numAdded = 0;
   #lastUsed = 0;
+  /** used.idx as last read: it only increases (§2.7.8). */
+  #usedSeen = 0;
   #inFlight = 0;
   #callbacks = true;
   #chainLen: Uint16Array;
@@ -66,6 +69,7 @@ export class SplitDriver {
     const base = idx16Add(config.base ?? 0, 0);
     this.#availIdxShadow = base;
     this.#lastUsed = base;
+    this.#usedSeen = base;
   }
 
   /** The queue's areas and accessors (replaced when enable() re-enables it with a new configuration). */
@@ -92,6 +96,7 @@ export class SplitDriver {
     this.#availIdxShadow = 0;
     this.#numAdded = 0;
     this.#lastUsed = 0;
+    this.#usedSeen = 0;
     this.#inFlight = 0;
     this.#callbacks = true;
     this.#batchLeft = 0;
@@ -234,11 +239,16 @@ export class SplitDriver {
     const mask = r.size - 1;
     if (this.#inOrder && this.#batchLeft > 0) return this.#takeBatched(out);
     const usedIdx = r.usedIdx();
+    if (usedIdx !== this.#usedSeen) {
+      const back = idxBehind(this.#usedSeen, usedIdx, r.size);
+      if (back !== 0) throw idxBackwardsError('used', this.#usedSeen, usedIdx, back);
+    }
     if (usedIdx === this.#lastUsed) return null;
     const pending = idx16Sub(usedIdx, this.#lastUsed);
     if (pending > this.#inFlight) {
       throw new VirtqError('VIRTQ_USED_IDX_JUMP', `used.idx ${usedIdx} is ${pending} ahead of ${this.#lastUsed}, but only ${this.#inFlight} chains are outstanding`, { index: usedIdx, expected: `<= ${this.#inFlight}`, received: pending });
     }
+    this.#usedSeen = usedIdx;
     const slot = this.#lastUsed & mask;
     const id = r.usedElemIdAt(slot);
     const len = r.usedElemLenAt(slot);

@@ -27,7 +27,8 @@ function checkedOn(e: RuleEntry): string | undefined {
 
 function row(e: RuleEntry): string {
   const on = checkedOn(e);
-  const statement = on === undefined ? e.statement : `${e.statement} (${on})`;
+  const checked = on === undefined ? e.statement : `${e.statement} (${on})`;
+  const statement = e.unseen === undefined ? checked : `${checked} Why no receiving end refuses it: ${e.unseen}`;
   return `| \`${e.id}\` | ${e.severity} | ${e.binds} | ${cell(statement)} | ${cell(sourceCell(e.source))} |`;
 }
 
@@ -43,7 +44,9 @@ export function catalogueMarkdown(): string {
     'Sources name a Xen public header and macro, a Linux driver file and function, a section of Virtual I/O Device',
     '(VIRTIO) Version 1.2 with its MUST / SHOULD sentence where it has one, or a policy of ringwire\'s own.',
     'A statement ending "(checked on traces)" is judged by `ringwire check`; "ring dumps" means `ringwire dump` judges it',
-    'too, on what a Xen ring image or virtqueue snapshot shows alone.',
+    'too, on what a Xen ring image or virtqueue snapshot shows alone. A rule checked on traces only says why no receiving',
+    'end can refuse it (`unseen`): its hostile trace expects the end under test to keep to the protocol while the monitor',
+    'reports the rule; every other protocol rule is a code the receiving end\'s checked operations throw.',
     '',
     `${catalogue.length} entries.`,
   ];

@@ -80,6 +80,13 @@ test('every catalogue entry is thrown or declared in src/, or is marked as a che
   assert.deepEqual(unused, []);
 });
 
+test('a rule only the trace checker enforces says why no receiving end can refuse it (unseen), and only those do', () => {
+  const traceOnly = catalogue.filter((e) => e.checked === 'trace').map((e) => e.id);
+  const withReason = catalogue.filter((e) => typeof e.unseen === 'string' && /^[A-Z].{40,}\.$/s.test(e.unseen)).map((e) => e.id);
+  assert.deepEqual(withReason, traceOnly);
+  assert.deepEqual(catalogue.filter((e) => e.unseen !== undefined).map((e) => e.id), traceOnly);
+});
+
 test('every entry is well formed: unique UPPER_SNAKE id, known family, one sentence, a non-empty source', () => {
   const ids = new Set<string>();
   for (const e of catalogue) {

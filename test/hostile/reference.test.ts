@@ -22,17 +22,20 @@ function trace(rule: string): { bytes: Uint8Array; side: 'front' | 'back' } {
   return { bytes: recordScenario(f), side: scenarioExpectation(f).side };
 }
 
-/** The notify / config / annotation records of parties front and back, as [party, rec_type]. */
+/** The notify / config / annotation records of parties front and back, and setup records after the first (the front's), as [party, rec_type]. */
 function nonMemory(bytes: Uint8Array): [string, number][] {
   const out: [string, number][] = [];
+  let setups = 0;
   for (const r of new TraceReader(bytes) as Iterable<TraceRecord>) {
-    if (r.party === T.RWT_PARTY_NONE || r.interface_id !== 0) continue;
+    if (r.interface_id !== 0) continue;
+    if (r.rec_type === T.RWT_SETUP && setups++ > 0) out.push(['front', T.RWT_SETUP]);
+    if (r.party === T.RWT_PARTY_NONE) continue;
     if (r.rec_type === T.RWT_NOTIFY || r.rec_type === T.RWT_CONFIG || r.rec_type === T.RWT_ANNOTATION) out.push([r.party === T.RWT_PARTY_FRONT ? 'front' : 'back', r.rec_type]);
   }
   return out;
 }
 
-const kindType: Readonly<Record<ReplayEvent['kind'], number>> = { notify: T.RWT_NOTIFY, config: T.RWT_CONFIG, annotation: T.RWT_ANNOTATION };
+const kindType: Readonly<Record<ReplayEvent['kind'], number>> = { notify: T.RWT_NOTIFY, config: T.RWT_CONFIG, annotation: T.RWT_ANNOTATION, setup: T.RWT_SETUP };
 
 test('ReplayContext.events shows every notify, config and annotation record once, in trace order, up to the last run', () => {
   // Every scenario: the runs in the middle, the run at the end of a trace the side under test acted last in

@@ -46,6 +46,21 @@ test('VIRTQ_AVAIL_IDX_JUMP: avail.idx moved by more than the queue size', () => 
   assert.equal(s.dev.pending(), 8);
 });
 
+test('VIRTQ_AVAIL_IDX_BACKWARDS: avail.idx read lower than before (§2.7.13.3); back by more than the size is a jump', () => {
+  const s = setup();
+  s.desc(0, 0x1000n, 16, 0);
+  s.desc(1, 0x1000n, 16, 0);
+  s.avail(0, 1);
+  assert.equal(s.dev.pending(), 2);                 // the device has seen avail.idx 2
+  s.g.view.setUint16(AVAIL + 2, 1, true);           // the driver takes one back before it was popped
+  const e = s.rejects('VIRTQ_AVAIL_IDX_BACKWARDS');
+  assert.equal(e.index, 1);
+  s.g.view.setUint16(AVAIL + 2, 2, true);           // restored: the queue goes on
+  assert.equal(s.dev.pop()?.head, 0);
+  s.g.view.setUint16(AVAIL + 2, 0xfff9, true);      // 9 behind 2: reads as a jump of 0xfff8 ahead
+  s.rejects('VIRTQ_AVAIL_IDX_JUMP');
+});
+
 test('VIRTQ_HEAD_OUT_OF_RANGE', () => {
   const s = setup();
   s.avail(8);
@@ -215,6 +230,21 @@ test('VIRTQ_USED_IDX_JUMP', () => {
   s.drv.add([{ addr: 0x1000, len: 16, write: true }]);
   s.used(0, 0, 16, 2);
   s.rejects('VIRTQ_USED_IDX_JUMP');
+});
+
+test('VIRTQ_USED_IDX_BACKWARDS: used.idx read lower than before (§2.7.8)', () => {
+  const s = driverSetup();
+  s.drv.add([{ addr: 0x1000, len: 16, write: true }]);
+  s.drv.add([{ addr: 0x2000, len: 16, write: true }]);
+  s.used(0, 0, 16, 1);
+  assert.equal(s.drv.getUsed()?.id, 0);
+  s.used(1, 1, 16, 2);
+  s.g.view.setUint16(USED + 2, 2, true);
+  assert.equal(s.drv.hasUsed(), true);              // not read by getUsed yet
+  s.g.view.setUint16(USED + 2, 0, true);            // the device takes back an entry the driver already reclaimed
+  s.rejects('VIRTQ_USED_IDX_BACKWARDS');
+  s.g.view.setUint16(USED + 2, 2, true);
+  assert.equal(s.drv.getUsed()?.id, 1);
 });
 
 test('VIRTQ_USED_ID_OUT_OF_RANGE', () => {

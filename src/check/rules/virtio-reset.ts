@@ -7,6 +7,7 @@
  */
 import type { TraceRuleFactory } from '../rule.js';
 import { QUEUE_REINIT_OPS, QUEUE_RESET_OP, type VirtqState } from '../virtq-state.js';
+import { geometryChange } from '../../virtio/queue-reset.js';
 
 const resetFeature: TraceRuleFactory<VirtqState> = () => ({
   ids: ['VIRTQ_FEATURE_NOT_NEGOTIATED'],
@@ -54,23 +55,15 @@ const enableWithoutReset: TraceRuleFactory<VirtqState> = () => ({
   },
 });
 
-/** The members of a virtio setup that place and size the queue. */
-const geometry = ['layout', 'size', 'desc', 'avail', 'used', 'driver_event', 'device_event'] as const;
-
 const geometryChanged: TraceRuleFactory<VirtqState> = () => ({
   ids: ['VIRTQ_GEOMETRY_CHANGED'],
   check(ctx, e) {
     const prior = ctx.state.prior;
     if (e.kind !== 'setup' || prior === undefined || prior.reset) return;
-    const now = ctx.state.setup as unknown as Record<string, unknown>;
-    const was = prior.setup as unknown as Record<string, unknown>;
-    const changed = geometry.filter((k) => now[k] !== was[k]);
-    if (changed.length === 0) return;
-    const words = (o: Record<string, unknown>): string => changed.map((k) => `${k} ${String(o[k])}`).join(', ');
-    ctx.report('VIRTQ_GEOMETRY_CHANGED', {
-      path: changed.join(', '), expected: words(was), actual: words(now),
-      message: `a new setup record changed queue ${ctx.state.setup.queue} from ${words(was)} to ${words(now)} while it was live (no queue reset recorded).`,
-    });
+    // The same check the reference device refuses with (src/virtio/queue-reset.ts).
+    const bad = geometryChange(ctx.state.setup.queue, prior.setup, ctx.state.setup);
+    if (bad === undefined) return;
+    ctx.report('VIRTQ_GEOMETRY_CHANGED', { path: bad.path, expected: bad.expected, actual: bad.received, message: `a new setup record: ${bad.message}.` });
   },
 });
 
