@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SharedRing, BackRing, BlkifBack, BlkifRecord, EventChannelWord, ringType, BLKIF_OP_READ, BLKIF_OP_WRITE } from '../../../src/xen/index.js';
-import { controlWords, prng, expectedSegments, expectedGref, EVT_TO_BACK, EVT_TO_FRONT, DONE, type PairConfig } from './blkif-pair-layout.js';
+import { controlWords, prng, expectedSegments, expectedGref, EVT_TO_BACK, EVT_TO_FRONT, DONE, type PairConfig, startTogether } from './blkif-pair-layout.js';
 
 const cfg = workerData as PairConfig;
 const words = controlWords(cfg.sab);
@@ -33,6 +33,7 @@ function payloadOk(): boolean {
   return true;
 }
 
+startTogether(words);
 for (;;) {
   const taken = back.takeRecords();
   if (taken === 0) {

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SharedRing, BackRing, BlkifBack, EventChannelWord, ringType } from '../../../src/xen/index.js';
-import { controlWords, prng, expectedSector, expectedSegments, expectedGref, EVT_TO_BACK, EVT_TO_FRONT, DONE, type PairConfig } from './blkif-pair-layout.js';
+import { controlWords, prng, expectedSector, expectedSegments, expectedGref, EVT_TO_BACK, EVT_TO_FRONT, DONE, type PairConfig, startTogether } from './blkif-pair-layout.js';
 
 const cfg = workerData as PairConfig;
 const words = controlWords(cfg.sab);
@@ -21,6 +21,7 @@ let waits = 0;
 let timeouts = 0;
 let spinSink = 0;
 
+startTogether(words);
 for (;;) {
   const reqs = back.take();
   if (reqs.length === 0) {

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SharedRing, FrontRing, BlkifFront, EventChannelWord, ringType, BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_MAX_SEGMENTS_PER_REQUEST } from '../../../src/xen/index.js';
-import { controlWords, prng, expectedSegments, expectedGref, EVT_TO_BACK, EVT_TO_FRONT, DONE, type PairConfig } from './blkif-pair-layout.js';
+import { controlWords, prng, expectedSegments, expectedGref, EVT_TO_BACK, EVT_TO_FRONT, DONE, type PairConfig, startTogether } from './blkif-pair-layout.js';
 
 const cfg = workerData as PairConfig;
 const words = controlWords(cfg.sab);
@@ -35,6 +35,7 @@ function onCompletion(idLo: number, _idHi: number, _operation: number, status: n
   completed++;
 }
 
+startTogether(words);
 const t0 = performance.now();
 while (completed < cfg.total) {
   const want = cfg.batch > 0 ? cfg.batch : 1 + (rand() % 32);

@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SharedRing, FrontRing, BlkifFront, EventChannelWord, ringType, type BlkifSegment } from '../../../src/xen/index.js';
-import { controlWords, prng, expectedSector, expectedSegments, expectedGref, EVT_TO_BACK, EVT_TO_FRONT, DONE, type PairConfig } from './blkif-pair-layout.js';
+import { controlWords, prng, expectedSector, expectedSegments, expectedGref, EVT_TO_BACK, EVT_TO_FRONT, DONE, type PairConfig, startTogether } from './blkif-pair-layout.js';
 
 const cfg = workerData as PairConfig;
 const words = controlWords(cfg.sab);
@@ -23,6 +23,7 @@ let notifies = 0;
 let waits = 0;
 let timeouts = 0;
 
+startTogether(words);
 const t0 = performance.now();
 while (completed < cfg.total) {
   const want = cfg.batch > 0 ? cfg.batch : 1 + (rand() % 32);

@@ -1,12 +1,14 @@
 /**
  * The shared memory of the cross-thread blkif tests and bench: one order-0 blkif ring (x86_64) at byte 0,
- * then control words: [0] front->back event, [1] back->front event, [2] done flag.
+ * then control words: [0] front->back event, [1] back->front event, [2] done flag, [3] a word
+ * nobody writes (the backend's zero-length waits), [4] threads started.
  */
 export const RING_BYTES = 4096;
-export const CONTROL_WORDS = 4;
+export const CONTROL_WORDS = 5;
 export const EVT_TO_BACK = 0;
 export const EVT_TO_FRONT = 1;
 export const DONE = 2;
+export const STARTED = 4;
 
 export interface PairConfig {
   readonly sab: SharedArrayBuffer;
@@ -37,3 +39,16 @@ export function prng(seed: number): () => number {
 export function expectedSector(id: number): bigint { return BigInt(id) * 8n; }
 export function expectedSegments(id: number): number { return (id % 11) + 1; }
 export function expectedGref(id: number, j: number): number { return (id * 13 + j) >>> 0; }
+
+/**
+ * Start barrier: each worker calls this once it has loaded and set up, and returns when both have, so the
+ * frontend's clock starts with the backend already running (as the C baseline's two pthreads, which start within
+ * microseconds of each other; a worker's module load takes tens of milliseconds).
+ */
+export function startTogether(words: Int32Array): void {
+  if (Atomics.add(words, STARTED, 1) + 1 >= 2) {
+    Atomics.notify(words, STARTED);
+    return;
+  }
+  while (Atomics.load(words, STARTED) < 2) Atomics.wait(words, STARTED, 1, 1000);
+}
