@@ -126,7 +126,7 @@ xenstore-write $DATA/go 1
 # behind it not yet taken off the ring; they are outstanding on the ring all the same.
 wait_phase submitted 180
 n=$(xenstore-read $DATA/reached-submitted)
-say "guest: $(xenstore-read $DATA/diag); dm-delay holds (reads writes flushes): $(dmsetup status xdisk | cut -d' ' -f4-)"
+say "guest reports $(xenstore-read $DATA/diag); dm-delay holds (reads writes flushes): $(dmsetup status xdisk | cut -d' ' -f4-)"
 [ "$n" -ge 5 ] || retry "guest had $n requests in flight, not 5"
 grab blk-inflight $VBD
 [ "$(completed)" = "$base" ] || retry "a held bio completed before blk-inflight was taken ($base -> $(completed))"

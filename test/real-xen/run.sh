@@ -51,6 +51,5 @@ elif grep -q '^@rw FAIL retryable' "$log"; then rc=3 why="dom0 gave up"
 else why=${why:-"QEMU exited"}
 fi
 echo "run: $variant: failed after ${took}s ($why; exit $rc); last lines of $log:" >&2
-grep -aE '^@rw|panic|Panic|crash' "$log" | tail -n 5 >&2
-grep -avE '^@rg page' "$log" | tail -n 25 >&2
+{ grep -aE '^@rw|panic|Panic|crash' "$log" | tail -n 5; grep -avE '^@rg page' "$log" | tail -n 25; } >&2 || true
 exit $rc
