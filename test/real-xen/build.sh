@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 XEN_CACHE=${XEN_CACHE:-$here/../../.real-xen-cache}
 variant=${1:?usage: build.sh VARIANT}
 . "$here/variants.sh"
-variant_settings "$variant"   # sets DOMU_VCPUS BLKBACK_ORDER BLKFRONT_ORDER PERSISTENT BLK_QUEUES NET_QUEUES DELAY_MS
+variant_settings "$variant"   # sets DOMU_VCPUS BLKBACK_ORDER BLKFRONT_ORDER PERSISTENT BLK_QUEUES NET_QUEUES HOLD_MS
 R=$XEN_CACHE/root
 kver=$(cat "$XEN_CACHE/kver")
 out=$XEN_CACHE/out/$variant
@@ -64,7 +64,7 @@ copy_modules "$d" xen-evtchn xen-privcmd xenfs xen-gntdev xen-gntalloc llc stp b
 install -m 755 "$here/hotplug/block" "$here/hotplug/vif-bridge" "$d/etc/xen/scripts/"
 install -m 755 "$here/dom0-init.sh" "$d/init"
 install -m 755 "$out/ringgrab" "$d/usr/bin/ringgrab"
-{ echo "VARIANT=$variant"; for k in DOMU_VCPUS BLKBACK_ORDER BLKFRONT_ORDER PERSISTENT BLK_QUEUES NET_QUEUES DELAY_MS; do
+{ echo "VARIANT=$variant"; for k in DOMU_VCPUS BLKBACK_ORDER BLKFRONT_ORDER PERSISTENT BLK_QUEUES NET_QUEUES HOLD_MS; do
     echo "$k=${!k}"; done; } > "$d/etc/ringwire-variant"
 cp "$R/boot/vmlinuz-$kver" "$d/domu/vmlinuz"
 mkcpio "$u" "$d/domu/initramfs.cpio.gz"
