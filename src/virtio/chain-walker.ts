@@ -83,3 +83,46 @@ export function walkSplitChain(ctx: SplitWalkContext, head: number, out: DescCha
     i = next;
   }
 }
+
+/**
+ * walkSplitChain() for a device whose descriptor table is read through a plain DataView (SplitRing.direct),
+ * with the same rules, codes and result. The descriptors of the ring are walked here; a chain that meets an
+ * indirect descriptor is walked again from its head by walkSplitChain() (every value then comes from that
+ * walk's own single copy, so re-reading the table is no double fetch). Unmapped buffers are refused.
+ */
+export function walkSplitChainDirect(ctx: SplitWalkContext & { readonly descView: DataView }, head: number, out: DescChain): void {
+  const size = ctx.size;
+  if (head >= size) {
+    walkSplitChain(ctx, head, out);
+    return;
+  }
+  out.reset(head);
+  const view = ctx.descView;
+  const d = ctx.d;
+  const base = ctx.descBase;
+  const memory = ctx.memory;
+  let i = head;
+  for (let k = 0; ; k++) {
+    if (k >= size) {
+      throw new VirtqError('VIRTQ_DESC_LOOP', `chain from head ${head} does not end within ${size} descriptors (loop or over-long chain)`, { index: i, expected: `<= ${size}` });
+    }
+    const at = base + i * d.stride;
+    const lo = view.getUint32(at + d.addrLoOff, true);
+    const hi = view.getUint32(at + d.addrHiOff, true);
+    const len = view.getUint32(at + d.len, true);
+    const flags = view.getUint16(at + d.flags, true);
+    const next = view.getUint16(at + d.next, true);
+    if ((flags & VRING_DESC_F_INDIRECT) !== 0) {
+      walkSplitChain(ctx, head, out);
+      return;
+    }
+    out.record(i, lo, hi, len, flags, next, false);
+    out.ringCount++;
+    checkBuffer(memory, 'reject', out, k, i, lo, hi, len, flags);
+    if ((flags & VRING_DESC_F_NEXT) === 0) return;
+    if (next >= size) {
+      throw new VirtqError('VIRTQ_NEXT_OUT_OF_RANGE', `descriptor ${i} points next to ${next}, outside the descriptor table of ${size}`, { index: i, expected: `< ${size}`, received: next });
+    }
+    i = next;
+  }
+}

@@ -140,18 +140,23 @@ export class GuestMemory {
     if (hi === 0xffffffff && lo + len > TWO32) return WRAPS;
     if (hi >= 0x200000) return UNMAPPED; // at or above 2^53: nothing is mapped there
     const addr = hi * TWO32 + lo;
-    const end = addr + len;
-    const starts = this.starts;
-    const ends = this.ends;
     const l = this.last;
-    if (l < starts.length) {
-      const start = starts[l] as number;
-      const stop = ends[l] as number;
-      if (addr >= start && end <= stop && (len > 0 || addr < stop)) {
+    if (l < this.starts.length) {
+      const start = this.starts[l] as number;
+      const stop = this.ends[l] as number;
+      if (addr >= start && addr + len <= stop && (len > 0 || addr < stop)) {
         this.offset = addr - start;
         return l;
       }
     }
+    return this.search(addr, len);
+  }
+
+  /** resolve() past the region found last: every region in turn (out of line, so resolve() stays small). */
+  private search(addr: number, len: number): number {
+    const end = addr + len;
+    const starts = this.starts;
+    const ends = this.ends;
     for (let i = 0; i < starts.length; i++) {
       const start = starts[i] as number;
       const stop = ends[i] as number;
@@ -162,6 +167,24 @@ export class GuestMemory {
       }
     }
     return UNMAPPED;
+  }
+
+  /**
+   * resolve() for an address already checked to be an integer in 0..2^53-1 and len 1..2^32-1 (the record
+   * paths check both first): the region or UNMAPPED (nothing below 2^53 wraps 2^64), and `offset`. The
+   * region found last is tried first with two compares; anything else goes through resolve().
+   */
+  resolveAt(addr: number, len: number): number {
+    const l = this.last;
+    const starts = this.starts;
+    if (l < starts.length) {
+      const start = starts[l] as number;
+      if (addr >= start && addr + len <= (this.ends[l] as number)) {
+        this.offset = addr - start;
+        return l;
+      }
+    }
+    return this.search(addr, len);
   }
 
   /** resolve() for a number address. */

@@ -12,6 +12,7 @@ import { sharedIndexOffset } from './shared-fields.js';
 import { vringNeedEvent } from './event-idx.js';
 import type { RingPort } from '../memory/ring-port.js';
 import { VirtqError } from './errors.js';
+import { smallInt } from './split-ring.js';
 import type { GuestMemory } from './guest-memory.js';
 
 
@@ -87,7 +88,7 @@ export class PackedRing {
     const a = BigInt(gpa);
     if (a % BigInt(align) !== 0n) throw new VirtqError('VIRTQ_BAD_GEOMETRY', `${what} at 0x${a.toString(16)} is not ${align}-byte aligned`, { addr: a, expected: align });
     const port = rings.portFor(a, len, what);
-    return [port, rings.offset];
+    return [port, smallInt(rings.offset)];
   }
 
   descFlags(pos: number): number { return this.descPort.loadIndex16(this.descBase + pos * this.stride + this.flagsOff); }

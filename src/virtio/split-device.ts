@@ -11,7 +11,7 @@ import { QueueResetState } from './queue-reset.js';
 import { vringNeedEvent } from './event-idx.js';
 import { idx16Add, idx16Sub } from './index16.js';
 import { DescChain } from './chain.js';
-import { walkSplitChain } from './chain-walker.js';
+import { walkSplitChain, walkSplitChainDirect } from './chain-walker.js';
 import { availAhead, checkRingOrder, idxBackwardsError, idxBehind } from './split-checks.js';
 import { SplitRing, type SplitQueueConfig } from './split-ring.js';
 import { VRING_AVAIL_F_NO_INTERRUPT, VRING_USED_F_NO_NOTIFY } from './flags.js';
@@ -95,11 +95,44 @@ export class SplitDevice {
    * next pop(). On a violation it throws and lastAvail, avail_event and every other state stay as they were.
    */
   pop(): DescChain | null {
-    if (this.pending() === 0) return null;
+    return this.popRecord() < 0 ? null : this.#chain;
+  }
+
+  /**
+   * pop() without the null-or-object result: the head index of the chain now in `chain`, or -1 when nothing
+   * is available. The same checks and codes.
+   */
+  popRecord(): number {
+    const r = this.#ring;
+    if (!r.direct) return this.#popThroughPorts();
+    // pending(), then the avail entry, straight from the areas' DataViews (SplitRing.direct).
+    this.#live('pending()');
+    const size = r.size;
+    const idx = r.availView.getUint16(r.availIdxAt, true);
+    if (idx !== this.#availSeen) {
+      const back = idxBehind(this.#availSeen, idx, size);
+      if (back !== 0) throw idxBackwardsError('avail', this.#availSeen, idx, back);
+    }
+    const ahead = availAhead(idx, this.#lastAvail, size);
+    this.#availSeen = idx;
+    if (ahead === 0) return -1;
+    const slot = this.#lastAvail & (size - 1);
+    const head = r.availView.getUint16(r.availRingAt + slot * r.areas.availStride, true);
+    walkSplitChainDirect(r, head, this.#chain);
+    return this.#take(r, slot, head);
+  }
+
+  #popThroughPorts(): number {
+    if (this.pending() === 0) return -1;
     const r = this.#ring;
     const slot = this.#lastAvail & (r.size - 1);
     const head = r.availRing(slot);
     walkSplitChain(r, head, this.#chain);
+    return this.#take(r, slot, head);
+  }
+
+  /** The chain from `head` (avail ring entry `slot`) was walked: check ring order (IN_ORDER) and take it. */
+  #take(r: SplitRing, slot: number, head: number): number {
     if (this.#inOrder) checkRingOrder(this.#chain, head, this.#nextHead, r.size, this.#lastAvail);
     // QEMU hw/virtio/virtio.c virtqueue_pop(): the chain is taken; avail_event follows with EVENT_IDX.
     if (r.usedPort.annotate !== undefined) r.usedPort.annotate('virtqueue_pop', { head });
@@ -108,13 +141,11 @@ export class SplitDevice {
     this.#popped[slot] = head;
     if (this.#inOrder) this.#nextHead = (head + this.#chain.ringCount) % r.size;
     if (r.eventIdx && this.#notifications) r.setAvailEvent(this.#lastAvail);
-    return this.#chain;
+    return head;
   }
 
   #checkOutstanding(id: number, op: string): void {
-    if (id >>> 0 !== id || id >= this.#ring.size || this.#outstanding[id] !== 1) {
-      throw new VirtqError('VIRTQ_USED_ID_NOT_OUTSTANDING', `${op}(${id}): not a head this device popped and has not returned`, { index: id, received: id });
-    }
+    if (id >>> 0 !== id || id >= this.#ring.size || this.#outstanding[id] !== 1) throw notOutstanding(op, id);
   }
 
   /**
@@ -133,9 +164,17 @@ export class SplitDevice {
     // QEMU virtqueue_push(): virtqueue_fill() writes the used element, virtqueue_flush() publishes used.idx.
     if (r.usedPort.annotate !== undefined) r.usedPort.annotate('virtqueue_push', { id, len: len >>> 0 });
     this.#outstanding[id] = 0;
-    r.setUsedElem(slot, id, len >>> 0);
-    this.#usedIdxShadow = idx16Add(this.#usedIdxShadow, 1);
-    r.setUsedIdx(this.#usedIdxShadow);
+    const idx = idx16Add(this.#usedIdxShadow, 1);
+    this.#usedIdxShadow = idx;
+    if (r.direct) {
+      const at = r.usedRingAt + slot * r.areas.usedStride;
+      r.usedView.setUint32(at + r.usedElemId, id, true);
+      r.usedView.setUint32(at + r.usedElemLen, len >>> 0, true);
+      r.usedView.setUint16(r.usedIdxAt, idx, true);
+    } else {
+      r.setUsedElem(slot, id, len >>> 0);
+      r.setUsedIdx(idx);
+    }
   }
 
   /**
@@ -270,4 +309,8 @@ export class SplitDevice {
     }
     this.#resetState.endReset();
   }
+}
+
+function notOutstanding(op: string, id: number): VirtqError {
+  return new VirtqError('VIRTQ_USED_ID_NOT_OUTSTANDING', `${op}(${id}): not a head this device popped and has not returned`, { index: id, received: id });
 }
