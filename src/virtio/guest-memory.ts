@@ -54,6 +54,9 @@ export class GuestMemory {
   offset = 0;
   /** The region resolve() found last: tried first, as a queue's buffers usually sit in one region. */
   private last = 0;
+  /** Its bounds (an empty range before any region is found), so the first try is two compares. */
+  private lastStart = 0;
+  private lastEnd = 0;
 
   constructor(regions: readonly GuestRegion[] = []) {
     for (const r of regions) this.map(r.gpa, r.port);
@@ -140,14 +143,9 @@ export class GuestMemory {
     if (hi === 0xffffffff && lo + len > TWO32) return WRAPS;
     if (hi >= 0x200000) return UNMAPPED; // at or above 2^53: nothing is mapped there
     const addr = hi * TWO32 + lo;
-    const l = this.last;
-    if (l < this.starts.length) {
-      const start = this.starts[l] as number;
-      const stop = this.ends[l] as number;
-      if (addr >= start && addr + len <= stop && (len > 0 || addr < stop)) {
-        this.offset = addr - start;
-        return l;
-      }
+    if (addr >= this.lastStart && addr + len <= this.lastEnd && (len > 0 || addr < this.lastEnd)) {
+      this.offset = addr - this.lastStart;
+      return this.last;
     }
     return this.search(addr, len);
   }
@@ -163,6 +161,8 @@ export class GuestMemory {
       if (addr >= start && end <= stop && (len > 0 || addr < stop)) {
         this.offset = addr - start;
         this.last = i;
+        this.lastStart = start;
+        this.lastEnd = stop;
         return i;
       }
     }
@@ -175,14 +175,9 @@ export class GuestMemory {
    * region found last is tried first with two compares; anything else goes through resolve().
    */
   resolveAt(addr: number, len: number): number {
-    const l = this.last;
-    const starts = this.starts;
-    if (l < starts.length) {
-      const start = starts[l] as number;
-      if (addr >= start && addr + len <= (this.ends[l] as number)) {
-        this.offset = addr - start;
-        return l;
-      }
+    if (addr >= this.lastStart && addr + len <= this.lastEnd) {
+      this.offset = addr - this.lastStart;
+      return this.last;
     }
     return this.search(addr, len);
   }

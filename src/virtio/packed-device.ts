@@ -10,7 +10,7 @@
 import { VirtqError } from './errors.js';
 import { QueueResetState } from './queue-reset.js';
 import { DescChain } from './chain.js';
-import { walkPackedChain } from './packed-walker.js';
+import { walkPackedChain, walkPackedChainDirect } from './packed-walker.js';
 import { checkIdNotOutstanding } from './packed-checks.js';
 import { PackedRing, type PackedQueueConfig } from './packed-ring.js';
 import {
@@ -80,10 +80,19 @@ export class PackedDevice {
 
   /** Pop the next available buffer (chain.id is its buffer id), or null. Throws, changing nothing, on a violation. */
   pop(): DescChain | null {
-    if (!this.hasAvail()) return null;
+    return this.popRecord() < 0 ? null : this.#chain;
+  }
+
+  /**
+   * pop() without the null-or-object result: the buffer id of the chain now in `chain`, or -1 when nothing
+   * is available. The same checks and codes.
+   */
+  popRecord(): number {
+    if (!this.hasAvail()) return -1;
     const r = this.#ring;
     const c = this.#chain;
-    walkPackedChain(r, this.#nextAvail, this.#availWrap, c);
+    if (r.direct) walkPackedChainDirect(r, this.#nextAvail, this.#availWrap, c);
+    else walkPackedChain(r, this.#nextAvail, this.#availWrap, c);
     checkIdNotOutstanding(this.#outstanding, c.id, this.#nextAvail);
     // QEMU hw/virtio/virtio.c virtqueue_pop() (virtqueue_packed_pop()): the buffer is taken.
     if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_pop', { id: c.id, head: this.#nextAvail });
@@ -93,13 +102,11 @@ export class PackedDevice {
     this.#nextAvail += c.ringCount;
     if (this.#nextAvail >= r.size) { this.#nextAvail -= r.size; this.#availWrap ^= 1; }
     if (r.eventIdx && this.#notifications) r.setDeviceEvent(this.#nextAvail | (this.#availWrap << VRING_PACKED_EVENT_F_WRAP_CTR), VRING_PACKED_EVENT_FLAG_DESC);
-    return c;
+    return c.id;
   }
 
   #checkOutstanding(id: number, op: string): void {
-    if (id >>> 0 !== id || id >= this.#ring.size || this.#outstanding[id] !== 1) {
-      throw new VirtqError('VIRTQ_USED_ID_NOT_OUTSTANDING', `${op}(${id}): not a buffer this device popped and has not returned`, { index: id, received: id });
-    }
+    if (id >>> 0 !== id || id >= this.#ring.size || this.#outstanding[id] !== 1) throw notOutstanding(op, id);
   }
 
   /**
@@ -145,9 +152,12 @@ export class PackedDevice {
   #writeUsed(id: number, len: number): void {
     const r = this.#ring;
     const pos = this.#nextUsed;
+    // Imported constants read into locals before the stores (V8 then keeps the DataView calls plain stores).
+    const fAvailUsed = VRING_PACKED_DESC_F_AVAIL_BIT | VRING_PACKED_DESC_F_USED_BIT;
+    const fWrite = VRING_DESC_F_WRITE;
+    const flags = (this.#usedWrap === 1 ? fAvailUsed : 0) | (len > 0 ? fWrite : 0);
     r.writeDescBody(r.descPort, r.descBase, pos, 0, 0, len >>> 0, id);
-    const wrapBits = this.#usedWrap === 1 ? VRING_PACKED_DESC_F_AVAIL_BIT | VRING_PACKED_DESC_F_USED_BIT : 0;
-    r.setDescFlags(pos, wrapBits | (len > 0 ? VRING_DESC_F_WRITE : 0));
+    r.setDescFlags(pos, flags);
   }
 
   /** The buffer is used: skip its descriptors and forget it. */
@@ -254,4 +264,8 @@ export class PackedDevice {
     }
     this.#resetState.endReset();
   }
+}
+
+function notOutstanding(op: string, id: number): VirtqError {
+  return new VirtqError('VIRTQ_USED_ID_NOT_OUTSTANDING', `${op}(${id}): not a buffer this device popped and has not returned`, { index: id, received: id });
 }

@@ -69,3 +69,49 @@ export function walkPackedChain(r: PackedRing, pos: number, wrap: number, out: D
   if (id >= size) throw new VirtqError('VIRTQ_PACKED_BAD_ID', `chain at ring position ${pos} has buffer id ${id}, not below the queue size ${size}`, { index: pos, expected: `< ${size}`, received: id });
   out.id = id;
 }
+
+/**
+ * walkPackedChain() for a device whose ring is read through a plain DataView (PackedRing.direct), with the
+ * same rules, codes and result. Ring descriptors are walked here; a chain with an indirect descriptor is
+ * walked again from `pos` by walkPackedChain() (every value then comes from that walk's own single copy, so
+ * re-reading the ring is no double fetch). Unmapped buffers are refused.
+ */
+export function walkPackedChainDirect(r: PackedRing, pos: number, wrap: number, out: DescChain): void {
+  const size = r.size;
+  const view = r.descView;
+  const memory = r.memory;
+  const fIndirect = VRING_DESC_F_INDIRECT;
+  const fNext = VRING_DESC_F_NEXT;
+  out.reset(pos);
+  let p = pos;
+  let w = wrap;
+  let id = 0;
+  for (;;) {
+    if (out.ringCount >= size) {
+      throw new VirtqError('VIRTQ_CHAIN_TOO_LONG', `chain at ring position ${pos} does not end within ${size} descriptors`, { index: p, expected: `<= ${size}` });
+    }
+    const at = r.descBase + p * r.stride;
+    // flags first (the store that made the descriptor available), then the body it publishes.
+    const flags = view.getUint16(at + r.flagsOff, true);
+    const lo = view.getUint32(at + r.addrOff, true);
+    const hi = view.getUint32(at + r.addrOff + 4, true);
+    const len = view.getUint32(at + r.lenOff, true);
+    id = view.getUint16(at + r.idOff, true);
+    if ((flags & fIndirect) !== 0) {
+      walkPackedChain(r, pos, wrap, out);
+      return;
+    }
+    const k = out.record(p, lo, hi, len, flags, id, false);
+    const first = out.ringCount === 0;
+    out.ringCount++;
+    if (!first && !PackedRing.isAvail(flags, w)) {
+      throw new VirtqError('VIRTQ_PACKED_DESC_NOT_AVAIL', `descriptor at ring position ${p} continues a chain but is not available for wrap counter ${w} (flags 0x${flags.toString(16)})`, { index: p, received: flags });
+    }
+    checkBuffer(memory, 'reject', out, k, p, lo, hi, len, flags);
+    p++;
+    if (p === size) { p = 0; w ^= 1; }
+    if ((flags & fNext) === 0) break;
+  }
+  if (id >= size) throw new VirtqError('VIRTQ_PACKED_BAD_ID', `chain at ring position ${pos} has buffer id ${id}, not below the queue size ${size}`, { index: pos, expected: `< ${size}`, received: id });
+  out.id = id;
+}
