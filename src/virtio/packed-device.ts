@@ -10,14 +10,14 @@
 import { VirtqError } from './errors.js';
 import { QueueResetState } from './queue-reset.js';
 import { DescChain } from './chain.js';
-import { walkPackedChain, walkPackedChainDirect } from './packed-walker.js';
+import { walkPackedChain } from './packed-walker.js';
 import { checkIdNotOutstanding } from './packed-checks.js';
 import { PackedRing, type PackedQueueConfig } from './packed-ring.js';
 import {
   VRING_PACKED_DESC_F_AVAIL_BIT, VRING_PACKED_DESC_F_USED_BIT, VRING_PACKED_EVENT_FLAG_DESC,
   VRING_PACKED_EVENT_FLAG_DISABLE, VRING_PACKED_EVENT_FLAG_ENABLE, VRING_PACKED_EVENT_F_WRAP_CTR,
 } from './flags.js';
-import { VRING_DESC_F_WRITE } from './flags.js';
+import { VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE } from './flags.js';
 import type { VirtqFeatures } from './features.js';
 import { decodeNotificationData } from './notification-data.js';
 
@@ -88,11 +88,82 @@ export class PackedDevice {
    * is available. The same checks and codes.
    */
   popRecord(): number {
-    if (!this.hasAvail()) return -1;
     const r = this.#ring;
     const c = this.#chain;
-    if (r.direct) walkPackedChainDirect(r, this.#nextAvail, this.#availWrap, c);
-    else walkPackedChain(r, this.#nextAvail, this.#availWrap, c);
+    if (!r.direct) {
+      if (!this.hasAvail()) return -1;
+      walkPackedChain(r, this.#nextAvail, this.#availWrap, c);
+      return this.#take(r, c);
+    }
+    // hasAvail() and the walk straight from the ring's DataView (PackedRing.direct), in one function. The walk
+    // accepts only a chain that passes every rule of walkPackedChain(); anything else is walked again by
+    // walkPackedChain(), which judges it (a direct ring is a plain ArrayBuffer no other thread can change, so
+    // that walk reads the same bytes).
+    this.#live('hasAvail()');
+    const size = r.size;
+    const view = r.descView;
+    const base = r.descBase;
+    const stride = r.stride;
+    const flagsOff = r.flagsOff;
+    const addrOff = r.addrOff;
+    const lenOff = r.lenOff;
+    const idOff = r.idOff;
+    const pos = this.#nextAvail;
+    const wrap = this.#availWrap;
+    const fIndirect = VRING_DESC_F_INDIRECT;
+    const fNext = VRING_DESC_F_NEXT;
+    const fWrite = VRING_DESC_F_WRITE;
+    const fAvail = VRING_PACKED_DESC_F_AVAIL_BIT;
+    const fUsed = VRING_PACKED_DESC_F_USED_BIT;
+    // §2.8.1: available in pass `w` when AVAIL equals the driver's wrap counter and USED does not.
+    let flags = view.getUint16(base + pos * stride + flagsOff, true);
+    if (((flags & fAvail) !== 0 ? 1 : 0) !== wrap || ((flags & fUsed) !== 0 ? 1 : 0) === wrap) return -1;
+    const memory = r.memory;
+    c.reset(pos);
+    let readable = 0;
+    let writable = 0;
+    let p = pos;
+    let w = wrap;
+    let walked = false;
+    for (let k = 0; k < size; k++) {
+      const at = base + p * stride;
+      if (k > 0) {
+        flags = view.getUint16(at + flagsOff, true);
+        if (((flags & fAvail) !== 0 ? 1 : 0) !== w || ((flags & fUsed) !== 0 ? 1 : 0) === w) break;
+      }
+      const lo = view.getUint32(at + addrOff, true);
+      const hi = view.getUint32(at + addrOff + 4, true);
+      const len = view.getUint32(at + lenOff, true);
+      const id = view.getUint16(at + idOff, true);
+      if ((flags & fIndirect) !== 0 || len === 0) break;
+      if ((flags & fWrite) !== 0) writable += len;
+      else if (writable > 0) break;
+      else readable += len;
+      if (readable + writable > 0x1_0000_0000) break;
+      const region = memory.resolve(lo, hi, len);
+      if (region < 0) break;
+      c.index[k] = p; c.addrLo[k] = lo; c.addrHi[k] = hi; c.len[k] = len; c.flags[k] = flags; c.next[k] = id; c.inTable[k] = 0;
+      c.region[k] = region;
+      c.regionOffset[k] = memory.offset;
+      p++;
+      if (p === size) { p = 0; w ^= 1; }
+      if ((flags & fNext) === 0) {
+        if (id >= size) break;
+        c.count = k + 1;
+        c.ringCount = k + 1;
+        c.readable = readable;
+        c.writable = writable;
+        c.id = id;
+        walked = true;
+        break;
+      }
+    }
+    if (!walked) walkPackedChain(r, pos, wrap, c);
+    return this.#take(r, c);
+  }
+
+  /** The chain at next_avail was walked: refuse a buffer id still outstanding, then take it. */
+  #take(r: PackedRing, c: DescChain): number {
     checkIdNotOutstanding(this.#outstanding, c.id, this.#nextAvail);
     // QEMU hw/virtio/virtio.c virtqueue_pop() (virtqueue_packed_pop()): the buffer is taken.
     if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_pop', { id: c.id, head: this.#nextAvail });

@@ -11,10 +11,10 @@ import { QueueResetState } from './queue-reset.js';
 import { vringNeedEvent } from './event-idx.js';
 import { idx16Add, idx16Sub } from './index16.js';
 import { DescChain } from './chain.js';
-import { walkSplitChain, walkSplitChainDirect } from './chain-walker.js';
+import { walkSplitChain } from './chain-walker.js';
 import { availAhead, checkRingOrder, idxBackwardsError, idxBehind } from './split-checks.js';
 import { SplitRing, type SplitQueueConfig } from './split-ring.js';
-import { VRING_AVAIL_F_NO_INTERRUPT, VRING_USED_F_NO_NOTIFY } from './flags.js';
+import { VRING_AVAIL_F_NO_INTERRUPT, VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE, VRING_USED_F_NO_NOTIFY } from './flags.js';
 import type { VirtqFeatures } from './features.js';
 import { notifiedAvailIdx, notifiedVqn } from './notification-data.js';
 
@@ -105,20 +105,72 @@ export class SplitDevice {
   popRecord(): number {
     const r = this.#ring;
     if (!r.direct) return this.#popThroughPorts();
-    // pending(), then the avail entry, straight from the areas' DataViews (SplitRing.direct).
+    // pending() and the walk, straight from the areas' DataViews (SplitRing.direct), in one function: V8
+    // keeps the queue's fields in registers across it. The walk accepts only a chain that passes every rule
+    // of walkSplitChain(); anything else is walked again by walkSplitChain(), which judges it (a direct
+    // ring is a plain ArrayBuffer no other thread can change, so that walk reads the same bytes).
     this.#live('pending()');
     const size = r.size;
-    const idx = r.availView.getUint16(r.availIdxAt, true);
+    const av = r.availView;
+    const idx = av.getUint16(r.availIdxAt, true);
     if (idx !== this.#availSeen) {
       const back = idxBehind(this.#availSeen, idx, size);
       if (back !== 0) throw idxBackwardsError('avail', this.#availSeen, idx, back);
     }
-    const ahead = availAhead(idx, this.#lastAvail, size);
+    const lastAvail = this.#lastAvail;
+    const ahead = availAhead(idx, lastAvail, size);
     this.#availSeen = idx;
     if (ahead === 0) return -1;
-    const slot = this.#lastAvail & (size - 1);
-    const head = r.availView.getUint16(r.availRingAt + slot * r.areas.availStride, true);
-    walkSplitChainDirect(r, head, this.#chain);
+    const slot = lastAvail & (size - 1);
+    const head = av.getUint16(r.availRingAt + slot * r.areas.availStride, true);
+    const c = this.#chain;
+    const view = r.descView;
+    const d = r.d;
+    const base = r.descBase;
+    const stride = d.stride;
+    const loOff = d.addrLoOff;
+    const hiOff = d.addrHiOff;
+    const lenOff = d.len;
+    const flagsOff = d.flags;
+    const nextOff = d.next;
+    const memory = r.memory;
+    const fIndirect = VRING_DESC_F_INDIRECT;
+    const fNext = VRING_DESC_F_NEXT;
+    const fWrite = VRING_DESC_F_WRITE;
+    c.reset(head);
+    let readable = 0;
+    let writable = 0;
+    let i = head;
+    let walked = false;
+    for (let k = 0; head < size && k < size; k++) {
+      const at = base + i * stride;
+      const lo = view.getUint32(at + loOff, true);
+      const hi = view.getUint32(at + hiOff, true);
+      const len = view.getUint32(at + lenOff, true);
+      const flags = view.getUint16(at + flagsOff, true);
+      const next = view.getUint16(at + nextOff, true);
+      if ((flags & fIndirect) !== 0 || len === 0) break;
+      if ((flags & fWrite) !== 0) writable += len;
+      else if (writable > 0) break;
+      else readable += len;
+      if (readable + writable > 0x1_0000_0000) break;
+      const region = memory.resolve(lo, hi, len);
+      if (region < 0) break;
+      c.index[k] = i; c.addrLo[k] = lo; c.addrHi[k] = hi; c.len[k] = len; c.flags[k] = flags; c.next[k] = next; c.inTable[k] = 0;
+      c.region[k] = region;
+      c.regionOffset[k] = memory.offset;
+      if ((flags & fNext) === 0) {
+        c.count = k + 1;
+        c.ringCount = k + 1;
+        c.readable = readable;
+        c.writable = writable;
+        walked = true;
+        break;
+      }
+      if (next >= size) break;
+      i = next;
+    }
+    if (!walked) walkSplitChain(r, head, c);
     return this.#take(r, slot, head);
   }
 
@@ -155,26 +207,30 @@ export class SplitDevice {
    */
   pushUsed(id: number, len: number): void {
     this.#live('pushUsed()');
-    this.#checkOutstanding(id, 'pushUsed');
     const r = this.#ring;
-    const slot = this.#usedIdxShadow & (r.size - 1);
+    const size = r.size;
+    if (id >>> 0 !== id || id >= size || this.#outstanding[id] !== 1) throw notOutstanding('pushUsed', id);
+    const shadow = this.#usedIdxShadow;
+    const slot = shadow & (size - 1);
     if (this.#inOrder && this.#popped[slot] !== id) {
       throw new VirtqError('VIRTQ_IN_ORDER_VIOLATION', `pushUsed(${id}) before head ${this.#popped[slot]}, which was made available first`, { index: id, expected: this.#popped[slot], received: id });
     }
-    // QEMU virtqueue_push(): virtqueue_fill() writes the used element, virtqueue_flush() publishes used.idx.
-    if (r.usedPort.annotate !== undefined) r.usedPort.annotate('virtqueue_push', { id, len: len >>> 0 });
     this.#outstanding[id] = 0;
-    const idx = idx16Add(this.#usedIdxShadow, 1);
+    const idx = idx16Add(shadow, 1);
     this.#usedIdxShadow = idx;
     if (r.direct) {
+      // virtio 1.2 §2.7.8.2: the element, then used.idx.
+      const uv = r.usedView;
       const at = r.usedRingAt + slot * r.areas.usedStride;
-      r.usedView.setUint32(at + r.usedElemId, id, true);
-      r.usedView.setUint32(at + r.usedElemLen, len >>> 0, true);
-      r.usedView.setUint16(r.usedIdxAt, idx, true);
-    } else {
-      r.setUsedElem(slot, id, len >>> 0);
-      r.setUsedIdx(idx);
+      uv.setUint32(at + r.usedElemId, id, true);
+      uv.setUint32(at + r.usedElemLen, len >>> 0, true);
+      uv.setUint16(r.usedIdxAt, idx, true);
+      return;
     }
+    // QEMU virtqueue_push(): virtqueue_fill() writes the used element, virtqueue_flush() publishes used.idx.
+    if (r.usedPort.annotate !== undefined) r.usedPort.annotate('virtqueue_push', { id, len: len >>> 0 });
+    r.setUsedElem(slot, id, len >>> 0);
+    r.setUsedIdx(idx);
   }
 
   /**

@@ -147,7 +147,21 @@ export class SplitDriver {
     const r = this.#ring;
     const n = recordCount(addr, len, nOut, nIn, from);
     if (n === 0 || n > this.#numFree) throw this.#noSpace(n);
-    const writable = checkRecords(r.memory, addr, len, nOut, n, from);
+    const memory = r.memory;
+    // The buffer rules, in one pass; a buffer that fails any of them is judged by checkRecords(), which
+    // refuses it with the code add() would use (the arrays are the caller's, unchanged in between).
+    let writable = 0;
+    let total = 0;
+    let k = 0;
+    for (; k < n; k++) {
+      const a = addr[from + k] as number;
+      const l = len[from + k] as number;
+      if (l === 0 || !(a >= 0 && a <= Number.MAX_SAFE_INTEGER && Math.floor(a) === a)) break;
+      if (k >= nOut) writable += l;
+      total += l;
+      if (total > 0x1_0000_0000 || memory.resolveAt(a, l) < 0) break;
+    }
+    if (k < n) writable = checkRecords(memory, addr, len, nOut, n, from);
     const head = this.#freeHead;
     const freeNext = this.#freeNext;
     const headState = this.#headState;
@@ -157,32 +171,38 @@ export class SplitDriver {
       const v = r.descView;
       const d = r.d;
       const base = r.descBase;
+      const stride = d.stride;
+      const loOff = d.addrLoOff;
+      const hiOff = d.addrHiOff;
+      const lenOff = d.len;
+      const flagsOff = d.flags;
+      const nextOff = d.next;
       // Imported constants read into locals first: V8 then turns every DataView call below into a plain store.
       const fWrite = VRING_DESC_F_WRITE;
       const fNext = VRING_DESC_F_NEXT;
-      for (let k = 0; k < n; k++) {
-        const a = addr[from + k] as number;
-        const more = k < n - 1;
-        const flags = (k >= nOut ? fWrite : 0) | (more ? fNext : 0);
+      for (let j = 0; j < n; j++) {
+        const a = addr[from + j] as number;
+        const more = j < n - 1;
+        const flags = (j >= nOut ? fWrite : 0) | (more ? fNext : 0);
         const next = more ? (freeNext[i] as number) : 0;
-        const at = base + i * d.stride;
-        // checkRecords admitted only integers below 2^53: ToUint32 and the quotient's ToUint32 are the halves.
-        v.setUint32(at + d.addrLoOff, a >>> 0, true);
-        v.setUint32(at + d.addrHiOff, (a / 0x1_0000_0000) >>> 0, true);
-        v.setUint32(at + d.len, len[from + k] as number, true);
-        v.setUint16(at + d.flags, flags, true);
-        v.setUint16(at + d.next, next, true);
-        if (k > 0) headState[i] = HEAD_NONE;
+        const at = base + i * stride;
+        // Only integers below 2^53 got here: ToUint32 and the quotient's ToUint32 are the two halves.
+        v.setUint32(at + loOff, a >>> 0, true);
+        v.setUint32(at + hiOff, (a / 0x1_0000_0000) >>> 0, true);
+        v.setUint32(at + lenOff, len[from + j] as number, true);
+        v.setUint16(at + flagsOff, flags, true);
+        v.setUint16(at + nextOff, next, true);
+        if (j > 0) headState[i] = HEAD_NONE;
         i = freeNext[i] as number;
       }
     } else {
       if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_split', { head, descs: n });
-      for (let k = 0; k < n; k++) {
-        const a = addr[from + k] as number;
-        const more = k < n - 1;
-        r.writeDesc(r.descPort, r.descBase, i, a >>> 0, (a / 0x1_0000_0000) >>> 0, len[from + k] as number,
-          (k >= nOut ? VRING_DESC_F_WRITE : 0) | (more ? VRING_DESC_F_NEXT : 0), more ? (freeNext[i] as number) : 0);
-        if (k > 0) headState[i] = HEAD_NONE;
+      for (let j = 0; j < n; j++) {
+        const a = addr[from + j] as number;
+        const more = j < n - 1;
+        r.writeDesc(r.descPort, r.descBase, i, a >>> 0, (a / 0x1_0000_0000) >>> 0, len[from + j] as number,
+          (j >= nOut ? VRING_DESC_F_WRITE : 0) | (more ? VRING_DESC_F_NEXT : 0), more ? (freeNext[i] as number) : 0);
+        if (j > 0) headState[i] = HEAD_NONE;
         i = freeNext[i] as number;
       }
     }
@@ -319,7 +339,33 @@ export class SplitDriver {
   /** Bytes the device wrote into the buffer getUsedRecord() or getUsed() returned last. */
   get usedLen(): number { return this.#usedLen; }
 
+  /**
+   * The next used entry, or -1. On a direct ring without IN_ORDER the common case, an entry that passes every
+   * rule, is taken here in one small function (which V8 can inline into the caller's loop); anything else
+   * goes to #reclaimChecked(), the one statement of the rules, which reads the same bytes again (a direct
+   * ring is a plain ArrayBuffer no other thread can change) and takes or refuses the entry.
+   */
   #reclaim(): number {
+    const r = this.#ring;
+    if (!r.direct || this.#inOrder) return this.#reclaimChecked();
+    const uv = r.usedView;
+    const usedIdx = uv.getUint16(r.usedIdxAt, true);
+    const lastUsed = this.#lastUsed;
+    const size = r.size;
+    const pending = idx16Sub(usedIdx, lastUsed);
+    // used.idx not behind what was seen, and 1..inFlight entries ahead of last_used.
+    if (pending === 0 || pending > this.#inFlight || idxBehind(this.#usedSeen, usedIdx, size) !== 0) return this.#reclaimChecked();
+    const at = r.usedRingAt + (lastUsed & (size - 1)) * r.areas.usedStride;
+    const id = uv.getUint32(at + r.usedElemId, true);
+    const len = uv.getUint32(at + r.usedElemLen, true);
+    if (id >= size || this.#headState[id] !== HEAD_OUTSTANDING || len > (this.#chainWritable[id] as number)) return this.#reclaimChecked();
+    this.#usedSeen = usedIdx;
+    this.#detach(id);
+    this.#usedLen = len;
+    return id;
+  }
+
+  #reclaimChecked(): number {
     const r = this.#ring;
     const mask = r.size - 1;
     if (this.#inOrder && this.#batchLeft > 0) return this.#takeBatched();
