@@ -190,8 +190,30 @@ export class PackedDevice {
     if (this.#inOrder && this.#order[this.#orderHead] !== id) {
       throw new VirtqError('VIRTQ_IN_ORDER_VIOLATION', `pushUsed(${id}) before buffer id ${this.#order[this.#orderHead]}, which was made available first`, { index: id, expected: this.#order[this.#orderHead], received: id });
     }
+    const r = this.#ring;
+    if (r.direct && !this.#inOrder) {
+      // #writeUsed() and #retire() straight on the ring's DataView: id and len, then the flags (§2.8.22).
+      const fAvailUsed = VRING_PACKED_DESC_F_AVAIL_BIT | VRING_PACKED_DESC_F_USED_BIT;
+      const fWrite = VRING_DESC_F_WRITE;
+      const pos = this.#nextUsed;
+      const flags = (this.#usedWrap === 1 ? fAvailUsed : 0) | (len > 0 ? fWrite : 0);
+      const v = r.descView;
+      const at = r.descBase + pos * r.stride;
+      v.setUint32(at + r.addrOff, 0, true);
+      v.setUint32(at + r.addrOff + 4, 0, true);
+      v.setUint32(at + r.lenOff, len >>> 0, true);
+      v.setUint16(at + r.idOff, id, true);
+      v.setUint16(at + r.flagsOff, flags, true);
+      this.#outstanding[id] = 0;
+      const n = this.#idCount[id] as number;
+      let next = pos + n;
+      if (next >= r.size) { next -= r.size; this.#usedWrap ^= 1; }
+      this.#nextUsed = next;
+      this.#usedAdded += n;
+      return;
+    }
     // QEMU virtqueue_push(): virtqueue_fill() + virtqueue_flush(), one used descriptor.
-    const port = this.#ring.descPort;
+    const port = r.descPort;
     if (port.annotate !== undefined) port.annotate('virtqueue_push', { id, len: len >>> 0 });
     this.#writeUsed(id, len);
     this.#retire(id);

@@ -163,11 +163,36 @@ export class PackedDriver {
     let headFlags = 0;
     let p = head;
     let w = this.#availWrap;
+    if (r.direct) {
+      // The fields writeDescBody() and setDescFlags() write, straight into the ring's DataView.
+      const v = r.descView;
+      const base = r.descBase;
+      const stride = r.stride;
+      const addrOff = r.addrOff;
+      const lenOff = r.lenOff;
+      const idOff = r.idOff;
+      const flagsOff = r.flagsOff;
+      for (let k = 0; k < n; k++) {
+        const a = addr[from + k] as number;
+        // §2.8.1: AVAIL equal to the driver's wrap counter, USED its inverse.
+        const flags = (k >= nOut ? fWrite : 0) | (k < n - 1 ? fNext : 0) | (w === 1 ? fAvail : fUsed);
+        const at = base + p * stride;
+        // checkRecords admitted only integers below 2^53: ToUint32 and the quotient's ToUint32 are the halves.
+        v.setUint32(at + addrOff, a >>> 0, true);
+        v.setUint32(at + addrOff + 4, (a / 0x1_0000_0000) >>> 0, true);
+        v.setUint32(at + lenOff, len[from + k] as number, true);
+        v.setUint16(at + idOff, id, true);
+        if (k === 0) headFlags = flags; else v.setUint16(at + flagsOff, flags, true);
+        p++;
+        if (p === size) { p = 0; w ^= 1; }
+      }
+      // §2.8.21: the head's flags last, which makes the whole chain available.
+      v.setUint16(base + head * stride + flagsOff, headFlags, true);
+      return this.#commit(id, n, writable, p, w);
+    }
     for (let k = 0; k < n; k++) {
       const a = addr[from + k] as number;
-      // §2.8.1: AVAIL equal to the driver's wrap counter, USED its inverse.
       const flags = (k >= nOut ? fWrite : 0) | (k < n - 1 ? fNext : 0) | (w === 1 ? fAvail : fUsed);
-      // checkRecords admitted only integers below 2^53: ToUint32 and the quotient's ToUint32 are the halves.
       r.writeDescBody(r.descPort, r.descBase, p, a >>> 0, (a / 0x1_0000_0000) >>> 0, len[from + k] as number, id);
       if (k === 0) headFlags = flags; else r.setDescFlags(p, flags);
       p++;

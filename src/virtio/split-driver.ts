@@ -124,13 +124,40 @@ export class SplitDriver {
     if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_split', { head, descs: n });
     // With IN_ORDER the free list is never relinked, so freeNext[i] is (i + 1) % size: §2.7.5.2 "driver MUST
     // set next to 0 for the last descriptor in the table (where x = queue_size - 1) and to x + 1 for the rest".
-    for (let k = 0; k < n; k++) {
-      const b = bufs[k] as VirtqBuffer;
-      const more = k < n - 1;
-      const flags = (b.write === true ? VRING_DESC_F_WRITE : 0) | (more ? VRING_DESC_F_NEXT : 0);
-      r.writeDesc(r.descPort, r.descBase, i, addrLo(b.addr), addrHi(b.addr), b.len, flags, more ? (this.#freeNext[i] as number) : 0);
-      if (k > 0) this.#headState[i] = HEAD_NONE;
-      i = this.#freeNext[i] as number;
+    const freeNext = this.#freeNext;
+    const headState = this.#headState;
+    const fWrite = VRING_DESC_F_WRITE;
+    const fNext = VRING_DESC_F_NEXT;
+    if (r.direct) {
+      // The five fields writeDesc() writes, straight into the table's DataView.
+      const v = r.descView;
+      const d = r.d;
+      const base = r.descBase;
+      for (let k = 0; k < n; k++) {
+        const b = bufs[k] as VirtqBuffer;
+        const more = k < n - 1;
+        const flags = (b.write === true ? fWrite : 0) | (more ? fNext : 0);
+        const next = more ? (freeNext[i] as number) : 0;
+        const lo = addrLo(b.addr);
+        const hi = addrHi(b.addr);
+        const at = base + i * d.stride;
+        v.setUint32(at + d.addrLoOff, lo, true);
+        v.setUint32(at + d.addrHiOff, hi, true);
+        v.setUint32(at + d.len, b.len, true);
+        v.setUint16(at + d.flags, flags, true);
+        v.setUint16(at + d.next, next, true);
+        if (k > 0) headState[i] = HEAD_NONE;
+        i = freeNext[i] as number;
+      }
+    } else {
+      for (let k = 0; k < n; k++) {
+        const b = bufs[k] as VirtqBuffer;
+        const more = k < n - 1;
+        const flags = (b.write === true ? fWrite : 0) | (more ? fNext : 0);
+        r.writeDesc(r.descPort, r.descBase, i, addrLo(b.addr), addrHi(b.addr), b.len, flags, more ? (freeNext[i] as number) : 0);
+        if (k > 0) headState[i] = HEAD_NONE;
+        i = freeNext[i] as number;
+      }
     }
     this.#freeHead = i;
     this.#numFree -= n;
