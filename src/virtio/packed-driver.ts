@@ -307,7 +307,32 @@ export class PackedDriver {
   /** Bytes the device wrote into the buffer getUsedRecord() or getUsed() returned last. */
   get usedLen(): number { return this.#usedLen; }
 
+  /**
+   * The next used buffer, or -1. On a direct ring without IN_ORDER a used descriptor that passes every rule
+   * is taken here in one small function; anything else goes to #reclaimChecked(), the one statement of the
+   * rules, which reads the same bytes again (a direct ring is a plain ArrayBuffer no other thread can change).
+   */
   #reclaim(): number {
+    const r = this.#ring;
+    if (!r.direct || this.#inOrder) return this.#reclaimChecked();
+    const pos = this.#lastUsed;
+    const v = r.descView;
+    const at = r.descBase + pos * r.stride;
+    const flags = v.getUint16(at + r.flagsOff, true);
+    // §2.8.1: used in the device's pass when AVAIL and USED both equal the driver's used wrap counter.
+    const wrap = this.#usedWrap;
+    const a = (flags & VRING_PACKED_DESC_F_AVAIL_BIT) !== 0 ? 1 : 0;
+    const u = (flags & VRING_PACKED_DESC_F_USED_BIT) !== 0 ? 1 : 0;
+    if (a !== wrap || u !== wrap) return this.#reclaimChecked();
+    const id = v.getUint16(at + r.idOff, true);
+    const len = v.getUint32(at + r.lenOff, true);
+    if (id >= r.size || this.#idState[id] !== ID_OUTSTANDING || len > (this.#idWritable[id] as number)) return this.#reclaimChecked();
+    this.#detach(id);
+    this.#usedLen = len;
+    return id;
+  }
+
+  #reclaimChecked(): number {
     if (this.#batchLeft > 0) return this.#takeBatched();
     const r = this.#ring;
     const pos = this.#lastUsed;

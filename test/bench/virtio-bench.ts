@@ -5,7 +5,11 @@
  * Prints ns per round trip (medians of RUNS runs) and ringwire's speed as a fraction of C's (C ns / ringwire
  * ns), as the other benches do; `--json` gives JSON lines (report.ts).
  *
- *   node dist/test/bench/virtio-bench.js [--json]   (RINGWIRE_BENCH_SECONDS per run, default 0.5)
+ * Each case runs through the object API (add(VirtqBuffer[]), pop(), getUsed()) and through the record API
+ * (addRecord, popRecord, getUsedRecord), both against the same C round trip.
+ *
+ *   node dist/test/bench/virtio-bench.js [--json]   (RINGWIRE_BENCH_SECONDS per run, default 0.5;
+ *                                                    RINGWIRE_BENCH_ONLY=text runs the cases naming it)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +21,8 @@ import { GuestMemory, PackedDevice, PackedDriver, SplitDevice, SplitDriver, type
 
 const SIZE = 256;
 const seconds = Number(process.env['RINGWIRE_BENCH_SECONDS'] ?? '0.5');
+/** RINGWIRE_BENCH_ONLY: run only the cases whose name contains it (one case per process keeps V8's feedback to it). */
+const only = process.env['RINGWIRE_BENCH_ONLY'];
 
 function chainOf(n: number): VirtqBuffer[] {
   return Array.from({ length: n }, (_, k) => ({ addr: 0x10000 + k * 0x100, len: 64, write: k === n - 1 }));
@@ -151,7 +157,7 @@ function main(): void {
     ['packed1', 'virtio packed round trip, 1 desc, record API', () => packedRecord(1)], ['packed3', 'virtio packed round trip, 3 descs, record API', () => packedRecord(3)],
   ];
   printLines('virtio round trip (add, pop+walk, push used, reclaim), ns per round trip, medians (C: gcc -O2 on linux/virtio_ring.h)',
-    cases.filter(([, name]) => process.env["ONLY"] === undefined || name.includes(process.env["ONLY"])).map(([key, name, run]) => benchLine(name, "ns/op", run(), c?.[key])));
+    cases.filter(([, name]) => only === undefined || name.includes(only)).map(([key, name, run]) => benchLine(name, 'ns/op', run(), c?.[key])));
 }
 
 // Benchmarks print figures; a test runner that picks up every file under dist/test/ skips them.
