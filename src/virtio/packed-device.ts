@@ -187,9 +187,7 @@ export class PackedDevice {
   pushUsed(id: number, len: number): void {
     this.#live('pushUsed()');
     this.#checkOutstanding(id, 'pushUsed');
-    if (this.#inOrder && this.#order[this.#orderHead] !== id) {
-      throw new VirtqError('VIRTQ_IN_ORDER_VIOLATION', `pushUsed(${id}) before buffer id ${this.#order[this.#orderHead]}, which was made available first`, { index: id, expected: this.#order[this.#orderHead], received: id });
-    }
+    if (this.#inOrder && this.#order[this.#orderHead] !== id) throw inOrderViolation(id, this.#order[this.#orderHead] as number);
     const r = this.#ring;
     if (r.direct && !this.#inOrder) {
       // #writeUsed() and #retire() straight on the ring's DataView: id and len, then the flags (§2.8.22).
@@ -361,4 +359,8 @@ export class PackedDevice {
 
 function notOutstanding(op: string, id: number): VirtqError {
   return new VirtqError('VIRTQ_USED_ID_NOT_OUTSTANDING', `${op}(${id}): not a buffer this device popped and has not returned`, { index: id, received: id });
+}
+
+function inOrderViolation(id: number, first: number): VirtqError {
+  return new VirtqError('VIRTQ_IN_ORDER_VIOLATION', `pushUsed(${id}) before buffer id ${first}, which was made available first`, { index: id, expected: first, received: id });
 }

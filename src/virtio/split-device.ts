@@ -212,9 +212,7 @@ export class SplitDevice {
     if (id >>> 0 !== id || id >= size || this.#outstanding[id] !== 1) throw notOutstanding('pushUsed', id);
     const shadow = this.#usedIdxShadow;
     const slot = shadow & (size - 1);
-    if (this.#inOrder && this.#popped[slot] !== id) {
-      throw new VirtqError('VIRTQ_IN_ORDER_VIOLATION', `pushUsed(${id}) before head ${this.#popped[slot]}, which was made available first`, { index: id, expected: this.#popped[slot], received: id });
-    }
+    if (this.#inOrder && this.#popped[slot] !== id) throw inOrderViolation(id, this.#popped[slot] as number);
     this.#outstanding[id] = 0;
     const idx = idx16Add(shadow, 1);
     this.#usedIdxShadow = idx;
@@ -369,4 +367,8 @@ export class SplitDevice {
 
 function notOutstanding(op: string, id: number): VirtqError {
   return new VirtqError('VIRTQ_USED_ID_NOT_OUTSTANDING', `${op}(${id}): not a head this device popped and has not returned`, { index: id, received: id });
+}
+
+function inOrderViolation(id: number, first: number): VirtqError {
+  return new VirtqError('VIRTQ_IN_ORDER_VIOLATION', `pushUsed(${id}) before head ${first}, which was made available first`, { index: id, expected: first, received: id });
 }
