@@ -166,7 +166,7 @@ export class PackedDevice {
   #take(r: PackedRing, c: DescChain): number {
     checkIdNotOutstanding(this.#outstanding, c.id, this.#nextAvail);
     // QEMU hw/virtio/virtio.c virtqueue_pop() (virtqueue_packed_pop()): the buffer is taken.
-    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_pop', { id: c.id, head: this.#nextAvail });
+    if (!r.direct && r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_pop', { id: c.id, head: this.#nextAvail });
     this.#outstanding[c.id] = 1;
     this.#idCount[c.id] = c.ringCount;
     if (this.#inOrder) { this.#order[(this.#orderHead + this.#orderCount) % r.size] = c.id; this.#orderCount++; }
@@ -210,8 +210,12 @@ export class PackedDevice {
       this.#usedAdded += n;
       return;
     }
+    this.#pushThroughPorts(id, len);
+  }
+
+  #pushThroughPorts(id: number, len: number): void {
     // QEMU virtqueue_push(): virtqueue_fill() + virtqueue_flush(), one used descriptor.
-    const port = r.descPort;
+    const port = this.#ring.descPort;
     if (port.annotate !== undefined) port.annotate('virtqueue_push', { id, len: len >>> 0 });
     this.#writeUsed(id, len);
     this.#retire(id);

@@ -124,7 +124,7 @@ export class PackedDriver {
     const head = this.#nextAvail;
     const headWrap = this.#availWrap;
     // Linux drivers/virtio/virtio_ring.c virtqueue_add_packed(): bodies and later flags, the head's flags last.
-    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_packed', { id, head, descs: n });
+    if (!r.direct && r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_packed', { id, head, descs: n });
     let headFlags = 0;
     let p = head;
     let w = headWrap;
@@ -159,7 +159,6 @@ export class PackedDriver {
     const fNext = VRING_DESC_F_NEXT;
     const fAvail = VRING_PACKED_DESC_F_AVAIL_BIT;
     const fUsed = VRING_PACKED_DESC_F_USED_BIT;
-    if (!r.direct && r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_packed', { id, head, descs: n });
     let headFlags = 0;
     let p = head;
     let w = this.#availWrap;
@@ -190,13 +189,25 @@ export class PackedDriver {
       v.setUint16(base + head * stride + flagsOff, headFlags, true);
       return this.#commit(id, n, writable, p, w);
     }
+    return this.#addRecordThroughPorts(addr, len, nOut, n, from, writable);
+  }
+
+  /** addRecord()'s writes through the ring's port (shared memory, recorders). */
+  #addRecordThroughPorts(addr: Float64Array, len: Uint32Array, nOut: number, n: number, from: number, writable: number): number {
+    const r = this.#ring;
+    const id = this.#freeIdHead;
+    const head = this.#nextAvail;
+    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_packed', { id, head, descs: n });
+    let headFlags = 0;
+    let p = head;
+    let w = this.#availWrap;
     for (let k = 0; k < n; k++) {
       const a = addr[from + k] as number;
-      const flags = (k >= nOut ? fWrite : 0) | (k < n - 1 ? fNext : 0) | (w === 1 ? fAvail : fUsed);
+      const flags = (k >= nOut ? VRING_DESC_F_WRITE : 0) | (k < n - 1 ? VRING_DESC_F_NEXT : 0) | this.#wrapFlags(w);
       r.writeDescBody(r.descPort, r.descBase, p, a >>> 0, (a / 0x1_0000_0000) >>> 0, len[from + k] as number, id);
       if (k === 0) headFlags = flags; else r.setDescFlags(p, flags);
       p++;
-      if (p === size) { p = 0; w ^= 1; }
+      if (p === r.size) { p = 0; w ^= 1; }
     }
     r.setDescFlags(head, headFlags);
     return this.#commit(id, n, writable, p, w);

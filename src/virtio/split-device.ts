@@ -186,8 +186,9 @@ export class SplitDevice {
   /** The chain from `head` (avail ring entry `slot`) was walked: check ring order (IN_ORDER) and take it. */
   #take(r: SplitRing, slot: number, head: number): number {
     if (this.#inOrder) checkRingOrder(this.#chain, head, this.#nextHead, r.size, this.#lastAvail);
-    // QEMU hw/virtio/virtio.c virtqueue_pop(): the chain is taken; avail_event follows with EVENT_IDX.
-    if (r.usedPort.annotate !== undefined) r.usedPort.annotate('virtqueue_pop', { head });
+    // QEMU hw/virtio/virtio.c virtqueue_pop(): the chain is taken; avail_event follows with EVENT_IDX. (A direct
+    // ring's ports record nothing: isDirect() admits no annotate.)
+    if (!r.direct && r.usedPort.annotate !== undefined) r.usedPort.annotate('virtqueue_pop', { head });
     this.#lastAvail = idx16Add(this.#lastAvail, 1);
     this.#outstanding[head] = 1;
     this.#popped[slot] = head;
@@ -216,15 +217,19 @@ export class SplitDevice {
     this.#outstanding[id] = 0;
     const idx = idx16Add(shadow, 1);
     this.#usedIdxShadow = idx;
-    if (r.direct) {
-      // virtio 1.2 §2.7.8.2: the element, then used.idx.
-      const uv = r.usedView;
-      const at = r.usedRingAt + slot * r.areas.usedStride;
-      uv.setUint32(at + r.usedElemId, id, true);
-      uv.setUint32(at + r.usedElemLen, len >>> 0, true);
-      uv.setUint16(r.usedIdxAt, idx, true);
+    if (!r.direct) {
+      this.#pushThroughPorts(r, slot, id, len, idx);
       return;
     }
+    // virtio 1.2 §2.7.8.2: the element, then used.idx.
+    const uv = r.usedView;
+    const at = r.usedRingAt + slot * r.areas.usedStride;
+    uv.setUint32(at + r.usedElemId, id, true);
+    uv.setUint32(at + r.usedElemLen, len >>> 0, true);
+    uv.setUint16(r.usedIdxAt, idx, true);
+  }
+
+  #pushThroughPorts(r: SplitRing, slot: number, id: number, len: number, idx: number): void {
     // QEMU virtqueue_push(): virtqueue_fill() writes the used element, virtqueue_flush() publishes used.idx.
     if (r.usedPort.annotate !== undefined) r.usedPort.annotate('virtqueue_push', { id, len: len >>> 0 });
     r.setUsedElem(slot, id, len >>> 0);

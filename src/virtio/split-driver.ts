@@ -117,47 +117,60 @@ export class SplitDriver {
     const r = this.#ring;
     if (bufs.length === 0 || bufs.length > this.#numFree) throw this.#noSpace(bufs.length);
     const writable = checkBuffers(r.memory, bufs);
+    if (!r.direct) return this.#addThroughPorts(bufs, writable);
     const head = this.#freeHead;
     let i = head;
     const n = bufs.length;
-    // Linux drivers/virtio/virtio_ring.c virtqueue_add_split(): descriptors, then the avail entry and idx.
-    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_split', { head, descs: n });
     // With IN_ORDER the free list is never relinked, so freeNext[i] is (i + 1) % size: §2.7.5.2 "driver MUST
     // set next to 0 for the last descriptor in the table (where x = queue_size - 1) and to x + 1 for the rest".
     const freeNext = this.#freeNext;
     const headState = this.#headState;
     const fWrite = VRING_DESC_F_WRITE;
     const fNext = VRING_DESC_F_NEXT;
-    if (r.direct) {
-      // The five fields writeDesc() writes, straight into the table's DataView.
-      const v = r.descView;
-      const d = r.d;
-      const base = r.descBase;
-      for (let k = 0; k < n; k++) {
-        const b = bufs[k] as VirtqBuffer;
-        const more = k < n - 1;
-        const flags = (b.write === true ? fWrite : 0) | (more ? fNext : 0);
-        const next = more ? (freeNext[i] as number) : 0;
-        const lo = addrLo(b.addr);
-        const hi = addrHi(b.addr);
-        const at = base + i * d.stride;
-        v.setUint32(at + d.addrLoOff, lo, true);
-        v.setUint32(at + d.addrHiOff, hi, true);
-        v.setUint32(at + d.len, b.len, true);
-        v.setUint16(at + d.flags, flags, true);
-        v.setUint16(at + d.next, next, true);
-        if (k > 0) headState[i] = HEAD_NONE;
-        i = freeNext[i] as number;
-      }
-    } else {
-      for (let k = 0; k < n; k++) {
-        const b = bufs[k] as VirtqBuffer;
-        const more = k < n - 1;
-        const flags = (b.write === true ? fWrite : 0) | (more ? fNext : 0);
-        r.writeDesc(r.descPort, r.descBase, i, addrLo(b.addr), addrHi(b.addr), b.len, flags, more ? (freeNext[i] as number) : 0);
-        if (k > 0) headState[i] = HEAD_NONE;
-        i = freeNext[i] as number;
-      }
+    // The five fields writeDesc() writes, straight into the table's DataView.
+    const v = r.descView;
+    const d = r.d;
+    const base = r.descBase;
+    for (let k = 0; k < n; k++) {
+      const b = bufs[k] as VirtqBuffer;
+      const more = k < n - 1;
+      const flags = (b.write === true ? fWrite : 0) | (more ? fNext : 0);
+      const next = more ? (freeNext[i] as number) : 0;
+      const lo = addrLo(b.addr);
+      const hi = addrHi(b.addr);
+      const at = base + i * d.stride;
+      v.setUint32(at + d.addrLoOff, lo, true);
+      v.setUint32(at + d.addrHiOff, hi, true);
+      v.setUint32(at + d.len, b.len, true);
+      v.setUint16(at + d.flags, flags, true);
+      v.setUint16(at + d.next, next, true);
+      if (k > 0) headState[i] = HEAD_NONE;
+      i = freeNext[i] as number;
+    }
+    this.#freeHead = i;
+    this.#numFree -= n;
+    return this.#publish(head, n, writable);
+  }
+
+  /** add()'s writes through the descriptor table's port (shared memory, recorders, legacy byte order). */
+  #addThroughPorts(bufs: readonly VirtqBuffer[], writable: number): number {
+    const r = this.#ring;
+    const n = bufs.length;
+    const head = this.#freeHead;
+    const freeNext = this.#freeNext;
+    const headState = this.#headState;
+    const fWrite = VRING_DESC_F_WRITE;
+    const fNext = VRING_DESC_F_NEXT;
+    let i = head;
+    // Linux drivers/virtio/virtio_ring.c virtqueue_add_split(): descriptors, then the avail entry and idx.
+    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_split', { head, descs: n });
+    for (let k = 0; k < n; k++) {
+      const b = bufs[k] as VirtqBuffer;
+      const more = k < n - 1;
+      const flags = (b.write === true ? fWrite : 0) | (more ? fNext : 0);
+      r.writeDesc(r.descPort, r.descBase, i, addrLo(b.addr), addrHi(b.addr), b.len, flags, more ? (freeNext[i] as number) : 0);
+      if (k > 0) headState[i] = HEAD_NONE;
+      i = freeNext[i] as number;
     }
     this.#freeHead = i;
     this.#numFree -= n;
@@ -174,64 +187,60 @@ export class SplitDriver {
     const r = this.#ring;
     const n = recordCount(addr, len, nOut, nIn, from);
     if (n === 0 || n > this.#numFree) throw this.#noSpace(n);
-    const memory = r.memory;
-    // The buffer rules, in one pass; a buffer that fails any of them is judged by checkRecords(), which
-    // refuses it with the code add() would use (the arrays are the caller's, unchanged in between).
-    let writable = 0;
-    let total = 0;
-    let k = 0;
-    for (; k < n; k++) {
-      const a = addr[from + k] as number;
-      const l = len[from + k] as number;
-      if (l === 0 || !(a >= 0 && a <= Number.MAX_SAFE_INTEGER && Math.floor(a) === a)) break;
-      if (k >= nOut) writable += l;
-      total += l;
-      if (total > 0x1_0000_0000 || memory.resolveAt(a, l) < 0) break;
-    }
-    if (k < n) writable = checkRecords(memory, addr, len, nOut, n, from);
+    const writable = checkRecords(r.memory, addr, len, nOut, n, from);
+    if (!r.direct) return this.#addRecordThroughPorts(addr, len, nOut, n, from, writable);
     const head = this.#freeHead;
     const freeNext = this.#freeNext;
     const headState = this.#headState;
     let i = head;
-    if (r.direct) {
-      // The same five fields writeDesc() writes, straight into the table's DataView.
-      const v = r.descView;
-      const d = r.d;
-      const base = r.descBase;
-      const stride = d.stride;
-      const loOff = d.addrLoOff;
-      const hiOff = d.addrHiOff;
-      const lenOff = d.len;
-      const flagsOff = d.flags;
-      const nextOff = d.next;
-      // Imported constants read into locals first: V8 then turns every DataView call below into a plain store.
-      const fWrite = VRING_DESC_F_WRITE;
-      const fNext = VRING_DESC_F_NEXT;
-      for (let j = 0; j < n; j++) {
-        const a = addr[from + j] as number;
-        const more = j < n - 1;
-        const flags = (j >= nOut ? fWrite : 0) | (more ? fNext : 0);
-        const next = more ? (freeNext[i] as number) : 0;
-        const at = base + i * stride;
-        // Only integers below 2^53 got here: ToUint32 and the quotient's ToUint32 are the two halves.
-        v.setUint32(at + loOff, a >>> 0, true);
-        v.setUint32(at + hiOff, (a / 0x1_0000_0000) >>> 0, true);
-        v.setUint32(at + lenOff, len[from + j] as number, true);
-        v.setUint16(at + flagsOff, flags, true);
-        v.setUint16(at + nextOff, next, true);
-        if (j > 0) headState[i] = HEAD_NONE;
-        i = freeNext[i] as number;
-      }
-    } else {
-      if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_split', { head, descs: n });
-      for (let j = 0; j < n; j++) {
-        const a = addr[from + j] as number;
-        const more = j < n - 1;
-        r.writeDesc(r.descPort, r.descBase, i, a >>> 0, (a / 0x1_0000_0000) >>> 0, len[from + j] as number,
-          (j >= nOut ? VRING_DESC_F_WRITE : 0) | (more ? VRING_DESC_F_NEXT : 0), more ? (freeNext[i] as number) : 0);
-        if (j > 0) headState[i] = HEAD_NONE;
-        i = freeNext[i] as number;
-      }
+    // The same five fields writeDesc() writes, straight into the table's DataView.
+    const v = r.descView;
+    const d = r.d;
+    const base = r.descBase;
+    const stride = d.stride;
+    const loOff = d.addrLoOff;
+    const hiOff = d.addrHiOff;
+    const lenOff = d.len;
+    const flagsOff = d.flags;
+    const nextOff = d.next;
+    // Imported constants read into locals first: V8 then turns every DataView call below into a plain store.
+    const fWrite = VRING_DESC_F_WRITE;
+    const fNext = VRING_DESC_F_NEXT;
+    for (let j = 0; j < n; j++) {
+      const a = addr[from + j] as number;
+      const more = j < n - 1;
+      const flags = (j >= nOut ? fWrite : 0) | (more ? fNext : 0);
+      const next = more ? (freeNext[i] as number) : 0;
+      const at = base + i * stride;
+      // Only integers below 2^53 got here: ToUint32 and the quotient's ToUint32 are the two halves.
+      v.setUint32(at + loOff, a >>> 0, true);
+      v.setUint32(at + hiOff, (a / 0x1_0000_0000) >>> 0, true);
+      v.setUint32(at + lenOff, len[from + j] as number, true);
+      v.setUint16(at + flagsOff, flags, true);
+      v.setUint16(at + nextOff, next, true);
+      if (j > 0) headState[i] = HEAD_NONE;
+      i = freeNext[i] as number;
+    }
+    this.#freeHead = i;
+    this.#numFree -= n;
+    return this.#publish(head, n, writable);
+  }
+
+  /** addRecord()'s writes through the descriptor table's port (shared memory, recorders, legacy byte order). */
+  #addRecordThroughPorts(addr: Float64Array, len: Uint32Array, nOut: number, n: number, from: number, writable: number): number {
+    const r = this.#ring;
+    const head = this.#freeHead;
+    const freeNext = this.#freeNext;
+    const headState = this.#headState;
+    let i = head;
+    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_split', { head, descs: n });
+    for (let j = 0; j < n; j++) {
+      const a = addr[from + j] as number;
+      const more = j < n - 1;
+      r.writeDesc(r.descPort, r.descBase, i, a >>> 0, (a / 0x1_0000_0000) >>> 0, len[from + j] as number,
+        (j >= nOut ? VRING_DESC_F_WRITE : 0) | (more ? VRING_DESC_F_NEXT : 0), more ? (freeNext[i] as number) : 0);
+      if (j > 0) headState[i] = HEAD_NONE;
+      i = freeNext[i] as number;
     }
     this.#freeHead = i;
     this.#numFree -= n;
@@ -288,11 +297,15 @@ export class SplitDriver {
       r.availView.setUint16(r.availRingAt + slot * r.areas.availStride, head, true);
       r.availView.setUint16(r.availIdxAt, idx, true);
     } else {
-      r.setAvailRing(slot, head);
-      r.setAvailIdx(idx);
+      this.#publishThroughPorts(r, slot, head, idx);
     }
     this.#numAdded++;
     return head;
+  }
+
+  #publishThroughPorts(r: SplitRing, slot: number, head: number, idx: number): void {
+    r.setAvailRing(slot, head);
+    r.setAvailIdx(idx);
   }
 
   /**
