@@ -172,7 +172,7 @@ export class GuestMemory {
   /**
    * resolve() for an address already checked to be an integer in 0..2^53-1 and len 1..2^32-1 (the record
    * paths check both first): the region or UNMAPPED (nothing below 2^53 wraps 2^64), and `offset`. The
-   * region found last is tried first with two compares; anything else goes through resolve().
+   * region found last is tried first with two compares; anything else goes through search().
    */
   resolveAt(addr: number, len: number): number {
     if (addr >= this.lastStart && addr + len <= this.lastEnd) {
