@@ -69,7 +69,8 @@ export class PackedDevice {
   get isReset(): boolean { return this.#resetState.isReset; }
 
   #live(op: string): void {
-    this.#resetState.requireLive(op, this.#ring.queueIndex);
+    // The queue index is read only to refuse: a live queue pays one flag test.
+    if (this.#resetState.isReset) this.#resetState.requireLive(op, this.#ring.queueIndex);
   }
 
   /** Whether the descriptor at next_avail is available. */

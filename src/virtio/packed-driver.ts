@@ -106,7 +106,8 @@ export class PackedDriver {
   }
 
   #live(op: string): void {
-    this.#resetState.requireLive(op, this.#ring.queueIndex);
+    // The queue index is read only to refuse: a live queue pays one flag test.
+    if (this.#resetState.isReset) this.#resetState.requireLive(op, this.#ring.queueIndex);
   }
 
   #wrapFlags(wrap: number): number {

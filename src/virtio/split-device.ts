@@ -73,7 +73,8 @@ export class SplitDevice {
   get isReset(): boolean { return this.#resetState.isReset; }
 
   #live(op: string): void {
-    this.#resetState.requireLive(op, this.#ring.queueIndex);
+    // The queue index is read only to refuse: a live queue pays one flag test.
+    if (this.#resetState.isReset) this.#resetState.requireLive(op, this.#ring.queueIndex);
   }
 
   /** Heads the driver has made available and this device has not popped (validated against the queue size). */

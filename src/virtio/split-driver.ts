@@ -108,7 +108,8 @@ export class SplitDriver {
   }
 
   #live(op: string): void {
-    this.#resetState.requireLive(op, this.#ring.queueIndex);
+    // The queue index is read only to refuse: a live queue pays one flag test.
+    if (this.#resetState.isReset) this.#resetState.requireLive(op, this.#ring.queueIndex);
   }
 
   /** Add a chain of direct descriptors; publishes it in the avail ring. Returns the head index. */
