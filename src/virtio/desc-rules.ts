@@ -60,16 +60,15 @@ export function indirectTable(memory: GuestMemory, stride: number, maxIndirect: 
  */
 export function checkBuffer(memory: GuestMemory, unmapped: UnmappedBuffers, out: DescChain, k: number,
   index: number, lo: number, hi: number, len: number, flags: number): void {
-  if (len === 0) throw new VirtqError('VIRTQ_ZERO_LENGTH', `descriptor ${index} has len 0`, { index, addr: addrOf(lo, hi) });
+  if (len === 0) throw bufferError('VIRTQ_ZERO_LENGTH', out, index, lo, hi);
   if ((flags & VRING_DESC_F_WRITE) !== 0) {
     out.writable += len;
   } else {
     // Zero-length buffers were refused above, so writable > 0 exactly when a device-writable one came first.
-    if (out.writable > 0) throw new VirtqError('VIRTQ_READ_AFTER_WRITE', `descriptor ${index} is device-readable but follows a device-writable one`, { index, addr: addrOf(lo, hi) });
+    if (out.writable > 0) throw bufferError('VIRTQ_READ_AFTER_WRITE', out, index, lo, hi);
     out.readable += len;
   }
-  const total = out.readable + out.writable;
-  if (total > TWO32) throw new VirtqError('VIRTQ_LENGTH_OVERFLOW', `chain starting at ${out.head} exceeds 2^32 bytes at descriptor ${index}`, { index, addr: addrOf(lo, hi), received: total });
+  if (out.readable + out.writable > TWO32) throw bufferError('VIRTQ_LENGTH_OVERFLOW', out, index, lo, hi);
   const r = memory.resolve(lo, hi, len);
   if (r < 0) {
     if (r === WRAPS || unmapped === 'reject') throw addrError(r, index, lo, hi, len, 'buffer');
@@ -79,6 +78,14 @@ export function checkBuffer(memory: GuestMemory, unmapped: UnmappedBuffers, out:
   }
   out.region[k] = r;
   out.regionOffset[k] = memory.offset;
+}
+
+/** The error checkBuffer() refuses descriptor `index` with (cold: built only when refusing). */
+function bufferError(code: 'VIRTQ_ZERO_LENGTH' | 'VIRTQ_READ_AFTER_WRITE' | 'VIRTQ_LENGTH_OVERFLOW', out: DescChain, index: number, lo: number, hi: number): VirtqError {
+  if (code === 'VIRTQ_ZERO_LENGTH') return new VirtqError(code, `descriptor ${index} has len 0`, { index, addr: addrOf(lo, hi) });
+  if (code === 'VIRTQ_READ_AFTER_WRITE') return new VirtqError(code, `descriptor ${index} is device-readable but follows a device-writable one`, { index, addr: addrOf(lo, hi) });
+  const total = out.readable + out.writable;
+  return new VirtqError(code, `chain starting at ${out.head} exceeds 2^32 bytes at descriptor ${index}`, { index, addr: addrOf(lo, hi), received: total });
 }
 
 export function addrError(r: number, index: number, lo: number, hi: number, len: number, what: string): VirtqError {

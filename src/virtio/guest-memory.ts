@@ -54,6 +54,9 @@ export class GuestMemory {
   offset = 0;
   /** The region resolve() found last: tried first, as a queue's buffers usually sit in one region. */
   private last = 0;
+  /** Its bounds (an empty range before any region is found), so the first try is two compares. */
+  private lastStart = 0;
+  private lastEnd = 0;
 
   constructor(regions: readonly GuestRegion[] = []) {
     for (const r of regions) this.map(r.gpa, r.port);
@@ -140,28 +143,43 @@ export class GuestMemory {
     if (hi === 0xffffffff && lo + len > TWO32) return WRAPS;
     if (hi >= 0x200000) return UNMAPPED; // at or above 2^53: nothing is mapped there
     const addr = hi * TWO32 + lo;
+    if (addr >= this.lastStart && addr + len <= this.lastEnd && (len > 0 || addr < this.lastEnd)) {
+      this.offset = addr - this.lastStart;
+      return this.last;
+    }
+    return this.search(addr, len);
+  }
+
+  /** resolve() past the region found last: every region in turn (out of line, so resolve() stays small). */
+  private search(addr: number, len: number): number {
     const end = addr + len;
     const starts = this.starts;
     const ends = this.ends;
-    const l = this.last;
-    if (l < starts.length) {
-      const start = starts[l] as number;
-      const stop = ends[l] as number;
-      if (addr >= start && end <= stop && (len > 0 || addr < stop)) {
-        this.offset = addr - start;
-        return l;
-      }
-    }
     for (let i = 0; i < starts.length; i++) {
       const start = starts[i] as number;
       const stop = ends[i] as number;
       if (addr >= start && end <= stop && (len > 0 || addr < stop)) {
         this.offset = addr - start;
         this.last = i;
+        this.lastStart = start;
+        this.lastEnd = stop;
         return i;
       }
     }
     return UNMAPPED;
+  }
+
+  /**
+   * resolve() for an address already checked to be an integer in 0..2^53-1 and len 1..2^32-1 (the record
+   * paths check both first): the region or UNMAPPED (nothing below 2^53 wraps 2^64), and `offset`. The
+   * region found last is tried first with two compares; anything else goes through search().
+   */
+  resolveAt(addr: number, len: number): number {
+    if (addr >= this.lastStart && addr + len <= this.lastEnd) {
+      this.offset = addr - this.lastStart;
+      return this.last;
+    }
+    return this.search(addr, len);
   }
 
   /** resolve() for a number address. */

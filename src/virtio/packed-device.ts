@@ -17,7 +17,7 @@ import {
   VRING_PACKED_DESC_F_AVAIL_BIT, VRING_PACKED_DESC_F_USED_BIT, VRING_PACKED_EVENT_FLAG_DESC,
   VRING_PACKED_EVENT_FLAG_DISABLE, VRING_PACKED_EVENT_FLAG_ENABLE, VRING_PACKED_EVENT_F_WRAP_CTR,
 } from './flags.js';
-import { VRING_DESC_F_WRITE } from './flags.js';
+import { VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE } from './flags.js';
 import type { VirtqFeatures } from './features.js';
 import { decodeNotificationData } from './notification-data.js';
 
@@ -69,7 +69,8 @@ export class PackedDevice {
   get isReset(): boolean { return this.#resetState.isReset; }
 
   #live(op: string): void {
-    this.#resetState.requireLive(op, this.#ring.queueIndex);
+    // The queue index is read only to refuse: a live queue pays one flag test.
+    if (this.#resetState.isReset) this.#resetState.requireLive(op, this.#ring.queueIndex);
   }
 
   /** Whether the descriptor at next_avail is available. */
@@ -80,26 +81,104 @@ export class PackedDevice {
 
   /** Pop the next available buffer (chain.id is its buffer id), or null. Throws, changing nothing, on a violation. */
   pop(): DescChain | null {
-    if (!this.hasAvail()) return null;
+    return this.popRecord() < 0 ? null : this.#chain;
+  }
+
+  /**
+   * pop() without the null-or-object result: the buffer id of the chain now in `chain`, or -1 when nothing
+   * is available. The same checks and codes.
+   */
+  popRecord(): number {
     const r = this.#ring;
     const c = this.#chain;
-    walkPackedChain(r, this.#nextAvail, this.#availWrap, c);
+    if (!r.direct) {
+      if (!this.hasAvail()) return -1;
+      walkPackedChain(r, this.#nextAvail, this.#availWrap, c);
+      return this.#take(r, c);
+    }
+    // hasAvail() and the walk straight from the ring's DataView (PackedRing.direct), in one function. The walk
+    // accepts only a chain that passes every rule of walkPackedChain(); anything else is walked again by
+    // walkPackedChain(), which judges it (a direct ring is a plain ArrayBuffer no other thread can change, so
+    // that walk reads the same bytes).
+    this.#live('hasAvail()');
+    const size = r.size;
+    const view = r.descView;
+    const base = r.descBase;
+    const stride = r.stride;
+    const flagsOff = r.flagsOff;
+    const addrOff = r.addrOff;
+    const lenOff = r.lenOff;
+    const idOff = r.idOff;
+    const pos = this.#nextAvail;
+    const wrap = this.#availWrap;
+    const fIndirect = VRING_DESC_F_INDIRECT;
+    const fNext = VRING_DESC_F_NEXT;
+    const fWrite = VRING_DESC_F_WRITE;
+    const fAvail = VRING_PACKED_DESC_F_AVAIL_BIT;
+    const fUsed = VRING_PACKED_DESC_F_USED_BIT;
+    // §2.8.1: available in pass `w` when AVAIL equals the driver's wrap counter and USED does not.
+    let flags = view.getUint16(base + pos * stride + flagsOff, true);
+    if (((flags & fAvail) !== 0 ? 1 : 0) !== wrap || ((flags & fUsed) !== 0 ? 1 : 0) === wrap) return -1;
+    const memory = r.memory;
+    c.reset(pos);
+    let readable = 0;
+    let writable = 0;
+    let p = pos;
+    let w = wrap;
+    let walked = false;
+    for (let k = 0; k < size; k++) {
+      const at = base + p * stride;
+      if (k > 0) {
+        flags = view.getUint16(at + flagsOff, true);
+        if (((flags & fAvail) !== 0 ? 1 : 0) !== w || ((flags & fUsed) !== 0 ? 1 : 0) === w) break;
+      }
+      const lo = view.getUint32(at + addrOff, true);
+      const hi = view.getUint32(at + addrOff + 4, true);
+      const len = view.getUint32(at + lenOff, true);
+      const id = view.getUint16(at + idOff, true);
+      if ((flags & fIndirect) !== 0 || len === 0) break;
+      if ((flags & fWrite) !== 0) writable += len;
+      else if (writable > 0) break;
+      else readable += len;
+      if (readable + writable > 0x1_0000_0000) break;
+      const region = memory.resolve(lo, hi, len);
+      if (region < 0) break;
+      c.index[k] = p; c.addrLo[k] = lo; c.addrHi[k] = hi; c.len[k] = len; c.flags[k] = flags; c.next[k] = id; c.inTable[k] = 0;
+      c.region[k] = region;
+      c.regionOffset[k] = memory.offset;
+      p++;
+      if (p === size) { p = 0; w ^= 1; }
+      if ((flags & fNext) === 0) {
+        if (id >= size) break;
+        c.count = k + 1;
+        c.ringCount = k + 1;
+        c.readable = readable;
+        c.writable = writable;
+        c.id = id;
+        walked = true;
+        break;
+      }
+    }
+    if (!walked) walkPackedChain(r, pos, wrap, c);
+    return this.#take(r, c);
+  }
+
+  /** The chain at next_avail was walked: refuse a buffer id still outstanding, then take it. */
+  #take(r: PackedRing, c: DescChain): number {
     checkIdNotOutstanding(this.#outstanding, c.id, this.#nextAvail);
     // QEMU hw/virtio/virtio.c virtqueue_pop() (virtqueue_packed_pop()): the buffer is taken.
-    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_pop', { id: c.id, head: this.#nextAvail });
+    if (!r.direct && r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_pop', { id: c.id, head: this.#nextAvail });
     this.#outstanding[c.id] = 1;
     this.#idCount[c.id] = c.ringCount;
     if (this.#inOrder) { this.#order[(this.#orderHead + this.#orderCount) % r.size] = c.id; this.#orderCount++; }
     this.#nextAvail += c.ringCount;
     if (this.#nextAvail >= r.size) { this.#nextAvail -= r.size; this.#availWrap ^= 1; }
     if (r.eventIdx && this.#notifications) r.setDeviceEvent(this.#nextAvail | (this.#availWrap << VRING_PACKED_EVENT_F_WRAP_CTR), VRING_PACKED_EVENT_FLAG_DESC);
-    return c;
+    return c.id;
   }
 
   #checkOutstanding(id: number, op: string): void {
-    if (id >>> 0 !== id || id >= this.#ring.size || this.#outstanding[id] !== 1) {
-      throw new VirtqError('VIRTQ_USED_ID_NOT_OUTSTANDING', `${op}(${id}): not a buffer this device popped and has not returned`, { index: id, received: id });
-    }
+    if (id >>> 0 !== id || id >= this.#ring.size || this.#outstanding[id] !== 1) throw notOutstanding(op, id);
   }
 
   /**
@@ -109,9 +188,33 @@ export class PackedDevice {
   pushUsed(id: number, len: number): void {
     this.#live('pushUsed()');
     this.#checkOutstanding(id, 'pushUsed');
-    if (this.#inOrder && this.#order[this.#orderHead] !== id) {
-      throw new VirtqError('VIRTQ_IN_ORDER_VIOLATION', `pushUsed(${id}) before buffer id ${this.#order[this.#orderHead]}, which was made available first`, { index: id, expected: this.#order[this.#orderHead], received: id });
+    if (this.#inOrder && this.#order[this.#orderHead] !== id) throw inOrderViolation(id, this.#order[this.#orderHead] as number);
+    const r = this.#ring;
+    if (r.direct && !this.#inOrder) {
+      // #writeUsed() and #retire() straight on the ring's DataView: id and len, then the flags (§2.8.22).
+      const fAvailUsed = VRING_PACKED_DESC_F_AVAIL_BIT | VRING_PACKED_DESC_F_USED_BIT;
+      const fWrite = VRING_DESC_F_WRITE;
+      const pos = this.#nextUsed;
+      const flags = (this.#usedWrap === 1 ? fAvailUsed : 0) | (len > 0 ? fWrite : 0);
+      const v = r.descView;
+      const at = r.descBase + pos * r.stride;
+      v.setUint32(at + r.addrOff, 0, true);
+      v.setUint32(at + r.addrOff + 4, 0, true);
+      v.setUint32(at + r.lenOff, len >>> 0, true);
+      v.setUint16(at + r.idOff, id, true);
+      v.setUint16(at + r.flagsOff, flags, true);
+      this.#outstanding[id] = 0;
+      const n = this.#idCount[id] as number;
+      let next = pos + n;
+      if (next >= r.size) { next -= r.size; this.#usedWrap ^= 1; }
+      this.#nextUsed = next;
+      this.#usedAdded += n;
+      return;
     }
+    this.#pushThroughPorts(id, len);
+  }
+
+  #pushThroughPorts(id: number, len: number): void {
     // QEMU virtqueue_push(): virtqueue_fill() + virtqueue_flush(), one used descriptor.
     const port = this.#ring.descPort;
     if (port.annotate !== undefined) port.annotate('virtqueue_push', { id, len: len >>> 0 });
@@ -145,9 +248,12 @@ export class PackedDevice {
   #writeUsed(id: number, len: number): void {
     const r = this.#ring;
     const pos = this.#nextUsed;
+    // Imported constants read into locals before the stores (V8 then keeps the DataView calls plain stores).
+    const fAvailUsed = VRING_PACKED_DESC_F_AVAIL_BIT | VRING_PACKED_DESC_F_USED_BIT;
+    const fWrite = VRING_DESC_F_WRITE;
+    const flags = (this.#usedWrap === 1 ? fAvailUsed : 0) | (len > 0 ? fWrite : 0);
     r.writeDescBody(r.descPort, r.descBase, pos, 0, 0, len >>> 0, id);
-    const wrapBits = this.#usedWrap === 1 ? VRING_PACKED_DESC_F_AVAIL_BIT | VRING_PACKED_DESC_F_USED_BIT : 0;
-    r.setDescFlags(pos, wrapBits | (len > 0 ? VRING_DESC_F_WRITE : 0));
+    r.setDescFlags(pos, flags);
   }
 
   /** The buffer is used: skip its descriptors and forget it. */
@@ -254,4 +360,12 @@ export class PackedDevice {
     }
     this.#resetState.endReset();
   }
+}
+
+function notOutstanding(op: string, id: number): VirtqError {
+  return new VirtqError('VIRTQ_USED_ID_NOT_OUTSTANDING', `${op}(${id}): not a buffer this device popped and has not returned`, { index: id, received: id });
+}
+
+function inOrderViolation(id: number, first: number): VirtqError {
+  return new VirtqError('VIRTQ_IN_ORDER_VIOLATION', `pushUsed(${id}) before buffer id ${first}, which was made available first`, { index: id, expected: first, received: id });
 }

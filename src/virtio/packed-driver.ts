@@ -10,7 +10,7 @@
  */
 import { VirtqError } from './errors.js';
 import { QueueResetState } from './queue-reset.js';
-import { UsedBuffer, addrHi, addrLo, checkBuffers, type VirtqBuffer } from './buffers.js';
+import { UsedBuffer, addrHi, addrLo, checkBuffers, checkRecords, recordCount, type VirtqBuffer } from './buffers.js';
 import { PackedRing, type PackedQueueConfig } from './packed-ring.js';
 import {
   VRING_PACKED_DESC_F_AVAIL_BIT, VRING_PACKED_DESC_F_USED_BIT, VRING_PACKED_EVENT_FLAG_DESC,
@@ -50,6 +50,8 @@ export class PackedDriver {
   #batchLeft = 0;
   #batchLen = 0;
   readonly #scratch = new UsedBuffer();
+  /** len of the buffer getUsedRecord() / getUsed() returned last. */
+  #usedLen = 0;
 
   constructor(config: PackedQueueConfig & VirtqFeatures) {
     this.#inOrder = config.inOrder === true;
@@ -99,11 +101,13 @@ export class PackedDriver {
     this.#orderHead = 0;
     this.#batchLeft = 0;
     this.#batchLen = 0;
+    this.#usedLen = 0;
     this.#idState.fill(0);
   }
 
   #live(op: string): void {
-    this.#resetState.requireLive(op, this.#ring.queueIndex);
+    // The queue index is read only to refuse: a live queue pays one flag test.
+    if (this.#resetState.isReset) this.#resetState.requireLive(op, this.#ring.queueIndex);
   }
 
   #wrapFlags(wrap: number): number {
@@ -115,13 +119,13 @@ export class PackedDriver {
     this.#live('add()');
     const r = this.#ring;
     const n = bufs.length;
-    if (n === 0 || n > this.#numFree) throw new VirtqError('VIRTQ_NO_SPACE', `cannot add ${n} descriptors with ${this.#numFree} free`, { received: n });
+    if (n === 0 || n > this.#numFree) throw this.#noSpace(n);
     const writable = checkBuffers(r.memory, bufs);
     const id = this.#freeIdHead;
     const head = this.#nextAvail;
     const headWrap = this.#availWrap;
     // Linux drivers/virtio/virtio_ring.c virtqueue_add_packed(): bodies and later flags, the head's flags last.
-    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_packed', { id, head, descs: n });
+    if (!r.direct && r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_packed', { id, head, descs: n });
     let headFlags = 0;
     let p = head;
     let w = headWrap;
@@ -135,6 +139,83 @@ export class PackedDriver {
     }
     r.setDescFlags(head, headFlags);
     return this.#commit(id, n, writable, p, w);
+  }
+
+  /**
+   * add() without objects: buffers as records (buffers.ts recordCount), addr[from + k] and len[from + k], the
+   * first nOut device-readable and the next nIn device-writable. The same checks, codes and memory bytes as
+   * add() with the equivalent VirtqBuffer list. Returns the buffer id.
+   */
+  addRecord(addr: Float64Array, len: Uint32Array, nOut: number, nIn: number, from = 0): number {
+    this.#live('addRecord()');
+    const r = this.#ring;
+    const n = recordCount(addr, len, nOut, nIn, from);
+    if (n === 0 || n > this.#numFree) throw this.#noSpace(n);
+    const writable = checkRecords(r.memory, addr, len, nOut, n, from);
+    const id = this.#freeIdHead;
+    const head = this.#nextAvail;
+    const size = r.size;
+    // Imported constants read into locals first (V8 then keeps the DataView calls below plain stores).
+    const fWrite = VRING_DESC_F_WRITE;
+    const fNext = VRING_DESC_F_NEXT;
+    const fAvail = VRING_PACKED_DESC_F_AVAIL_BIT;
+    const fUsed = VRING_PACKED_DESC_F_USED_BIT;
+    let headFlags = 0;
+    let p = head;
+    let w = this.#availWrap;
+    if (r.direct) {
+      // The fields writeDescBody() and setDescFlags() write, straight into the ring's DataView.
+      const v = r.descView;
+      const base = r.descBase;
+      const stride = r.stride;
+      const addrOff = r.addrOff;
+      const lenOff = r.lenOff;
+      const idOff = r.idOff;
+      const flagsOff = r.flagsOff;
+      for (let k = 0; k < n; k++) {
+        const a = addr[from + k] as number;
+        // §2.8.1: AVAIL equal to the driver's wrap counter, USED its inverse.
+        const flags = (k >= nOut ? fWrite : 0) | (k < n - 1 ? fNext : 0) | (w === 1 ? fAvail : fUsed);
+        const at = base + p * stride;
+        // checkRecords admitted only integers below 2^53: ToUint32 and the quotient's ToUint32 are the halves.
+        v.setUint32(at + addrOff, a >>> 0, true);
+        v.setUint32(at + addrOff + 4, (a / 0x1_0000_0000) >>> 0, true);
+        v.setUint32(at + lenOff, len[from + k] as number, true);
+        v.setUint16(at + idOff, id, true);
+        if (k === 0) headFlags = flags; else v.setUint16(at + flagsOff, flags, true);
+        p++;
+        if (p === size) { p = 0; w ^= 1; }
+      }
+      // §2.8.21: the head's flags last, which makes the whole chain available.
+      v.setUint16(base + head * stride + flagsOff, headFlags, true);
+      return this.#commit(id, n, writable, p, w);
+    }
+    return this.#addRecordThroughPorts(addr, len, nOut, n, from, writable);
+  }
+
+  /** addRecord()'s writes through the ring's port (shared memory, recorders). */
+  #addRecordThroughPorts(addr: Float64Array, len: Uint32Array, nOut: number, n: number, from: number, writable: number): number {
+    const r = this.#ring;
+    const id = this.#freeIdHead;
+    const head = this.#nextAvail;
+    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_packed', { id, head, descs: n });
+    let headFlags = 0;
+    let p = head;
+    let w = this.#availWrap;
+    for (let k = 0; k < n; k++) {
+      const a = addr[from + k] as number;
+      const flags = (k >= nOut ? VRING_DESC_F_WRITE : 0) | (k < n - 1 ? VRING_DESC_F_NEXT : 0) | this.#wrapFlags(w);
+      r.writeDescBody(r.descPort, r.descBase, p, a >>> 0, (a / 0x1_0000_0000) >>> 0, len[from + k] as number, id);
+      if (k === 0) headFlags = flags; else r.setDescFlags(p, flags);
+      p++;
+      if (p === r.size) { p = 0; w ^= 1; }
+    }
+    r.setDescFlags(head, headFlags);
+    return this.#commit(id, n, writable, p, w);
+  }
+
+  #noSpace(n: number): VirtqError {
+    return new VirtqError('VIRTQ_NO_SPACE', `cannot add ${n} descriptors with ${this.#numFree} free`, { received: n });
   }
 
   /** Add a chain through an indirect table of vring_packed_desc at `tableAddr` (§2.8.7). */
@@ -222,25 +303,67 @@ export class PackedDriver {
    */
   getUsed(out: UsedBuffer = this.#scratch): UsedBuffer | null {
     this.#live('getUsed()');
-    if (this.#batchLeft > 0) return this.#takeBatched(out);
+    const id = this.#reclaim();
+    if (id < 0) return null;
+    out.id = id;
+    out.len = this.#usedLen;
+    return out;
+  }
+
+  /** getUsed() without an object: the buffer id, or -1 when none is used; its len is `usedLen`. The same checks and codes. */
+  getUsedRecord(): number {
+    this.#live('getUsedRecord()');
+    return this.#reclaim();
+  }
+
+  /** Bytes the device wrote into the buffer getUsedRecord() or getUsed() returned last. */
+  get usedLen(): number { return this.#usedLen; }
+
+  /**
+   * The next used buffer, or -1. On a direct ring without IN_ORDER a used descriptor that passes every rule
+   * is taken here in one small function; anything else goes to #reclaimChecked(), the one statement of the
+   * rules, which reads the same bytes again (a direct ring is a plain ArrayBuffer no other thread can change).
+   */
+  #reclaim(): number {
     const r = this.#ring;
-    const flags = r.descFlags(this.#lastUsed);
-    if (!PackedRing.isUsed(flags, this.#usedWrap)) return null;
-    const at = r.descBase + this.#lastUsed * r.stride;
-    const id = r.descPort.view.getUint16(at + r.idOff, true);
-    const len = r.descPort.view.getUint32(at + r.lenOff, true);
-    if (id >= r.size) throw new VirtqError('VIRTQ_USED_ID_OUT_OF_RANGE', `used descriptor at ${this.#lastUsed} names buffer id ${id}, not below ${r.size}`, { index: this.#lastUsed, received: id });
+    if (!r.direct || this.#inOrder) return this.#reclaimChecked();
+    const pos = this.#lastUsed;
+    const v = r.descView;
+    const at = r.descBase + pos * r.stride;
+    const flags = v.getUint16(at + r.flagsOff, true);
+    // §2.8.1: used in the device's pass when AVAIL and USED both equal the driver's used wrap counter.
+    const wrap = this.#usedWrap;
+    const a = (flags & VRING_PACKED_DESC_F_AVAIL_BIT) !== 0 ? 1 : 0;
+    const u = (flags & VRING_PACKED_DESC_F_USED_BIT) !== 0 ? 1 : 0;
+    if (a !== wrap || u !== wrap) return this.#reclaimChecked();
+    const id = v.getUint16(at + r.idOff, true);
+    const len = v.getUint32(at + r.lenOff, true);
+    if (id >= r.size || this.#idState[id] !== ID_OUTSTANDING || len > (this.#idWritable[id] as number)) return this.#reclaimChecked();
+    this.#detach(id);
+    this.#usedLen = len;
+    return id;
+  }
+
+  #reclaimChecked(): number {
+    if (this.#batchLeft > 0) return this.#takeBatched();
+    const r = this.#ring;
+    const pos = this.#lastUsed;
+    // Flags first (the store that handed the descriptor back), then id and len, each copied once.
+    const flags = r.descFlags(pos);
+    if (!PackedRing.isUsed(flags, this.#usedWrap)) return -1;
+    const at = r.descBase + pos * r.stride;
+    const view = r.descView;
+    const id = view.getUint16(at + r.idOff, true);
+    const len = view.getUint32(at + r.lenOff, true);
+    if (id >= r.size) throw this.#usedError('VIRTQ_USED_ID_OUT_OF_RANGE', id, len);
     const state = this.#idState[id];
-    if (state === ID_COMPLETED) throw new VirtqError('VIRTQ_USED_ID_TWICE', `used descriptor at ${this.#lastUsed} returns buffer id ${id} again`, { index: this.#lastUsed, received: id });
-    if (state !== ID_OUTSTANDING) throw new VirtqError('VIRTQ_USED_ID_NOT_OUTSTANDING', `used descriptor at ${this.#lastUsed} names buffer id ${id}, which is not outstanding`, { index: this.#lastUsed, received: id });
-    const writable = this.#idWritable[id] as number;
-    if (len > writable) throw new VirtqError('VIRTQ_USED_LEN_TOO_LARGE', `used len ${len} for buffer id ${id} exceeds its ${writable} device-writable bytes`, { index: this.#lastUsed, expected: `<= ${writable}`, received: len });
+    if (state !== ID_OUTSTANDING) throw this.#usedError(state === ID_COMPLETED ? 'VIRTQ_USED_ID_TWICE' : 'VIRTQ_USED_ID_NOT_OUTSTANDING', id, len);
+    if (len > (this.#idWritable[id] as number)) throw this.#usedError('VIRTQ_USED_LEN_TOO_LARGE', id, len);
     if (!this.#inOrder) {
       if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_get_buf', { id, len });
       this.#detach(id);
-      out.id = id;
-      out.len = len;
-      return out;
+      this.#usedLen = len;
+      return id;
     }
     // §2.8.8: the used descriptor overwrites the first available descriptor of a batch and carries "the
     // Buffer ID corresponding to the last descriptor in the batch". Every outstanding id is in #order, so
@@ -250,19 +373,36 @@ export class PackedDriver {
     while (k < this.#inFlight - 1 && this.#order[(this.#orderHead + k) % size] !== id) k++;
     this.#batchLeft = k + 1;
     this.#batchLen = len;
-    return this.#takeBatched(out);
+    return this.#takeBatched();
+  }
+
+  /** The error a used descriptor is refused with (cold: built only when refusing). */
+  #usedError(code: 'VIRTQ_USED_ID_OUT_OF_RANGE' | 'VIRTQ_USED_ID_TWICE' | 'VIRTQ_USED_ID_NOT_OUTSTANDING' | 'VIRTQ_USED_LEN_TOO_LARGE', id: number, len: number): VirtqError {
+    const pos = this.#lastUsed;
+    switch (code) {
+      case 'VIRTQ_USED_ID_OUT_OF_RANGE':
+        return new VirtqError(code, `used descriptor at ${pos} names buffer id ${id}, not below ${this.#ring.size}`, { index: pos, received: id });
+      case 'VIRTQ_USED_ID_TWICE':
+        return new VirtqError(code, `used descriptor at ${pos} returns buffer id ${id} again`, { index: pos, received: id });
+      case 'VIRTQ_USED_ID_NOT_OUTSTANDING':
+        return new VirtqError(code, `used descriptor at ${pos} names buffer id ${id}, which is not outstanding`, { index: pos, received: id });
+      default: {
+        const writable = this.#idWritable[id] as number;
+        return new VirtqError(code, `used len ${len} for buffer id ${id} exceeds its ${writable} device-writable bytes`, { index: pos, expected: `<= ${writable}`, received: len });
+      }
+    }
   }
 
   /** IN_ORDER: hand back the oldest buffer of the current batch ("assumed ... used completely", §2.8.8). */
-  #takeBatched(out: UsedBuffer): UsedBuffer {
+  #takeBatched(): number {
     const id = this.#order[this.#orderHead] as number;
     this.#batchLeft--;
-    out.id = id;
-    out.len = this.#batchLeft === 0 ? this.#batchLen : (this.#idWritable[id] as number);
+    const len = this.#batchLeft === 0 ? this.#batchLen : (this.#idWritable[id] as number);
     const port = this.#ring.descPort;
-    if (port.annotate !== undefined) port.annotate('virtqueue_get_buf', { id, len: out.len });
+    if (port.annotate !== undefined) port.annotate('virtqueue_get_buf', { id, len });
     this.#detach(id);
-    return out;
+    this.#usedLen = len;
+    return id;
   }
 
   /** Skip the buffer's descriptors (§2.8.22), free its id, move the driver event with EVENT_IDX. */

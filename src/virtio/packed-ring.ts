@@ -12,6 +12,7 @@ import { sharedIndexOffset } from './shared-fields.js';
 import { vringNeedEvent } from './event-idx.js';
 import type { RingPort } from '../memory/ring-port.js';
 import { VirtqError } from './errors.js';
+import { isDirect, smallInt } from './split-ring.js';
 import type { GuestMemory } from './guest-memory.js';
 
 
@@ -54,6 +55,13 @@ export class PackedRing {
   readonly flagsOff: number;
   private readonly offWrapOff: number;
   private readonly evFlagsOff: number;
+  /**
+   * True when the ring and both event structures are in plain ArrayBuffer ports (split-ring.ts isDirect()):
+   * descriptors and flags are then read and written through `descView` directly, the same bytes in the same
+   * order as through the port's methods.
+   */
+  readonly direct: boolean;
+  readonly descView: DataView;
 
   constructor(c: PackedQueueConfig) {
     if (!Number.isInteger(c.size) || c.size < 1 || c.size > 32768) {
@@ -81,21 +89,38 @@ export class PackedRing {
     [this.descPort, this.descBase] = this.area(rings, c.desc, this.size * d.size, 16, 'descriptor ring');
     [this.driverEventPort, this.driverEventBase] = this.area(rings, c.driverEvent, e.size, 4, 'driver event suppression');
     [this.deviceEventPort, this.deviceEventBase] = this.area(rings, c.deviceEvent, e.size, 4, 'device event suppression');
+    this.direct = isDirect(this.descPort) && isDirect(this.driverEventPort) && isDirect(this.deviceEventPort);
+    this.descView = this.descPort.view;
   }
 
   private area(rings: GuestMemory, gpa: number | bigint, len: number, align: number, what: string): [RingPort, number] {
     const a = BigInt(gpa);
     if (a % BigInt(align) !== 0n) throw new VirtqError('VIRTQ_BAD_GEOMETRY', `${what} at 0x${a.toString(16)} is not ${align}-byte aligned`, { addr: a, expected: align });
     const port = rings.portFor(a, len, what);
-    return [port, rings.offset];
+    return [port, smallInt(rings.offset)];
   }
 
-  descFlags(pos: number): number { return this.descPort.loadIndex16(this.descBase + pos * this.stride + this.flagsOff); }
-  setDescFlags(pos: number, flags: number): void { this.descPort.storeIndex16(this.descBase + pos * this.stride + this.flagsOff, flags); }
+  descFlags(pos: number): number {
+    const at = this.descBase + pos * this.stride + this.flagsOff;
+    return this.direct ? this.descView.getUint16(at, true) : this.descPort.loadIndex16(at);
+  }
+  setDescFlags(pos: number, flags: number): void {
+    const at = this.descBase + pos * this.stride + this.flagsOff;
+    if (this.direct) this.descView.setUint16(at, flags, true);
+    else this.descPort.storeIndex16(at, flags);
+  }
 
   /** Write a descriptor's addr, len and id (not flags) in a table at (port, base). */
   writeDescBody(port: RingPort, base: number, pos: number, lo: number, hi: number, len: number, id: number): void {
     const at = base + pos * this.stride;
+    if (this.direct && port === this.descPort) {
+      const v = this.descView;
+      v.setUint32(at + this.addrOff, lo, true);
+      v.setUint32(at + this.addrOff + 4, hi, true);
+      v.setUint32(at + this.lenOff, len, true);
+      v.setUint16(at + this.idOff, id, true);
+      return;
+    }
     port.writeU32(at + this.addrOff, lo, true);
     port.writeU32(at + this.addrOff + 4, hi, true);
     port.writeU32(at + this.lenOff, len, true);

@@ -14,7 +14,7 @@ import { DescChain } from './chain.js';
 import { walkSplitChain } from './chain-walker.js';
 import { availAhead, checkRingOrder, idxBackwardsError, idxBehind } from './split-checks.js';
 import { SplitRing, type SplitQueueConfig } from './split-ring.js';
-import { VRING_AVAIL_F_NO_INTERRUPT, VRING_USED_F_NO_NOTIFY } from './flags.js';
+import { VRING_AVAIL_F_NO_INTERRUPT, VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE, VRING_USED_F_NO_NOTIFY } from './flags.js';
 import type { VirtqFeatures } from './features.js';
 import { notifiedAvailIdx, notifiedVqn } from './notification-data.js';
 
@@ -73,7 +73,8 @@ export class SplitDevice {
   get isReset(): boolean { return this.#resetState.isReset; }
 
   #live(op: string): void {
-    this.#resetState.requireLive(op, this.#ring.queueIndex);
+    // The queue index is read only to refuse: a live queue pays one flag test.
+    if (this.#resetState.isReset) this.#resetState.requireLive(op, this.#ring.queueIndex);
   }
 
   /** Heads the driver has made available and this device has not popped (validated against the queue size). */
@@ -95,26 +96,110 @@ export class SplitDevice {
    * next pop(). On a violation it throws and lastAvail, avail_event and every other state stay as they were.
    */
   pop(): DescChain | null {
-    if (this.pending() === 0) return null;
+    return this.popRecord() < 0 ? null : this.#chain;
+  }
+
+  /**
+   * pop() without the null-or-object result: the head index of the chain now in `chain`, or -1 when nothing
+   * is available. The same checks and codes.
+   */
+  popRecord(): number {
+    const r = this.#ring;
+    if (!r.direct) return this.#popThroughPorts();
+    // pending() and the walk, straight from the areas' DataViews (SplitRing.direct), in one function: V8
+    // keeps the queue's fields in registers across it. The walk accepts only a chain that passes every rule
+    // of walkSplitChain(); anything else is walked again by walkSplitChain(), which judges it (a direct
+    // ring is a plain ArrayBuffer no other thread can change, so that walk reads the same bytes).
+    this.#live('pending()');
+    const size = r.size;
+    const av = r.availView;
+    const idx = av.getUint16(r.availIdxAt, true);
+    if (idx !== this.#availSeen) {
+      const back = idxBehind(this.#availSeen, idx, size);
+      if (back !== 0) throw idxBackwardsError('avail', this.#availSeen, idx, back);
+    }
+    const lastAvail = this.#lastAvail;
+    const ahead = availAhead(idx, lastAvail, size);
+    this.#availSeen = idx;
+    if (ahead === 0) return -1;
+    const slot = lastAvail & (size - 1);
+    const head = av.getUint16(r.availRingAt + slot * r.areas.availStride, true);
+    const c = this.#chain;
+    const view = r.descView;
+    const d = r.d;
+    const base = r.descBase;
+    const stride = d.stride;
+    const loOff = d.addrLoOff;
+    const hiOff = d.addrHiOff;
+    const lenOff = d.len;
+    const flagsOff = d.flags;
+    const nextOff = d.next;
+    const memory = r.memory;
+    const fIndirect = VRING_DESC_F_INDIRECT;
+    const fNext = VRING_DESC_F_NEXT;
+    const fWrite = VRING_DESC_F_WRITE;
+    c.reset(head);
+    let readable = 0;
+    let writable = 0;
+    let i = head;
+    let walked = false;
+    for (let k = 0; head < size && k < size; k++) {
+      const at = base + i * stride;
+      const lo = view.getUint32(at + loOff, true);
+      const hi = view.getUint32(at + hiOff, true);
+      const len = view.getUint32(at + lenOff, true);
+      const flags = view.getUint16(at + flagsOff, true);
+      const next = view.getUint16(at + nextOff, true);
+      if ((flags & fIndirect) !== 0 || len === 0) break;
+      if ((flags & fWrite) !== 0) writable += len;
+      else if (writable > 0) break;
+      else readable += len;
+      if (readable + writable > 0x1_0000_0000) break;
+      const region = memory.resolve(lo, hi, len);
+      if (region < 0) break;
+      c.index[k] = i; c.addrLo[k] = lo; c.addrHi[k] = hi; c.len[k] = len; c.flags[k] = flags; c.next[k] = next; c.inTable[k] = 0;
+      c.region[k] = region;
+      c.regionOffset[k] = memory.offset;
+      if ((flags & fNext) === 0) {
+        c.count = k + 1;
+        c.ringCount = k + 1;
+        c.readable = readable;
+        c.writable = writable;
+        walked = true;
+        break;
+      }
+      if (next >= size) break;
+      i = next;
+    }
+    if (!walked) walkSplitChain(r, head, c);
+    return this.#take(r, slot, head);
+  }
+
+  #popThroughPorts(): number {
+    if (this.pending() === 0) return -1;
     const r = this.#ring;
     const slot = this.#lastAvail & (r.size - 1);
     const head = r.availRing(slot);
     walkSplitChain(r, head, this.#chain);
+    return this.#take(r, slot, head);
+  }
+
+  /** The chain from `head` (avail ring entry `slot`) was walked: check ring order (IN_ORDER) and take it. */
+  #take(r: SplitRing, slot: number, head: number): number {
     if (this.#inOrder) checkRingOrder(this.#chain, head, this.#nextHead, r.size, this.#lastAvail);
-    // QEMU hw/virtio/virtio.c virtqueue_pop(): the chain is taken; avail_event follows with EVENT_IDX.
-    if (r.usedPort.annotate !== undefined) r.usedPort.annotate('virtqueue_pop', { head });
+    // QEMU hw/virtio/virtio.c virtqueue_pop(): the chain is taken; avail_event follows with EVENT_IDX. (A direct
+    // ring's ports record nothing: isDirect() admits no annotate.)
+    if (!r.direct && r.usedPort.annotate !== undefined) r.usedPort.annotate('virtqueue_pop', { head });
     this.#lastAvail = idx16Add(this.#lastAvail, 1);
     this.#outstanding[head] = 1;
     this.#popped[slot] = head;
     if (this.#inOrder) this.#nextHead = (head + this.#chain.ringCount) % r.size;
     if (r.eventIdx && this.#notifications) r.setAvailEvent(this.#lastAvail);
-    return this.#chain;
+    return head;
   }
 
   #checkOutstanding(id: number, op: string): void {
-    if (id >>> 0 !== id || id >= this.#ring.size || this.#outstanding[id] !== 1) {
-      throw new VirtqError('VIRTQ_USED_ID_NOT_OUTSTANDING', `${op}(${id}): not a head this device popped and has not returned`, { index: id, received: id });
-    }
+    if (id >>> 0 !== id || id >= this.#ring.size || this.#outstanding[id] !== 1) throw notOutstanding(op, id);
   }
 
   /**
@@ -124,18 +209,32 @@ export class SplitDevice {
    */
   pushUsed(id: number, len: number): void {
     this.#live('pushUsed()');
-    this.#checkOutstanding(id, 'pushUsed');
     const r = this.#ring;
-    const slot = this.#usedIdxShadow & (r.size - 1);
-    if (this.#inOrder && this.#popped[slot] !== id) {
-      throw new VirtqError('VIRTQ_IN_ORDER_VIOLATION', `pushUsed(${id}) before head ${this.#popped[slot]}, which was made available first`, { index: id, expected: this.#popped[slot], received: id });
+    const size = r.size;
+    if (id >>> 0 !== id || id >= size || this.#outstanding[id] !== 1) throw notOutstanding('pushUsed', id);
+    const shadow = this.#usedIdxShadow;
+    const slot = shadow & (size - 1);
+    if (this.#inOrder && this.#popped[slot] !== id) throw inOrderViolation(id, this.#popped[slot] as number);
+    this.#outstanding[id] = 0;
+    const idx = idx16Add(shadow, 1);
+    this.#usedIdxShadow = idx;
+    if (!r.direct) {
+      this.#pushThroughPorts(r, slot, id, len, idx);
+      return;
     }
+    // virtio 1.2 §2.7.8.2: the element, then used.idx.
+    const uv = r.usedView;
+    const at = r.usedRingAt + slot * r.areas.usedStride;
+    uv.setUint32(at + r.usedElemId, id, true);
+    uv.setUint32(at + r.usedElemLen, len >>> 0, true);
+    uv.setUint16(r.usedIdxAt, idx, true);
+  }
+
+  #pushThroughPorts(r: SplitRing, slot: number, id: number, len: number, idx: number): void {
     // QEMU virtqueue_push(): virtqueue_fill() writes the used element, virtqueue_flush() publishes used.idx.
     if (r.usedPort.annotate !== undefined) r.usedPort.annotate('virtqueue_push', { id, len: len >>> 0 });
-    this.#outstanding[id] = 0;
     r.setUsedElem(slot, id, len >>> 0);
-    this.#usedIdxShadow = idx16Add(this.#usedIdxShadow, 1);
-    r.setUsedIdx(this.#usedIdxShadow);
+    r.setUsedIdx(idx);
   }
 
   /**
@@ -270,4 +369,12 @@ export class SplitDevice {
     }
     this.#resetState.endReset();
   }
+}
+
+function notOutstanding(op: string, id: number): VirtqError {
+  return new VirtqError('VIRTQ_USED_ID_NOT_OUTSTANDING', `${op}(${id}): not a head this device popped and has not returned`, { index: id, received: id });
+}
+
+function inOrderViolation(id: number, first: number): VirtqError {
+  return new VirtqError('VIRTQ_IN_ORDER_VIOLATION', `pushUsed(${id}) before head ${first}, which was made available first`, { index: id, expected: first, received: id });
 }

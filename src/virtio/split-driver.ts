@@ -15,7 +15,7 @@ import { idx16Add, idx16Sub } from './index16.js';
 import { SplitRing, type SplitQueueConfig } from './split-ring.js';
 import { idxBackwardsError, idxBehind } from './split-checks.js';
 import { VRING_AVAIL_F_NO_INTERRUPT, VRING_DESC_F_INDIRECT, VRING_DESC_F_NEXT, VRING_DESC_F_WRITE, VRING_USED_F_NO_NOTIFY } from './flags.js';
-import { UsedBuffer, addrHi, addrLo, checkBuffers, type VirtqBuffer } from './buffers.js';
+import { UsedBuffer, addrHi, addrLo, checkBuffers, checkRecords, recordCount, type VirtqBuffer } from './buffers.js';
 import type { VirtqFeatures } from './features.js';
 import { splitNotificationData } from './notification-data.js';
 
@@ -47,6 +47,8 @@ export class SplitDriver {
   #batchLeft = 0;
   #batchLen = 0;
   readonly #scratch = new UsedBuffer();
+  /** len of the buffer getUsedRecord() / getUsed() returned last. */
+  #usedLen = 0;
 
   /**
    * `base` starts the driver at that avail index with everything before it reclaimed (avail_idx_shadow and
@@ -101,39 +103,153 @@ export class SplitDriver {
     this.#callbacks = true;
     this.#batchLeft = 0;
     this.#batchLen = 0;
+    this.#usedLen = 0;
     this.#headState.fill(HEAD_NONE);
   }
 
   #live(op: string): void {
-    this.#resetState.requireLive(op, this.#ring.queueIndex);
+    // The queue index is read only to refuse: a live queue pays one flag test.
+    if (this.#resetState.isReset) this.#resetState.requireLive(op, this.#ring.queueIndex);
   }
 
   /** Add a chain of direct descriptors; publishes it in the avail ring. Returns the head index. */
   add(bufs: readonly VirtqBuffer[]): number {
     this.#live('add()');
     const r = this.#ring;
-    if (bufs.length === 0 || bufs.length > this.#numFree) {
-      throw new VirtqError('VIRTQ_NO_SPACE', `cannot add ${bufs.length} descriptors with ${this.#numFree} free`, { expected: `1..${this.#numFree}`, received: bufs.length });
-    }
+    if (bufs.length === 0 || bufs.length > this.#numFree) throw this.#noSpace(bufs.length);
     const writable = checkBuffers(r.memory, bufs);
+    if (!r.direct) return this.#addThroughPorts(bufs, writable);
     const head = this.#freeHead;
     let i = head;
     const n = bufs.length;
-    // Linux drivers/virtio/virtio_ring.c virtqueue_add_split(): descriptors, then the avail entry and idx.
-    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_split', { head, descs: n });
     // With IN_ORDER the free list is never relinked, so freeNext[i] is (i + 1) % size: §2.7.5.2 "driver MUST
     // set next to 0 for the last descriptor in the table (where x = queue_size - 1) and to x + 1 for the rest".
+    const freeNext = this.#freeNext;
+    const headState = this.#headState;
+    const fWrite = VRING_DESC_F_WRITE;
+    const fNext = VRING_DESC_F_NEXT;
+    // The five fields writeDesc() writes, straight into the table's DataView.
+    const v = r.descView;
+    const d = r.d;
+    const base = r.descBase;
     for (let k = 0; k < n; k++) {
       const b = bufs[k] as VirtqBuffer;
       const more = k < n - 1;
-      const flags = (b.write === true ? VRING_DESC_F_WRITE : 0) | (more ? VRING_DESC_F_NEXT : 0);
-      r.writeDesc(r.descPort, r.descBase, i, addrLo(b.addr), addrHi(b.addr), b.len, flags, more ? (this.#freeNext[i] as number) : 0);
-      if (k > 0) this.#headState[i] = HEAD_NONE;
-      i = this.#freeNext[i] as number;
+      const flags = (b.write === true ? fWrite : 0) | (more ? fNext : 0);
+      const next = more ? (freeNext[i] as number) : 0;
+      const lo = addrLo(b.addr);
+      const hi = addrHi(b.addr);
+      const at = base + i * d.stride;
+      v.setUint32(at + d.addrLoOff, lo, true);
+      v.setUint32(at + d.addrHiOff, hi, true);
+      v.setUint32(at + d.len, b.len, true);
+      v.setUint16(at + d.flags, flags, true);
+      v.setUint16(at + d.next, next, true);
+      if (k > 0) headState[i] = HEAD_NONE;
+      i = freeNext[i] as number;
     }
     this.#freeHead = i;
     this.#numFree -= n;
     return this.#publish(head, n, writable);
+  }
+
+  /** add()'s writes through the descriptor table's port (shared memory, recorders, legacy byte order). */
+  #addThroughPorts(bufs: readonly VirtqBuffer[], writable: number): number {
+    const r = this.#ring;
+    const n = bufs.length;
+    const head = this.#freeHead;
+    const freeNext = this.#freeNext;
+    const headState = this.#headState;
+    const fWrite = VRING_DESC_F_WRITE;
+    const fNext = VRING_DESC_F_NEXT;
+    let i = head;
+    // Linux drivers/virtio/virtio_ring.c virtqueue_add_split(): descriptors, then the avail entry and idx.
+    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_split', { head, descs: n });
+    for (let k = 0; k < n; k++) {
+      const b = bufs[k] as VirtqBuffer;
+      const more = k < n - 1;
+      const flags = (b.write === true ? fWrite : 0) | (more ? fNext : 0);
+      r.writeDesc(r.descPort, r.descBase, i, addrLo(b.addr), addrHi(b.addr), b.len, flags, more ? (freeNext[i] as number) : 0);
+      if (k > 0) headState[i] = HEAD_NONE;
+      i = freeNext[i] as number;
+    }
+    this.#freeHead = i;
+    this.#numFree -= n;
+    return this.#publish(head, n, writable);
+  }
+
+  /**
+   * add() without objects: buffers as records (buffers.ts recordCount), addr[from + k] and len[from + k], the
+   * first nOut device-readable and the next nIn device-writable. The same checks, codes and memory bytes as
+   * add() with the equivalent VirtqBuffer list. Returns the head index.
+   */
+  addRecord(addr: Float64Array, len: Uint32Array, nOut: number, nIn: number, from = 0): number {
+    this.#live('addRecord()');
+    const r = this.#ring;
+    const n = recordCount(addr, len, nOut, nIn, from);
+    if (n === 0 || n > this.#numFree) throw this.#noSpace(n);
+    const writable = checkRecords(r.memory, addr, len, nOut, n, from);
+    if (!r.direct) return this.#addRecordThroughPorts(addr, len, nOut, n, from, writable);
+    const head = this.#freeHead;
+    const freeNext = this.#freeNext;
+    const headState = this.#headState;
+    let i = head;
+    // The same five fields writeDesc() writes, straight into the table's DataView.
+    const v = r.descView;
+    const d = r.d;
+    const base = r.descBase;
+    const stride = d.stride;
+    const loOff = d.addrLoOff;
+    const hiOff = d.addrHiOff;
+    const lenOff = d.len;
+    const flagsOff = d.flags;
+    const nextOff = d.next;
+    // Imported constants read into locals first: V8 then turns every DataView call below into a plain store.
+    const fWrite = VRING_DESC_F_WRITE;
+    const fNext = VRING_DESC_F_NEXT;
+    for (let j = 0; j < n; j++) {
+      const a = addr[from + j] as number;
+      const more = j < n - 1;
+      const flags = (j >= nOut ? fWrite : 0) | (more ? fNext : 0);
+      const next = more ? (freeNext[i] as number) : 0;
+      const at = base + i * stride;
+      // Only integers below 2^53 got here: ToUint32 and the quotient's ToUint32 are the two halves.
+      v.setUint32(at + loOff, a >>> 0, true);
+      v.setUint32(at + hiOff, (a / 0x1_0000_0000) >>> 0, true);
+      v.setUint32(at + lenOff, len[from + j] as number, true);
+      v.setUint16(at + flagsOff, flags, true);
+      v.setUint16(at + nextOff, next, true);
+      if (j > 0) headState[i] = HEAD_NONE;
+      i = freeNext[i] as number;
+    }
+    this.#freeHead = i;
+    this.#numFree -= n;
+    return this.#publish(head, n, writable);
+  }
+
+  /** addRecord()'s writes through the descriptor table's port (shared memory, recorders, legacy byte order). */
+  #addRecordThroughPorts(addr: Float64Array, len: Uint32Array, nOut: number, n: number, from: number, writable: number): number {
+    const r = this.#ring;
+    const head = this.#freeHead;
+    const freeNext = this.#freeNext;
+    const headState = this.#headState;
+    let i = head;
+    if (r.descPort.annotate !== undefined) r.descPort.annotate('virtqueue_add_split', { head, descs: n });
+    for (let j = 0; j < n; j++) {
+      const a = addr[from + j] as number;
+      const more = j < n - 1;
+      r.writeDesc(r.descPort, r.descBase, i, a >>> 0, (a / 0x1_0000_0000) >>> 0, len[from + j] as number,
+        (j >= nOut ? VRING_DESC_F_WRITE : 0) | (more ? VRING_DESC_F_NEXT : 0), more ? (freeNext[i] as number) : 0);
+      if (j > 0) headState[i] = HEAD_NONE;
+      i = freeNext[i] as number;
+    }
+    this.#freeHead = i;
+    this.#numFree -= n;
+    return this.#publish(head, n, writable);
+  }
+
+  #noSpace(n: number): VirtqError {
+    return new VirtqError('VIRTQ_NO_SPACE', `cannot add ${n} descriptors with ${this.#numFree} free`, { expected: `1..${this.#numFree}`, received: n });
   }
 
   /**
@@ -176,11 +292,21 @@ export class SplitDriver {
     // §2.7.13.2: place the head in the next ring slot, then §2.7.13.3 publish idx (the store orders it).
     const slot = this.#availIdxShadow & (r.size - 1);
     this.#availHead[slot] = head;
-    r.setAvailRing(slot, head);
-    this.#availIdxShadow = idx16Add(this.#availIdxShadow, 1);
-    r.setAvailIdx(this.#availIdxShadow);
+    const idx = idx16Add(this.#availIdxShadow, 1);
+    this.#availIdxShadow = idx;
+    if (r.direct) {
+      r.availView.setUint16(r.availRingAt + slot * r.areas.availStride, head, true);
+      r.availView.setUint16(r.availIdxAt, idx, true);
+    } else {
+      this.#publishThroughPorts(r, slot, head, idx);
+    }
     this.#numAdded++;
     return head;
+  }
+
+  #publishThroughPorts(r: SplitRing, slot: number, head: number, idx: number): void {
+    r.setAvailRing(slot, head);
+    r.setAvailIdx(idx);
   }
 
   /**
@@ -235,59 +361,124 @@ export class SplitDriver {
    */
   getUsed(out: UsedBuffer = this.#scratch): UsedBuffer | null {
     this.#live('getUsed()');
+    const id = this.#reclaim();
+    if (id < 0) return null;
+    out.id = id;
+    out.len = this.#usedLen;
+    return out;
+  }
+
+  /**
+   * getUsed() without an object: the reclaimed head index, or -1 when there is none; its len is `usedLen`.
+   * The same checks and codes.
+   */
+  getUsedRecord(): number {
+    this.#live('getUsedRecord()');
+    return this.#reclaim();
+  }
+
+  /** Bytes the device wrote into the buffer getUsedRecord() or getUsed() returned last. */
+  get usedLen(): number { return this.#usedLen; }
+
+  /**
+   * The next used entry, or -1. On a direct ring without IN_ORDER the common case, an entry that passes every
+   * rule, is taken here in one small function (which V8 can inline into the caller's loop); anything else
+   * goes to #reclaimChecked(), the one statement of the rules, which reads the same bytes again (a direct
+   * ring is a plain ArrayBuffer no other thread can change) and takes or refuses the entry.
+   */
+  #reclaim(): number {
+    const r = this.#ring;
+    if (!r.direct || this.#inOrder) return this.#reclaimChecked();
+    const uv = r.usedView;
+    const usedIdx = uv.getUint16(r.usedIdxAt, true);
+    const lastUsed = this.#lastUsed;
+    const size = r.size;
+    const pending = idx16Sub(usedIdx, lastUsed);
+    // used.idx not behind what was seen, and 1..inFlight entries ahead of last_used.
+    if (pending === 0 || pending > this.#inFlight || idxBehind(this.#usedSeen, usedIdx, size) !== 0) return this.#reclaimChecked();
+    const at = r.usedRingAt + (lastUsed & (size - 1)) * r.areas.usedStride;
+    const id = uv.getUint32(at + r.usedElemId, true);
+    const len = uv.getUint32(at + r.usedElemLen, true);
+    if (id >= size || this.#headState[id] !== HEAD_OUTSTANDING || len > (this.#chainWritable[id] as number)) return this.#reclaimChecked();
+    this.#usedSeen = usedIdx;
+    this.#detach(id);
+    this.#usedLen = len;
+    return id;
+  }
+
+  #reclaimChecked(): number {
     const r = this.#ring;
     const mask = r.size - 1;
-    if (this.#inOrder && this.#batchLeft > 0) return this.#takeBatched(out);
-    const usedIdx = r.usedIdx();
+    if (this.#inOrder && this.#batchLeft > 0) return this.#takeBatched();
+    const direct = r.direct;
+    const usedIdx = direct ? r.usedView.getUint16(r.usedIdxAt, true) : r.usedIdx();
     if (usedIdx !== this.#usedSeen) {
       const back = idxBehind(this.#usedSeen, usedIdx, r.size);
       if (back !== 0) throw idxBackwardsError('used', this.#usedSeen, usedIdx, back);
     }
-    if (usedIdx === this.#lastUsed) return null;
+    if (usedIdx === this.#lastUsed) return -1;
     const pending = idx16Sub(usedIdx, this.#lastUsed);
-    if (pending > this.#inFlight) {
-      throw new VirtqError('VIRTQ_USED_IDX_JUMP', `used.idx ${usedIdx} is ${pending} ahead of ${this.#lastUsed}, but only ${this.#inFlight} chains are outstanding`, { index: usedIdx, expected: `<= ${this.#inFlight}`, received: pending });
-    }
+    if (pending > this.#inFlight) throw this.#usedError('VIRTQ_USED_IDX_JUMP', usedIdx, pending, 0, 0);
     this.#usedSeen = usedIdx;
     const slot = this.#lastUsed & mask;
-    const id = r.usedElemIdAt(slot);
-    const len = r.usedElemLenAt(slot);
-    if (id >= r.size) throw new VirtqError('VIRTQ_USED_ID_OUT_OF_RANGE', `used ring slot ${slot} names id ${id}, outside the ${r.size}-entry table`, { index: id, expected: `< ${r.size}`, received: id });
+    // Copy id and len once, then judge the copies.
+    const at = r.usedRingAt + slot * r.areas.usedStride;
+    const id = direct ? r.usedView.getUint32(at + r.usedElemId, true) : r.usedElemIdAt(slot);
+    const len = direct ? r.usedView.getUint32(at + r.usedElemLen, true) : r.usedElemLenAt(slot);
+    if (id >= r.size) throw this.#usedError('VIRTQ_USED_ID_OUT_OF_RANGE', usedIdx, pending, id, len);
     const state = this.#headState[id];
-    if (state === HEAD_COMPLETED) throw new VirtqError('VIRTQ_USED_ID_TWICE', `used ring slot ${slot} returns head ${id} again after it was completed`, { index: id, received: id });
-    if (state !== HEAD_OUTSTANDING) throw new VirtqError('VIRTQ_USED_ID_NOT_OUTSTANDING', `used ring slot ${slot} names ${id}, which is not the head of an outstanding chain`, { index: id, received: id });
-    const writable = this.#chainWritable[id] as number;
-    if (len > writable) throw new VirtqError('VIRTQ_USED_LEN_TOO_LARGE', `used len ${len} for head ${id} exceeds its ${writable} device-writable bytes`, { index: id, expected: `<= ${writable}`, received: len });
+    if (state !== HEAD_OUTSTANDING) throw this.#usedError(state === HEAD_COMPLETED ? 'VIRTQ_USED_ID_TWICE' : 'VIRTQ_USED_ID_NOT_OUTSTANDING', usedIdx, pending, id, len);
+    if (len > (this.#chainWritable[id] as number)) throw this.#usedError('VIRTQ_USED_LEN_TOO_LARGE', usedIdx, pending, id, len);
     if (!this.#inOrder) {
       if (r.availPort.annotate !== undefined) r.availPort.annotate('virtqueue_get_buf', { id, len });
       this.#detach(id);
-      out.id = id;
-      out.len = len;
-      return out;
+      this.#usedLen = len;
+      return id;
     }
     // §2.7.9: the entry sits at the position of the first buffer of a batch and names "the head entry of the
     // descriptor chain describing the last buffer in the batch"; used.idx moved over the whole batch. A
     // head beyond the entries used.idx covers was used before buffers made available ahead of it (§6.2).
     let k = 0;
     while (k < pending && this.#availHead[(this.#lastUsed + k) & mask] !== id) k++;
-    if (k === pending) {
-      throw new VirtqError('VIRTQ_IN_ORDER_VIOLATION', `used ring slot ${slot} names head ${id}, which is not among the ${pending} buffers made available next (expected head ${this.#availHead[slot]} first)`, { index: slot, expected: this.#availHead[slot], received: id });
-    }
+    if (k === pending) throw this.#usedError('VIRTQ_IN_ORDER_VIOLATION', usedIdx, pending, id, len);
     this.#batchLeft = k + 1;
     this.#batchLen = len;
-    return this.#takeBatched(out);
+    return this.#takeBatched();
+  }
+
+  /** The error a used entry is refused with (cold: built only when refusing, so #reclaim() stays small). */
+  #usedError(code: 'VIRTQ_USED_IDX_JUMP' | 'VIRTQ_USED_ID_OUT_OF_RANGE' | 'VIRTQ_USED_ID_TWICE' | 'VIRTQ_USED_ID_NOT_OUTSTANDING' | 'VIRTQ_USED_LEN_TOO_LARGE' | 'VIRTQ_IN_ORDER_VIOLATION',
+    usedIdx: number, pending: number, id: number, len: number): VirtqError {
+    const size = this.#ring.size;
+    const slot = this.#lastUsed & (size - 1);
+    switch (code) {
+      case 'VIRTQ_USED_IDX_JUMP':
+        return new VirtqError(code, `used.idx ${usedIdx} is ${pending} ahead of ${this.#lastUsed}, but only ${this.#inFlight} chains are outstanding`, { index: usedIdx, expected: `<= ${this.#inFlight}`, received: pending });
+      case 'VIRTQ_USED_ID_OUT_OF_RANGE':
+        return new VirtqError(code, `used ring slot ${slot} names id ${id}, outside the ${size}-entry table`, { index: id, expected: `< ${size}`, received: id });
+      case 'VIRTQ_USED_ID_TWICE':
+        return new VirtqError(code, `used ring slot ${slot} returns head ${id} again after it was completed`, { index: id, received: id });
+      case 'VIRTQ_USED_ID_NOT_OUTSTANDING':
+        return new VirtqError(code, `used ring slot ${slot} names ${id}, which is not the head of an outstanding chain`, { index: id, received: id });
+      case 'VIRTQ_USED_LEN_TOO_LARGE': {
+        const writable = this.#chainWritable[id] as number;
+        return new VirtqError(code, `used len ${len} for head ${id} exceeds its ${writable} device-writable bytes`, { index: id, expected: `<= ${writable}`, received: len });
+      }
+      default:
+        return new VirtqError(code, `used ring slot ${slot} names head ${id}, which is not among the ${pending} buffers made available next (expected head ${this.#availHead[slot]} first)`, { index: slot, expected: this.#availHead[slot], received: id });
+    }
   }
 
   /** IN_ORDER: hand back the oldest buffer of the current batch ("assumed ... used completely", §2.7.9). */
-  #takeBatched(out: UsedBuffer): UsedBuffer {
+  #takeBatched(): number {
     const head = this.#availHead[this.#lastUsed & (this.#ring.size - 1)] as number;
     this.#batchLeft--;
-    out.id = head;
-    out.len = this.#batchLeft === 0 ? this.#batchLen : (this.#chainWritable[head] as number);
+    const len = this.#batchLeft === 0 ? this.#batchLen : (this.#chainWritable[head] as number);
     const port = this.#ring.availPort;
-    if (port.annotate !== undefined) port.annotate('virtqueue_get_buf', { id: head, len: out.len });
+    if (port.annotate !== undefined) port.annotate('virtqueue_get_buf', { id: head, len });
     this.#detach(head);
-    return out;
+    this.#usedLen = len;
+    return head;
   }
 
   /** detach_buf_split: return the chain's descriptors, advance last_used and used_event. */

@@ -11,7 +11,7 @@
 import { layoutOf } from '../layout/compile.js';
 import { bigField, numberField } from '../codec/views.js';
 import { sharedIndexOffset } from './shared-fields.js';
-import type { RingPort } from '../memory/ring-port.js';
+import { PlainRingPort, type RingPort } from '../memory/ring-port.js';
 import type { VirtioByteOrder } from '../layout/layout.js';
 import { VirtqError } from './errors.js';
 import type { GuestMemory } from './guest-memory.js';
@@ -74,6 +74,27 @@ export function splitDescFields(byteOrder: VirtioByteOrder): DescFields {
   };
 }
 
+/**
+ * A port whose methods are plain DataView accesses on an ArrayBuffer: a PlainRingPort itself (its own class,
+ * no method replaced on the instance, no annotate), not over shared memory. Reading and writing its view
+ * directly is then exactly what its methods do. Shared memory keeps its Atomics index accesses, and recording,
+ * wrapping or spying ports see every access, through the port.
+ */
+export function isDirect(port: RingPort): boolean {
+  if (Object.getPrototypeOf(port) !== PlainRingPort.prototype || port.shared || port.annotate !== undefined) return false;
+  return !PORT_METHODS.some((m) => Object.prototype.hasOwnProperty.call(port, m));
+}
+
+const PORT_METHODS = ['loadIndex16', 'storeIndex16', 'loadIndex32', 'storeIndex32', 'write', 'writeU8', 'writeU16', 'writeU32', 'writeU64', 'fill', 'fence', 'notify'];
+
+/**
+ * An offset as a small integer when it is one (resolve() computes offsets in floating point): V8 then keeps
+ * the ring's offset fields, and every offset computed from them on the hot paths, in integer registers.
+ */
+export function smallInt(n: number): number {
+  return n <= 0x3fffffff ? n | 0 : n;
+}
+
 function isPow2(n: number): boolean {
   return Number.isInteger(n) && n > 0 && (n & (n - 1)) === 0;
 }
@@ -104,6 +125,23 @@ export class SplitRing {
   readonly usedElemId: number;
   readonly usedElemLen: number;
 
+  /**
+   * True when all three areas are in plain little-endian ports over an ArrayBuffer (not shared, nothing
+   * recording): the ends then read and write them through the DataViews below with offsets computed once,
+   * the same bytes in the same order as through the port's methods. False: every access goes through the ports.
+   */
+  readonly direct: boolean;
+  readonly descView: DataView;
+  readonly availView: DataView;
+  readonly usedView: DataView;
+  /** Absolute offsets in those views: avail.idx, avail.ring[0], used.idx, used.ring[0], used_event, avail_event. */
+  readonly availIdxAt: number;
+  readonly availRingAt: number;
+  readonly usedIdxAt: number;
+  readonly usedRingAt: number;
+  readonly usedEventAt: number;
+  readonly availEventAt: number;
+
   constructor(c: SplitQueueConfig) {
     if (!isPow2(c.size) || c.size > 32768) {
       throw new VirtqError('VIRTQ_BAD_GEOMETRY', `split queue size ${c.size} is not a power of two in 1..32768`, { received: c.size });
@@ -133,6 +171,16 @@ export class SplitRing {
     this.usedIdxOff = this.usedBase + sharedIndexOffset(used, 'idx');
     this.usedElemId = numberField(elem, 'id').offset;
     this.usedElemLen = numberField(elem, 'len').offset;
+    this.direct = this.le && isDirect(this.descPort) && isDirect(this.availPort) && isDirect(this.usedPort);
+    this.descView = this.descPort.view;
+    this.availView = this.availPort.view;
+    this.usedView = this.usedPort.view;
+    this.availIdxAt = this.availIdxOff;
+    this.availRingAt = this.availBase + this.areas.availRing;
+    this.usedIdxAt = this.usedIdxOff;
+    this.usedRingAt = this.usedBase + this.areas.usedRing;
+    this.usedEventAt = this.availBase + this.areas.usedEvent;
+    this.availEventAt = this.usedBase + this.areas.availEvent;
   }
 
   private area(rings: GuestMemory, gpa: number | bigint, len: number, align: number, what: string): [RingPort, number] {
@@ -143,50 +191,79 @@ export class SplitRing {
     const port = rings.portFor(a, len, what);
     const off = rings.offset;
     if (off % 2 !== 0) throw new VirtqError('VIRTQ_BAD_GEOMETRY', `${what} must be 2-aligned within its region for atomic index access`, { addr: a });
-    return [port, off];
+    return [port, smallInt(off)];
   }
 
   private swap(v: number): number {
     return this.le ? v : ((v & 0xff) << 8) | (v >>> 8);
   }
 
-  availIdx(): number { return this.swap(this.availPort.loadIndex16(this.availIdxOff)); }
-  setAvailIdx(v: number): void { this.availPort.storeIndex16(this.availIdxOff, this.swap(v & 0xffff)); }
+  // Each accessor goes straight to the area's DataView when `direct` (the bytes a plain port's method would
+  // write, little-endian), else through the port (Atomics on shared memory, recorders, legacy byte order).
+  availIdx(): number { return this.direct ? this.availView.getUint16(this.availIdxAt, true) : this.swap(this.availPort.loadIndex16(this.availIdxOff)); }
+  setAvailIdx(v: number): void {
+    if (this.direct) this.availView.setUint16(this.availIdxAt, v & 0xffff, true);
+    else this.availPort.storeIndex16(this.availIdxOff, this.swap(v & 0xffff));
+  }
   availFlags(): number { return this.swap(this.availPort.loadIndex16(this.availFlagsOff)); }
   setAvailFlags(v: number): void { this.availPort.storeIndex16(this.availFlagsOff, this.swap(v & 0xffff)); }
-  usedIdx(): number { return this.swap(this.usedPort.loadIndex16(this.usedIdxOff)); }
-  setUsedIdx(v: number): void { this.usedPort.storeIndex16(this.usedIdxOff, this.swap(v & 0xffff)); }
+  usedIdx(): number { return this.direct ? this.usedView.getUint16(this.usedIdxAt, true) : this.swap(this.usedPort.loadIndex16(this.usedIdxOff)); }
+  setUsedIdx(v: number): void {
+    if (this.direct) this.usedView.setUint16(this.usedIdxAt, v & 0xffff, true);
+    else this.usedPort.storeIndex16(this.usedIdxOff, this.swap(v & 0xffff));
+  }
   usedFlags(): number { return this.swap(this.usedPort.loadIndex16(this.usedFlagsOff)); }
   setUsedFlags(v: number): void { this.usedPort.storeIndex16(this.usedFlagsOff, this.swap(v & 0xffff)); }
   /** vring_used_event(): avail->ring[num], written by the driver (EVENT_IDX only). */
   usedEvent(): number { return this.swap(this.availPort.loadIndex16(this.availBase + this.areas.usedEvent)); }
-  setUsedEvent(v: number): void { this.availPort.storeIndex16(this.availBase + this.areas.usedEvent, this.swap(v & 0xffff)); }
+  setUsedEvent(v: number): void {
+    if (this.direct) this.availView.setUint16(this.usedEventAt, v & 0xffff, true);
+    else this.availPort.storeIndex16(this.availBase + this.areas.usedEvent, this.swap(v & 0xffff));
+  }
   /** vring_avail_event(): used->ring[num], written by the device (EVENT_IDX only). */
   availEvent(): number { return this.swap(this.usedPort.loadIndex16(this.usedBase + this.areas.availEvent)); }
-  setAvailEvent(v: number): void { this.usedPort.storeIndex16(this.usedBase + this.areas.availEvent, this.swap(v & 0xffff)); }
+  setAvailEvent(v: number): void {
+    if (this.direct) this.usedView.setUint16(this.availEventAt, v & 0xffff, true);
+    else this.usedPort.storeIndex16(this.usedBase + this.areas.availEvent, this.swap(v & 0xffff));
+  }
 
   availRing(slot: number): number {
-    return this.availPort.view.getUint16(this.availBase + this.areas.availRing + slot * this.areas.availStride, this.le);
+    return this.availView.getUint16(this.availRingAt + slot * this.areas.availStride, this.le);
   }
   setAvailRing(slot: number, head: number): void {
-    this.availPort.writeU16(this.availBase + this.areas.availRing + slot * this.areas.availStride, head, this.le);
+    if (this.direct) this.availView.setUint16(this.availRingAt + slot * this.areas.availStride, head, true);
+    else this.availPort.writeU16(this.availRingAt + slot * this.areas.availStride, head, this.le);
   }
   usedElemIdAt(slot: number): number {
-    return this.usedPort.view.getUint32(this.usedBase + this.areas.usedRing + slot * this.areas.usedStride + this.usedElemId, this.le);
+    return this.usedView.getUint32(this.usedRingAt + slot * this.areas.usedStride + this.usedElemId, this.le);
   }
   usedElemLenAt(slot: number): number {
-    return this.usedPort.view.getUint32(this.usedBase + this.areas.usedRing + slot * this.areas.usedStride + this.usedElemLen, this.le);
+    return this.usedView.getUint32(this.usedRingAt + slot * this.areas.usedStride + this.usedElemLen, this.le);
   }
   setUsedElem(slot: number, id: number, len: number): void {
-    const base = this.usedBase + this.areas.usedRing + slot * this.areas.usedStride;
-    this.usedPort.writeU32(base + this.usedElemId, id, this.le);
-    this.usedPort.writeU32(base + this.usedElemLen, len, this.le);
+    const base = this.usedRingAt + slot * this.areas.usedStride;
+    if (this.direct) {
+      this.usedView.setUint32(base + this.usedElemId, id, true);
+      this.usedView.setUint32(base + this.usedElemLen, len, true);
+    } else {
+      this.usedPort.writeU32(base + this.usedElemId, id, this.le);
+      this.usedPort.writeU32(base + this.usedElemLen, len, this.le);
+    }
   }
 
   /** Write descriptor `i` of a table at (port, base) — the ring's table or an indirect one. */
   writeDesc(port: RingPort, base: number, i: number, lo: number, hi: number, len: number, flags: number, next: number): void {
     const d = this.d;
     const at = base + i * d.stride;
+    if (this.direct && port === this.descPort) {
+      const v = this.descView;
+      v.setUint32(at + d.addrLoOff, lo, true);
+      v.setUint32(at + d.addrHiOff, hi, true);
+      v.setUint32(at + d.len, len, true);
+      v.setUint16(at + d.flags, flags, true);
+      v.setUint16(at + d.next, next, true);
+      return;
+    }
     port.writeU32(at + d.addrLoOff, lo, d.le);
     port.writeU32(at + d.addrHiOff, hi, d.le);
     port.writeU32(at + d.len, len, d.le);

@@ -5,7 +5,11 @@
  * Prints ns per round trip (medians of RUNS runs) and ringwire's speed as a fraction of C's (C ns / ringwire
  * ns), as the other benches do; `--json` gives JSON lines (report.ts).
  *
- *   node dist/test/bench/virtio-bench.js [--json]   (RINGWIRE_BENCH_SECONDS per run, default 0.5)
+ * Each case runs through the object API (add(VirtqBuffer[]), pop(), getUsed()) and through the record API
+ * (addRecord, popRecord, getUsedRecord), both against the same C round trip.
+ *
+ *   node dist/test/bench/virtio-bench.js [--json]   (RINGWIRE_BENCH_SECONDS per run, default 0.5;
+ *                                                    RINGWIRE_BENCH_ONLY=text runs the cases naming it)
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,27 +21,42 @@ import { GuestMemory, PackedDevice, PackedDriver, SplitDevice, SplitDriver, type
 
 const SIZE = 256;
 const seconds = Number(process.env['RINGWIRE_BENCH_SECONDS'] ?? '0.5');
+/** RINGWIRE_BENCH_ONLY: run only the cases whose name contains it (one case per process keeps V8's feedback to it). */
+const only = process.env['RINGWIRE_BENCH_ONLY'];
 
 function chainOf(n: number): VirtqBuffer[] {
   return Array.from({ length: n }, (_, k) => ({ addr: 0x10000 + k * 0x100, len: 64, write: k === n - 1 }));
 }
 
-/** ns per round trip, one figure per run. */
+/**
+ * ns per round trip, one figure per run. Each benchmark gets its own copy of the timing loop (new Function, as
+ * c-baseline.ts nsPerOp does), so the loop's call of `round` sees one function and V8 can inline it, as gcc
+ * inlines the C side's round trip; one loop shared by every case would time a megamorphic call besides.
+ */
 function measure(round: () => void): number[] {
-  for (let k = 0; k < 20000; k++) round(); // warm up
-  const out: number[] = [];
-  for (let r = 0; r < RUNS; r++) {
+  const loop = new Function('round', 'seconds', 'now', `
     let iters = 0;
-    const t0 = process.hrtime.bigint();
+    const t0 = now();
     let t = t0;
     do {
       for (let k = 0; k < 4096; k++) round();
       iters += 4096;
-      t = process.hrtime.bigint();
+      t = now();
     } while (Number(t - t0) < seconds * 1e9);
-    out.push(Number(t - t0) / iters);
-  }
+    return Number(t - t0) / iters;`) as (r: () => void, s: number, now: () => bigint) => number;
+  const now = (): bigint => process.hrtime.bigint();
+  for (let k = 0; k < 20000; k++) round(); // warm up
+  const out: number[] = [];
+  for (let r = 0; r < RUNS; r++) out.push(loop(round, seconds, now));
   return out;
+}
+
+/** The same chain as buffer records (addRecord): n - 1 device-readable, then one device-writable. */
+function recordsOf(n: number): { addr: Float64Array; len: Uint32Array } {
+  const addr = new Float64Array(n);
+  const len = new Uint32Array(n);
+  for (let k = 0; k < n; k++) { addr[k] = 0x10000 + k * 0x100; len[k] = 64; }
+  return { addr, len };
 }
 
 function split(n: number): number[] {
@@ -54,6 +73,25 @@ function split(n: number): number[] {
     if (c === null) throw new Error('nothing available');
     dev.pushUsed(c.head, c.writable);
     if (drv.getUsed() === null) throw new Error('nothing used');
+  });
+}
+
+/** The split round trip through the record API: no buffer objects, no result objects. */
+function splitRecord(n: number): number[] {
+  const memory = new GuestMemory();
+  memory.mapNew(0, 0x10000);
+  memory.mapNew(0x10000, 0x1000);
+  const cfg = { memory, size: SIZE, desc: 0, avail: 0x2000, used: 0x3000 };
+  const drv = new SplitDriver(cfg);
+  const dev = new SplitDevice(cfg);
+  const chain = dev.chain;
+  const { addr, len } = recordsOf(n);
+  return measure(() => {
+    drv.addRecord(addr, len, n - 1, 1);
+    const head = dev.popRecord();
+    if (head < 0) throw new Error('nothing available');
+    dev.pushUsed(head, chain.writable);
+    if (drv.getUsedRecord() < 0) throw new Error('nothing used');
   });
 }
 
@@ -74,6 +112,25 @@ function packed(n: number): number[] {
   });
 }
 
+/** The packed round trip through the record API. */
+function packedRecord(n: number): number[] {
+  const memory = new GuestMemory();
+  memory.mapNew(0, 0x10000);
+  memory.mapNew(0x10000, 0x1000);
+  const cfg = { memory, size: SIZE, desc: 0, driverEvent: 0x2000, deviceEvent: 0x2004 };
+  const drv = new PackedDriver(cfg);
+  const dev = new PackedDevice(cfg);
+  const chain = dev.chain;
+  const { addr, len } = recordsOf(n);
+  return measure(() => {
+    drv.addRecord(addr, len, n - 1, 1);
+    const id = dev.popRecord();
+    if (id < 0) throw new Error('nothing available');
+    dev.pushUsed(id, chain.writable);
+    if (drv.getUsedRecord() < 0) throw new Error('nothing used');
+  });
+}
+
 function cBaseline(): Record<string, number[]> | undefined {
   const src = fileURLToPath(new URL('../../../test/bench/c/virtio-bench.c', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'ringwire-virtio-bench-'));
@@ -91,12 +148,16 @@ function cBaseline(): Record<string, number[]> | undefined {
 
 function main(): void {
   const c = cBaseline();
+  // Each row against the C round trip of the same ring and chain length (key); the record rows call addRecord /
+  // popRecord / getUsedRecord, the others add(VirtqBuffer[]) / pop() / getUsed().
   const cases: [string, string, () => number[]][] = [
     ['split1', 'virtio split round trip, 1 descriptor', () => split(1)], ['split3', 'virtio split round trip, 3 descriptors', () => split(3)],
     ['packed1', 'virtio packed round trip, 1 descriptor', () => packed(1)], ['packed3', 'virtio packed round trip, 3 descriptors', () => packed(3)],
+    ['split1', 'virtio split round trip, 1 desc, record API', () => splitRecord(1)], ['split3', 'virtio split round trip, 3 descs, record API', () => splitRecord(3)],
+    ['packed1', 'virtio packed round trip, 1 desc, record API', () => packedRecord(1)], ['packed3', 'virtio packed round trip, 3 descs, record API', () => packedRecord(3)],
   ];
   printLines('virtio round trip (add, pop+walk, push used, reclaim), ns per round trip, medians (C: gcc -O2 on linux/virtio_ring.h)',
-    cases.map(([key, name, run]) => benchLine(name, 'ns/op', run(), c?.[key])));
+    cases.filter(([, name]) => only === undefined || name.includes(only)).map(([key, name, run]) => benchLine(name, 'ns/op', run(), c?.[key])));
 }
 
 // Benchmarks print figures; a test runner that picks up every file under dist/test/ skips them.
