@@ -7,7 +7,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  layoutOf, numberField, bigField, elementField, encode, ringType, SharedRing, PlainRingPort, FrontRing, BackRing,
+  codecFor, layoutOf, numberField, bigField, elementField, encode, ringType, SharedRing, PlainRingPort, FrontRing, BackRing,
   GuestMemory, SplitDriver, SplitDevice, PackedDriver, PackedDevice, TraceReader, GrowableSink, TraceRecorder, recordXenRing,
   TraceStreamReader,
 } from '../../src/index.js';
@@ -44,6 +44,25 @@ test('struct views read and write in place without allocating (64-bit members as
     }
   });
   assert.ok(acc > 0);
+});
+
+test('decodeInto with int64 \'number\' refills a reused blkif_request without allocating', async () => {
+  const blk = codecFor('blkif_request', { int64: 'number' });
+  const ring = new DataView(new ArrayBuffer(64 * blk.size));
+  for (let i = 0; i < 64; i++) {
+    const seg = Array.from({ length: 11 }, (_v, s) => ({ gref: i * 16 + s, first_sect: 0, last_sect: 7 }));
+    blk.encode({ operation: 1, nr_segments: 11, handle: i, id: 0x07060504030201 + i, sector_number: 2 ** 40 + i * 8, seg }, ring, i * blk.size);
+  }
+  const t = blk.decode(ring, 0);
+  let acc = 0;
+  await assertNoAllocation('decodeInto (number)', (n) => {
+    for (let i = 0; i < n; i++) {
+      const r = blk.decodeInto(ring, (i & 63) * blk.size, t);
+      acc += r.nr_segments + r.seg[i % 11]!.gref + (r.id > 2 ** 50 ? 1 : 0) + (r.sector_number & 7);
+    }
+  });
+  assert.ok(acc > 0);
+  assert.equal(t.id, 0x07060504030201 + ((OPS - 1) & 63));
 });
 
 test('a Xen ring: write, push, copy and respond, take the response, without allocating', async () => {
