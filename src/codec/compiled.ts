@@ -117,8 +117,9 @@ export function fastEncoder(l: StructLayout, keys = true): FastEncoder | null {
 }
 
 /**
- * Generated decoders. Every scalar is first read into a local (`v0`, `v1`, ...), then the record is built or
- * filled from the locals, so nothing is written before every value has been read and checked. Small members
+ * Generated decoders. A filler reads every scalar into a local (`v0`, `v1`, ...) before it writes, so nothing
+ * is written before every value has been read and checked; a builder puts the reads into the object literal
+ * itself (64-bit members in number mode excepted: they are read and checked first). Small members
  * that share an aligned 16- or 32-bit word of the struct (blkif_request's operation, nr_segments and handle;
  * each segment's first_sect and last_sect) are read with one load of that word and split with shifts: the
  * same bytes as one load per member, in fewer DataView calls (each call is a bounds check).
@@ -130,11 +131,14 @@ interface DecGen {
   num: boolean;
 }
 
-/** One scalar to read: where it is (offset from the struct's start), its type, and the local it goes into. */
-interface ReadLeaf { at: number; leaf: ScalarLeaf; local: string }
+/**
+ * One scalar to read: where it is (offset from the struct's start), its type, the local it may go into, and
+ * the expression giving its value once the reads are emitted (the local, or the read itself).
+ */
+interface ReadLeaf { at: number; leaf: ScalarLeaf; local: string; expr: string }
 
 /** A member of the decoded shape: a scalar's local, an array of shapes, or a record of named shapes. */
-type Shape = { kind: 'scalar'; local: string; wide: boolean } | { kind: 'array'; items: Shape[] } | { kind: 'record'; members: [string, Shape][] };
+type Shape = { kind: 'scalar'; x: ReadLeaf; wide: boolean } | { kind: 'array'; items: Shape[] } | { kind: 'record'; members: [string, Shape][] };
 
 function shapeOf(g: DecGen, l: StructLayout, base: number, leaves: ReadLeaf[]): Shape {
   const members: [string, Shape][] = [];
@@ -142,8 +146,9 @@ function shapeOf(g: DecGen, l: StructLayout, base: number, leaves: ReadLeaf[]): 
     const one = (at: number): Shape => {
       if (f.scalar === undefined) return shapeOf(g, f.aggregate as StructLayout, at, leaves);
       const local = `v${g.n++}`;
-      leaves.push({ at, leaf: f.scalar, local });
-      return { kind: 'scalar', local, wide: f.scalar.type.size === 8 };
+      const x: ReadLeaf = { at, leaf: f.scalar, local, expr: local };
+      leaves.push(x);
+      return { kind: 'scalar', x, wide: f.scalar.type.size === 8 };
     };
     const at = base + f.offset;
     members.push([f.name, f.count === undefined ? one(at) : { kind: 'array', items: Array.from({ length: f.count }, (_, i) => one(at + i * f.elemSize)) }]);
@@ -164,17 +169,24 @@ function fromWord(w: string, width: number, r: number, leaf: ScalarLeaf): string
   return `(${hi} | ((${w} >>> ${8 * r + 8}) & 0xff))`;
 }
 
+/** Sets x.expr: the value of x in a local (a statement in g.reads), or inline, as the read itself. */
+function bind(g: DecGen, x: ReadLeaf, value: string, inline: boolean): void {
+  if (inline) x.expr = value;
+  else g.reads.push(`const ${x.local} = ${value};`);
+}
+
 /** One scalar read on its own. */
-function readOne(g: DecGen, { at, leaf, local }: ReadLeaf): void {
+function readOne(g: DecGen, x: ReadLeaf, inline: boolean): void {
+  const { at, leaf, local } = x;
   const le = leaf.littleEndian;
   const s = leaf.type.signed;
   switch (leaf.type.size) {
-    case 1: g.reads.push(`const ${local} = dv.${s ? 'getInt8' : 'getUint8'}(b + ${at});`); return;
-    case 2: g.reads.push(`const ${local} = dv.${s ? 'getInt16' : 'getUint16'}(b + ${at}, ${le});`); return;
-    case 4: g.reads.push(`const ${local} = dv.${s ? 'getInt32' : 'getUint32'}(b + ${at}, ${le});`); return;
+    case 1: bind(g, x, `dv.${s ? 'getInt8' : 'getUint8'}(b + ${at})`, inline); return;
+    case 2: bind(g, x, `dv.${s ? 'getInt16' : 'getUint16'}(b + ${at}, ${le})`, inline); return;
+    case 4: bind(g, x, `dv.${s ? 'getInt32' : 'getUint32'}(b + ${at}, ${le})`, inline); return;
     case 8: {
       if (!g.num) {
-        g.reads.push(`const ${local} = dv.${s ? 'getBigInt64' : 'getBigUint64'}(b + ${at}, ${le});`);
+        bind(g, x, `dv.${s ? 'getBigInt64' : 'getBigUint64'}(b + ${at}, ${le})`, inline);
         return;
       }
       // Two 32-bit loads, no BigInt (nothing allocated). |v| <= 2^53 - 1: the high half lies in
@@ -185,13 +197,13 @@ function readOne(g: DecGen, { at, leaf, local }: ReadLeaf): void {
       g.reads.push(s
         ? `if (${local}h > 0x1fffff || ${local}h < -0x200000 || (${local}h === -0x200000 && ${local}l === 0)) return null;`
         : `if (${local}h > 0x1fffff) return null;`);
-      g.reads.push(`const ${local} = ${local}h * 4294967296 + ${local}l;`);
+      bind(g, x, `(${local}h * 4294967296 + ${local}l)`, inline);
     }
   }
 }
 
-/** Reads every leaf into its local, with one load for the small members sharing an aligned word. */
-function emitReads(g: DecGen, leaves: ReadLeaf[], structSize: number): void {
+/** Reads every leaf (into its local unless `inline`), with one load for the small members sharing an aligned word. */
+function emitReads(g: DecGen, leaves: ReadLeaf[], structSize: number, inline: boolean): void {
   const words = new Map<number, ReadLeaf[]>();
   for (const x of leaves) {
     const w = x.at & ~3;
@@ -208,11 +220,11 @@ function emitReads(g: DecGen, leaves: ReadLeaf[], structSize: number): void {
     const word = `w${g.n++}`;
     g.reads.push(`const ${word} = dv.${width === 16 ? 'getUint16' : 'getUint32'}(b + ${w + from}, true);`);
     for (const x of group) {
-      g.reads.push(`const ${x.local} = ${fromWord(word, width, x.at - w - from, x.leaf)};`);
+      bind(g, x, fromWord(word, width, x.at - w - from, x.leaf), inline);
       merged.add(x);
     }
   }
-  for (const x of leaves) if (!merged.has(x)) readOne(g, x);
+  for (const x of leaves) if (!merged.has(x)) readOne(g, x, inline);
 }
 
 /** Whether a record holds a 64-bit member itself (or an array of them). */
@@ -231,7 +243,7 @@ function holdsWide(s: Shape & { kind: 'record' }): boolean {
  */
 function buildExpr(s: Shape, ctors: string[] | undefined): string {
   switch (s.kind) {
-    case 'scalar': return s.local;
+    case 'scalar': return s.x.expr;
     case 'array': return `[${s.items.map((e) => buildExpr(e, ctors)).join(', ')}]`;
     case 'record': {
       const values = s.members.map(([, m]) => buildExpr(m, ctors));
@@ -254,7 +266,7 @@ function buildExpr(s: Shape, ctors: string[] | undefined): string {
 function fillStatements(g: DecGen, s: Shape & { kind: 'record' }, t: string, checks: string[], writes: string[]): void {
   const into = (m: Shape, target: string, key: string): void => {
     if (m.kind === 'scalar') {
-      writes.push(`${target}[${key}] = ${m.local};`);
+      writes.push(`${target}[${key}] = ${m.x.expr};`);
       return;
     }
     const x = `${m.kind === 'array' ? 'a' : 'r'}${g.n++}`;
@@ -273,17 +285,17 @@ const decoders = { bigint: new WeakMap<StructLayout, FastDecoder | null>(), numb
 const intoDecoders = { bigint: new WeakMap<StructLayout, FastDecoderInto | null>(), number: new WeakMap<StructLayout, FastDecoderInto | null>() };
 
 /** The reads of the layout, and its shape. */
-function decodeParts(l: StructLayout, mode: Int64Mode): { g: DecGen; shape: Shape & { kind: 'record' } } {
+function decodeParts(l: StructLayout, mode: Int64Mode, inline: boolean): { g: DecGen; shape: Shape & { kind: 'record' } } {
   const g: DecGen = { reads: [], n: 0, num: mode === 'number' };
   const leaves: ReadLeaf[] = [];
   const shape = shapeOf(g, l, 0, leaves) as Shape & { kind: 'record' };
-  emitReads(g, leaves, l.size);
+  emitReads(g, leaves, l.size, inline);
   return { g, shape };
 }
 
 /** A filler's statements: reads, shape checks (both may `return null`), writes. */
 function fillParts(l: StructLayout, mode: Int64Mode): { reads: string; checks: string; writes: string } {
-  const { g, shape } = decodeParts(l, mode);
+  const { g, shape } = decodeParts(l, mode, false);
   const checks: string[] = [];
   const writes: string[] = [];
   fillStatements(g, shape, 't', checks, writes);
@@ -300,7 +312,7 @@ export function fastDecoder(l: StructLayout, mode: Int64Mode = 'bigint'): FastDe
   if (fn === undefined) {
     fn = null;
     if (!hasUnion(l)) {
-      const { g, shape } = decodeParts(l, mode);
+      const { g, shape } = decodeParts(l, mode, true);
       const ctors: string[] | undefined = mode === 'number' ? [] : undefined;
       const record = buildExpr(shape, ctors);
       fn = (new Function(`'use strict';\n${(ctors ?? []).join('\n')}\nreturn function decode(dv, b) {\n${g.reads.join('\n')}\nreturn ${record};\n};`) as () => FastDecoder)();
