@@ -60,16 +60,35 @@ test(`generated decoders read every struct as the generic walk does: every ABI, 
           for (const line of describeLines(l, b)) if (line.value !== undefined) want.set(line.path, line.value);
           const big = decode(l, b);
           assert.deepEqual(leaves(big, '', new Map()), want, `${name} ${abi} ${byteOrder}`);
+          // decodeInto from a 4-aligned start (read as 32-bit words) and from an odd one (DataView), into a reused record.
+          const padded = new Uint8Array(b.length + 8);
+          const typed = codecFor(name, { abi, byteOrder });
+          const reused = typed.decode(b);
+          for (const at of [4, 1]) {
+            padded.fill(0xa5);
+            padded.set(b, at);
+            assert.deepEqual(typed.decodeInto(padded, at, reused), big, `${name} ${abi} ${byteOrder} decodeInto at ${at}`);
+          }
           const unsafe = [...want].find(([, v]) => typeof v === 'bigint' && (v > MAX || v < -MAX));
           if (unsafe === undefined) {
             const asNumbers = new Map([...want].map(([p, v]) => [p, Number(v)]));
             const got = num.decode(b);
             assert.deepEqual(leaves(got, '', new Map()), asNumbers, `${name} ${abi} ${byteOrder}, number mode`);
+            const reusedNum = num.decode(b);
+            for (const at of [4, 1]) {
+              padded.fill(0x5a);
+              padded.set(b, at);
+              assert.deepEqual(num.decodeInto(padded, at, reusedNum), got, `${name} ${abi} ${byteOrder} number decodeInto at ${at}`);
+            }
             assert.deepEqual(leaves(decode(l, b, 0, 'number'), '', new Map()), asNumbers);
             numbers++;
           } else {
             assert.throws(() => num.decode(b), (e: unknown) => e instanceof CodecError && e.code === 'CODEC_UNSAFE_INTEGER' &&
               e.path === `${name}.${unsafe[0]}` && e.received === String(unsafe[1]), `${name} ${abi} ${byteOrder}: ${unsafe[0]}`);
+            for (const at of [4, 1]) {
+              padded.set(b, at);
+              assert.throws(() => num.decodeInto(padded, at, {} as never), { code: 'CODEC_UNSAFE_INTEGER', path: `${name}.${unsafe[0]}` });
+            }
             refused++;
           }
         }
