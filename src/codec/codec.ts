@@ -15,7 +15,7 @@ import type { AbiName, TypedStructName } from '../../protocol/index.js';
 import { layoutOf, type LayoutOptions } from '../layout/compile.js';
 import type { StructLayout } from '../layout/layout.js';
 import { decode, decodeChecked, decodeInto, requireBytes, type DecodedRecord } from './decode.js';
-import { codecDecodeInto } from './compiled.js';
+import { codecDecodeInto, wordsOf } from './compiled.js';
 import { checkAbi } from './abi-tag.js';
 import { CodecError } from '../errors.js';
 import { asDataView } from './scalar-io.js';
@@ -80,7 +80,7 @@ export function codecFor(name: string, options: CodecOptions = {}): StructCodec 
   let c = cache.get(layout);
   if (c === undefined) {
     const slow = (dv: DataView, off: number, target: DecodedRecord) => Object.assign(target, decodeChecked(layout, dv, off, int64));
-    const into = codecDecodeInto(layout, int64, { asDataView, requireBytes, checkAbi, slow: slow as never });
+    const into = codecDecodeInto(layout, int64, { asDataView, requireBytes, checkAbi, wordsOf, slow: slow as never });
     c = Object.freeze({
       layout,
       size: layout.size,

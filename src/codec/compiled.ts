@@ -406,8 +406,22 @@ export interface DecodeIntoDeps {
   readonly requireBytes: (dv: DataView, byteOffset: number, size: number, what: string) => void;
   /** Throws CODEC_ABI_MISMATCH when the memory is tagged for an ABI the layout does not match. */
   readonly checkAbi: (layout: StructLayout, dv: DataView, byteOffset: number, size: number) => void;
+  /** The Uint32Array over a buffer's words (wordsOf). */
+  readonly wordsOf: (ab: ArrayBufferLike) => Uint32Array;
   /** A fresh decode copied into the target: the typed error of a bad value, or a target of another shape. */
   readonly slow: (dv: DataView, byteOffset: number, target: Record<string, unknown>) => Record<string, unknown>;
+}
+
+const wordViews = new WeakMap<ArrayBufferLike, Uint32Array>();
+
+/** A Uint32Array over every whole word of `ab`, made once per buffer (again when a resizable one has grown). */
+export function wordsOf(ab: ArrayBufferLike): Uint32Array {
+  let w = wordViews.get(ab);
+  if (w === undefined || w.length !== ab.byteLength >>> 2) {
+    w = new Uint32Array(ab, 0, ab.byteLength >>> 2);
+    wordViews.set(ab, w);
+  }
+  return w;
 }
 
 export type CodecDecodeInto = (buf: Uint8Array | DataView, byteOffset: number, target: Record<string, unknown>) => Record<string, unknown>;
@@ -432,14 +446,14 @@ ${p.writes}
 return slow(dv, b, t);
 }
 return t;`;
-  // A struct starting 4-aligned is read as words of a Uint32Array over its buffer (made once per buffer):
-  // typed-array loads cost V8 less than DataView calls. The view is checked to cover the struct's words (a
-  // grown or detached buffer since it was made takes the DataView path).
+  // A struct starting 4-aligned is read as words of a Uint32Array over its buffer (one per buffer, kept
+  // weakly; the last one used at hand): typed-array loads cost V8 less than DataView calls. The view is
+  // checked to cover the struct's words (a buffer detached since takes the DataView path).
   const words = Math.ceil(l.size / 4);
   const wordPath = w === undefined ? '' : `const at = dv.byteOffset + b;
 if ((at & 3) === 0) {
   const ab = dv.buffer;
-  if (ab !== lastBuffer) { lastBuffer = ab; lastWords = new Uint32Array(ab, 0, ab.byteLength >>> 2); }
+  if (ab !== lastBuffer) { lastBuffer = ab; lastWords = wordsOf(ab); }
   const u32 = lastWords, q = at >>> 2;
   if (q + ${words} <= u32.length) {
 ${fill(w)}
@@ -448,6 +462,7 @@ ${fill(w)}
   const src = `'use strict';
 const { asDataView, requireBytes, checkAbi, slow } = deps;
 let lastBuffer = null, lastWords = new Uint32Array(0);
+const wordsOf = deps.wordsOf;
 return function decodeInto(buf, b, t) {
 const dv = buf instanceof DataView ? buf : asDataView(buf);
 if (!(Number.isInteger(b) && b >= 0 && b + ${l.size} <= dv.byteLength)) requireBytes(dv, b, ${l.size}, ${JSON.stringify(l.name)});

@@ -47,17 +47,21 @@ test('struct views read and write in place without allocating (64-bit members as
 });
 
 test('decodeInto with int64 \'number\' refills a reused blkif_request without allocating', async () => {
+  // Two rings in turn (each read as 32-bit words through its own view, made once), and a third at an odd
+  // offset (read through DataView).
   const blk = codecFor('blkif_request', { int64: 'number' });
-  const ring = new DataView(new ArrayBuffer(64 * blk.size));
-  for (let i = 0; i < 64; i++) {
-    const seg = Array.from({ length: 11 }, (_v, s) => ({ gref: i * 16 + s, first_sect: 0, last_sect: 7 }));
-    blk.encode({ operation: 1, nr_segments: 11, handle: i, id: 0x07060504030201 + i, sector_number: 2 ** 40 + i * 8, seg }, ring, i * blk.size);
+  const rings = [0, 0, 1].map((shift) => new DataView(new ArrayBuffer(64 * blk.size + 4), shift, 64 * blk.size));
+  for (const ring of rings) {
+    for (let i = 0; i < 64; i++) {
+      const seg = Array.from({ length: 11 }, (_v, s) => ({ gref: i * 16 + s, first_sect: 0, last_sect: 7 }));
+      blk.encode({ operation: 1, nr_segments: 11, handle: i, id: 0x07060504030201 + i, sector_number: 2 ** 40 + i * 8, seg }, ring, i * blk.size);
+    }
   }
-  const t = blk.decode(ring, 0);
+  const t = blk.decode(rings[0]!, 0);
   let acc = 0;
   await assertNoAllocation('decodeInto (number)', (n) => {
     for (let i = 0; i < n; i++) {
-      const r = blk.decodeInto(ring, (i & 63) * blk.size, t);
+      const r = blk.decodeInto(rings[i % 3]!, (i & 63) * blk.size, t);
       acc += r.nr_segments + r.seg[i % 11]!.gref + (r.id > 2 ** 50 ? 1 : 0) + (r.sector_number & 7);
     }
   });
