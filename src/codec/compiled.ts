@@ -9,8 +9,10 @@ import type { FieldLayout, ScalarLeaf, StructLayout } from '../layout/layout.js'
 import type { Int64Mode } from './typed-record.js';
 
 export type FastEncoder = (value: unknown, dv: DataView, base: number) => boolean;
-/** A new record; null (number mode) when a 64-bit member does not fit a number exactly. */
-export type FastDecoder = (dv: DataView, base: number) => Record<string, unknown> | null;
+/** A new record (from `fallback` when a 64-bit member does not fit a number exactly: number mode). */
+export type FastDecoder = (dv: DataView, base: number) => Record<string, unknown>;
+/** The generic decoder a number-mode fast decoder hands a value beyond ±(2^53 - 1) to (it throws). */
+export type DecodeFallback = (layout: StructLayout, dv: DataView, base: number) => Record<string, unknown>;
 /** Fills `t`, a record of the layout's shape (as decode returns), in place; returns it, or null (see fastDecoderInto). */
 export type FastDecoderInto = (dv: DataView, base: number, t: Record<string, unknown>) => Record<string, unknown> | null;
 
@@ -329,8 +331,10 @@ function fillStatements(g: DecGen, s: Shape & { kind: 'record' }, t: string, che
   for (const [k, m] of s.members) into(m, t, JSON.stringify(k));
 }
 
-const decoders = { bigint: new WeakMap<StructLayout, FastDecoder | null>(), number: new WeakMap<StructLayout, FastDecoder | null>() };
-const intoDecoders = { bigint: new WeakMap<StructLayout, FastDecoderInto | null>(), number: new WeakMap<StructLayout, FastDecoderInto | null>() };
+const bigintDecoders = new WeakMap<StructLayout, FastDecoder | null>();
+const numberDecoders = new WeakMap<StructLayout, FastDecoder | null>();
+const bigintIntoDecoders = new WeakMap<StructLayout, FastDecoderInto | null>();
+const numberIntoDecoders = new WeakMap<StructLayout, FastDecoderInto | null>();
 
 /** The reads of the layout, and its shape. */
 function decodeParts(l: StructLayout, mode: Int64Mode, inline: boolean): { g: DecGen; shape: Shape & { kind: 'record' } } {
@@ -359,22 +363,28 @@ function fillParts(l: StructLayout, mode: Int64Mode, words = false): { reads: st
 }
 
 /**
- * A generated decoder for the layout (bounds checked by the caller), or null when it has unions. It returns
- * null (number mode only) when a 64-bit member is beyond ±(2^53 - 1): the generic decoder reports it.
+ * A generated decoder for the layout (bounds checked by the caller), or null when it has unions. In number
+ * mode it hands a struct with a 64-bit member beyond ±(2^53 - 1) to `fallback`, which throws the typed error:
+ * the decoder itself always returns its record, so that V8 can inline it and, where the record does not
+ * escape, avoid building it at all (a `null` result to test would make the record escape).
  */
-export function fastDecoder(l: StructLayout, mode: Int64Mode = 'bigint'): FastDecoder | null {
-  const cache = decoders[mode];
-  let fn = cache.get(l);
-  if (fn === undefined) {
-    fn = null;
-    if (!hasUnion(l)) {
-      const { g, shape } = decodeParts(l, mode, true);
-      const ctors: string[] | undefined = mode === 'number' ? [] : undefined;
-      const record = buildExpr(shape, ctors);
-      fn = (new Function(`'use strict';\n${(ctors ?? []).join('\n')}\nreturn function decode(dv, b) {\n${g.reads.join('\n')}\nreturn ${record};\n};`) as () => FastDecoder)();
-    }
-    cache.set(l, fn);
+export function fastDecoder(l: StructLayout, mode: Int64Mode, fallback: DecodeFallback): FastDecoder | null {
+  // Small, so that V8 inlines it into decode; the generation is a call of its own.
+  const cache = mode === 'number' ? numberDecoders : bigintDecoders;
+  const fn = cache.get(l);
+  return fn !== undefined ? fn : makeDecoder(l, mode, fallback, cache);
+}
+
+function makeDecoder(l: StructLayout, mode: Int64Mode, fallback: DecodeFallback, cache: WeakMap<StructLayout, FastDecoder | null>): FastDecoder | null {
+  let fn: FastDecoder | null = null;
+  if (!hasUnion(l)) {
+    const { g, shape } = decodeParts(l, mode, true);
+    const ctors: string[] | undefined = mode === 'number' ? [] : undefined;
+    const record = buildExpr(shape, ctors);
+    const reads = g.reads.join('\n').replaceAll('return null;', 'return fallback(layout, dv, b);');
+    fn = (new Function('fallback', 'layout', `'use strict';\n${(ctors ?? []).join('\n')}\nreturn function decode(dv, b) {\n${reads}\nreturn ${record};\n};`) as (f: DecodeFallback, l: StructLayout) => FastDecoder)(fallback, l);
   }
+  cache.set(l, fn);
   return fn;
 }
 
@@ -386,7 +396,7 @@ export function fastDecoder(l: StructLayout, mode: Int64Mode = 'bigint'): FastDe
  * caller then decodes afresh (and throws the typed error). Null when the layout has unions.
  */
 export function fastDecoderInto(l: StructLayout, mode: Int64Mode = 'bigint'): FastDecoderInto | null {
-  const cache = intoDecoders[mode];
+  const cache = mode === 'number' ? numberIntoDecoders : bigintIntoDecoders;
   let fn = cache.get(l);
   if (fn === undefined) {
     if (hasUnion(l)) fn = null;

@@ -64,14 +64,17 @@ export function decode(layout: StructLayout, buf: Uint8Array | DataView, byteOff
   const dv = asDataView(buf);
   requireBytes(dv, byteOffset, layout.size, layout.name);
   checkAbi(layout, dv, byteOffset, layout.size);
-  return decodeChecked(layout, dv, byteOffset, int64);
+  const fast = fastDecoder(layout, int64, generic);
+  return fast !== null ? (fast(dv, byteOffset) as DecodedRecord) : decodeRecord(layout, dv, byteOffset, int64 === 'number', layout.name);
 }
+
+/** The generic number-mode decoder, for a fast decoder's value beyond ±(2^53 - 1) (it throws CODEC_UNSAFE_INTEGER). */
+const generic = (layout: StructLayout, dv: DataView, base: number): DecodedRecord => decodeRecord(layout, dv, base, true, layout.name);
 
 /** decode, bounds and ABI checked by the caller. */
 export function decodeChecked(layout: StructLayout, dv: DataView, byteOffset: number, int64: Int64Mode): DecodedRecord {
-  const fast = fastDecoder(layout, int64);
-  const r = fast !== null ? fast(dv, byteOffset) : null;
-  return r !== null ? (r as DecodedRecord) : decodeRecord(layout, dv, byteOffset, int64 === 'number', layout.name);
+  const fast = fastDecoder(layout, int64, generic);
+  return fast !== null ? (fast(dv, byteOffset) as DecodedRecord) : decodeRecord(layout, dv, byteOffset, int64 === 'number', layout.name);
 }
 
 /**
