@@ -456,14 +456,13 @@ ${p.writes}
 return slow(dv, b, t);
 }
 return t;`;
-  // A struct starting 4-aligned is read as words of a Uint32Array over its buffer (one per buffer, kept
-  // weakly; the last one used at hand): typed-array loads cost V8 less than DataView calls. The view is
-  // checked to cover the struct's words (a buffer detached since takes the DataView path).
+  // A struct starting 4-aligned (below 4 GiB) is read as words of a Uint32Array over its buffer (one per
+  // buffer, kept weakly; the last DataView's at hand): typed-array loads cost V8 less than DataView calls.
+  // The view is checked to cover the struct's words (a buffer detached since takes the DataView path).
   const words = Math.ceil(l.size / 4);
-  const wordPath = w === undefined ? '' : `const at = dv.byteOffset + b;
-if ((at & 3) === 0) {
-  const ab = dv.buffer;
-  if (ab !== lastBuffer) { lastBuffer = ab; lastWords = wordsOf(ab); }
+  const wordPath = w === undefined ? '' : `if (dv !== lastView) { lastView = dv; lastWords = wordsOf(dv.buffer); lastBase = dv.byteOffset; }
+const at = lastBase + b;
+if ((at & 3) === 0 && at < 4294967296) {
   const u32 = lastWords, q = at >>> 2;
   if (q + ${words} <= u32.length) {
 ${fill(w)}
@@ -471,11 +470,11 @@ ${fill(w)}
 }`;
   const src = `'use strict';
 const { asDataView, requireBytes, checkAbi, slow } = deps;
-let lastBuffer = null, lastWords = new Uint32Array(0);
+let lastView = null, lastWords = new Uint32Array(0), lastBase = 0;
 const wordsOf = deps.wordsOf;
 return function decodeInto(buf, b, t) {
 const dv = buf instanceof DataView ? buf : asDataView(buf);
-if (!(Number.isInteger(b) && b >= 0 && b + ${l.size} <= dv.byteLength)) requireBytes(dv, b, ${l.size}, ${JSON.stringify(l.name)});
+if (!((b >>> 0) === b && b + ${l.size} <= dv.byteLength)) requireBytes(dv, b, ${l.size}, ${JSON.stringify(l.name)});
 checkAbi(layout, dv, b, ${l.size});
 ${wordPath}
 ${fill(f)}
