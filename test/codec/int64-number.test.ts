@@ -164,6 +164,19 @@ test(`decodeInto refills the target's own arrays and records, equals decode, and
       assert.deepEqual(decodeInto(l, ring, at, tb as unknown as DecodedRecord), big.decode(ring, at), 'bigint mode (free function)');
       assert.deepEqual(decodeInto(l, ring, at, {} as DecodedRecord, 'number'), blk.decode(ring, at), 'an empty target is filled afresh');
     }
+    // DataViews at other byte offsets of one buffer (4-aligned or not), in turn: each reads its own window.
+    const span = ring.length + 16;
+    const mem = new Uint8Array(5 * span);
+    const views = [0, 4, 8, 2, 1].map((shift, k) => {
+      for (let j = 0; j < 3; j++) mem.set(randomRecord(l, rand, false), k * span + shift + j * blk.size);
+      return new DataView(mem.buffer, k * span + shift, ring.length);
+    });
+    for (let i = 0; i < 40; i++) {
+      const v = views[i % views.length]!;
+      const at = (i % 3) * blk.size;
+      // decode builds a new record with DataView reads: the reference for the refill.
+      assert.deepEqual(blk.decodeInto(v, at, t), decode(l, v, at, 'number'), `view at ${v.byteOffset}, offset ${at}`);
+    }
     // Refused: a 64-bit member beyond 2^53 - 1; the target keeps every value and object it had.
     const before = structuredClone(t);
     const bad = randomRecord(l, rand, false);
