@@ -392,8 +392,9 @@ function makeDecoder(l: StructLayout, mode: Int64Mode, fallback: DecodeFallback,
  * A generated decoder that refills a record decode made (same members, arrays of the same lengths) instead
  * of building a new one, writing into the target's existing arrays and nested records: nothing is allocated
  * (in bigint mode, but the bigint of each 64-bit member). It returns null, having written nothing, when a
- * 64-bit member is beyond ±(2^53 - 1) in number mode or the target does not have the layout's shape; the
- * caller then decodes afresh (and throws the typed error). Null when the layout has unions.
+ * 64-bit member is beyond ±(2^53 - 1) in number mode or an array member is not an array of its length, and
+ * throws a TypeError (after some writes) when a nested record is not an object or is frozen; the caller then
+ * decodes afresh (and throws the typed error). Null when the layout has unions.
  */
 export function fastDecoderInto(l: StructLayout, mode: Int64Mode = 'bigint'): FastDecoderInto | null {
   const cache = mode === 'number' ? numberIntoDecoders : bigintIntoDecoders;
