@@ -11,8 +11,8 @@ export { decode, decodeInto, toJSONValue, type Decoded, type DecodedRecord, type
 export { encode, encodeToBytes, toInteger, type IntegerInput } from './codec/encode.js';
 export { describe, describeLines, type DescribedLine } from './codec/describe.js';
 export { fieldView, numberField, bigField, elementField, resolvePath, type NumberField, type BigField, type ScalarField } from './codec/views.js';
-export { codecFor, type StructCodec, type TypedCodec, type TypedCodecOptions } from './codec/codec.js';
-export type { RecordOf, RecordInput, RecordMode } from './codec/typed-record.js';
+export { codecFor, type StructCodec, type TypedCodec, type TypedCodecOptions, type CodecOptions } from './codec/codec.js';
+export type { RecordOf, RecordInput, RecordMode, Int64Mode, Int64AsNumber, WithInt64 } from './codec/typed-record.js';
 export { asDataView as dataViewOf } from './codec/scalar-io.js';
 export { PlainRingPort, checkHostByteOrder, type RingPort, type NotifyHandler } from './memory/ring-port.js';
 export { PortError, portErrorCodes, type PortErrorCode } from './memory/port-error.js';

@@ -52,6 +52,11 @@ export const codecCatalogue = [
     source: { ringwire: 'policy', why: 'x86_32 and x86_64 place blkif_request.id at different offsets; the wrong codec would read another field.' },
   },
   {
+    id: 'CODEC_BAD_OPTION', family: 'codec', kind: 'usage', binds: 'caller', severity: 'error',
+    statement: 'A codec is asked for with options it knows: int64 is \'bigint\' or \'number\'.',
+    source: { ringwire: 'policy', why: 'a misspelled mode would otherwise silently give the default.' },
+  },
+  {
     id: 'CODEC_UNSAFE_INTEGER', family: 'codec', kind: 'input', binds: 'caller', severity: 'error',
     statement: 'A 64-bit member is read or written as a JavaScript number only while its value lies within ±(2^53 - 1); beyond that it is read as bigint or as two 32-bit halves.',
     source: { ringwire: 'policy', why: 'a number holds integers exactly only up to 2^53 - 1 (Number.MAX_SAFE_INTEGER): a silently rounded id or sector would be a different one.' },

@@ -73,7 +73,8 @@ export async function traceInfo(path: string, io: CliIo): Promise<TraceInfo> {
     }
   };
   try {
-    for await (const r of reader) {
+    // forEach: the records of each chunk in one synchronous loop (no promise per record).
+    await reader.forEach((r) => {
       if (stats.sections !== section || reader.interfaces.length !== known) learn();
       const t = tallies[base + r.interface_id] as InterfaceTally;
       t.records++;
@@ -83,7 +84,7 @@ export async function traceInfo(path: string, io: CliIo): Promise<TraceInfo> {
       const lo = r.timestamp_low;
       if (hi < t.minHigh || (hi === t.minHigh && lo < t.minLow)) { t.minHigh = hi; t.minLow = lo; }
       if (hi > t.maxHigh || (hi === t.maxHigh && lo >= t.maxLow)) { t.maxHigh = hi; t.maxLow = lo; }
-    }
+    });
     learn();
   } catch (e) {
     throw placed(e);

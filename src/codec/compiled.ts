@@ -6,16 +6,18 @@
  * then produces the precise typed error. Validation still completes before the first byte is written.
  */
 import type { FieldLayout, ScalarLeaf, StructLayout } from '../layout/layout.js';
+import type { Int64Mode } from './typed-record.js';
 
 export type FastEncoder = (value: unknown, dv: DataView, base: number) => boolean;
+/** A new record (from `fallback` when a 64-bit member does not fit a number exactly: number mode). */
 export type FastDecoder = (dv: DataView, base: number) => Record<string, unknown>;
-/** Fills `t`, a record of the layout's shape (as decode returns), in place; returns it. */
-export type FastDecoderInto = (dv: DataView, base: number, t: Record<string, unknown>) => Record<string, unknown>;
+/** The generic decoder a number-mode fast decoder hands a value beyond ±(2^53 - 1) to (it throws). */
+export type DecodeFallback = (layout: StructLayout, dv: DataView, base: number) => Record<string, unknown>;
+/** Fills `t`, a record of the layout's shape (as decode returns), in place; returns it, or null (see fastDecoderInto). */
+export type FastDecoderInto = (dv: DataView, base: number, t: Record<string, unknown>) => Record<string, unknown> | null;
 
 const encoders = new WeakMap<StructLayout, FastEncoder | null>();
 const memberEncoders = new WeakMap<StructLayout, FastEncoder | null>();
-const decoders = new WeakMap<StructLayout, FastDecoder | null>();
-const intoDecoders = new WeakMap<StructLayout, FastDecoderInto | null>();
 
 /** Unions and anonymous members (whose members are keyed in the enclosing object) take the generic path. */
 function hasUnion(l: StructLayout): boolean {
@@ -116,69 +118,367 @@ export function fastEncoder(l: StructLayout, keys = true): FastEncoder | null {
   return fn;
 }
 
-function readExpr(leaf: ScalarLeaf, at: number): string {
+/**
+ * Generated decoders. A filler reads every scalar into a local (`v0`, `v1`, ...) before it writes, so nothing
+ * is written before every value has been read and checked; a builder puts the reads into the object literal
+ * itself (64-bit members in number mode excepted: they are read and checked first). Small members
+ * that share an aligned 16- or 32-bit word of the struct (blkif_request's operation, nr_segments and handle;
+ * each segment's first_sect and last_sect) are read with one load of that word and split with shifts: the
+ * same bytes as one load per member, in fewer DataView calls (each call is a bounds check).
+ */
+interface DecGen {
+  /** Statements reading the scalars into locals, then (number mode) checking the 64-bit ones. */
+  reads: string[];
+  n: number;
+  num: boolean;
+}
+
+/**
+ * One scalar to read: where it is (offset from the struct's start), its type, the local it may go into, and
+ * the expression giving its value once the reads are emitted (the local, or the read itself).
+ */
+interface ReadLeaf { at: number; leaf: ScalarLeaf; local: string; expr: string }
+
+/** A member of the decoded shape: a scalar's local, an array of shapes, or a record of named shapes. */
+type Shape = { kind: 'scalar'; x: ReadLeaf; wide: boolean } | { kind: 'array'; items: Shape[] } | { kind: 'record'; members: [string, Shape][] };
+
+function shapeOf(g: DecGen, l: StructLayout, base: number, leaves: ReadLeaf[]): Shape {
+  const members: [string, Shape][] = [];
+  for (const f of l.fields) {
+    const one = (at: number): Shape => {
+      if (f.scalar === undefined) return shapeOf(g, f.aggregate as StructLayout, at, leaves);
+      const local = `v${g.n++}`;
+      const x: ReadLeaf = { at, leaf: f.scalar, local, expr: local };
+      leaves.push(x);
+      return { kind: 'scalar', x, wide: f.scalar.type.size === 8 };
+    };
+    const at = base + f.offset;
+    members.push([f.name, f.count === undefined ? one(at) : { kind: 'array', items: Array.from({ length: f.count }, (_, i) => one(at + i * f.elemSize)) }]);
+  }
+  return { kind: 'record', members };
+}
+
+/** The value of a member of `size` bytes at byte `r` of a little-endian word `w` (width bits), in its own byte order. */
+function fromWord(w: string, width: number, r: number, leaf: ScalarLeaf): string {
+  const s = leaf.type.signed;
+  if (leaf.type.size === 1) return s ? `((${w} << ${24 - 8 * r}) >> 24)` : `((${w} >>> ${8 * r}) & 0xff)`;
+  if (leaf.littleEndian) {
+    if (s) return `((${w} << ${16 - 8 * r}) >> 16)`;
+    return r + 2 === width / 8 ? `(${w} >>> ${8 * r})` : `((${w} >>> ${8 * r}) & 0xffff)`;
+  }
+  // Big-endian 16-bit member (legacy virtio on a big-endian guest): its first byte is the high one.
+  const hi = s ? `((${w} << ${24 - 8 * r}) >> 16)` : `(((${w} >>> ${8 * r}) & 0xff) << 8)`;
+  return `(${hi} | ((${w} >>> ${8 * r + 8}) & 0xff))`;
+}
+
+/** Sets x.expr: the value of x in a local (a statement in g.reads), or inline, as the read itself. */
+function bind(g: DecGen, x: ReadLeaf, value: string, inline: boolean): void {
+  if (inline) x.expr = value;
+  else g.reads.push(`const ${x.local} = ${value};`);
+}
+
+/** One scalar read on its own. */
+function readOne(g: DecGen, x: ReadLeaf, inline: boolean): void {
+  const { at, leaf, local } = x;
   const le = leaf.littleEndian;
   const s = leaf.type.signed;
   switch (leaf.type.size) {
-    case 1: return s ? `dv.getInt8(b + ${at})` : `dv.getUint8(b + ${at})`;
-    case 2: return s ? `dv.getInt16(b + ${at}, ${le})` : `dv.getUint16(b + ${at}, ${le})`;
-    case 4: return s ? `dv.getInt32(b + ${at}, ${le})` : `dv.getUint32(b + ${at}, ${le})`;
-    case 8: return s ? `dv.getBigInt64(b + ${at}, ${le})` : `dv.getBigUint64(b + ${at}, ${le})`;
-  }
-}
-
-function recordExpr(l: StructLayout, base: number): string {
-  return `{ ${l.fields.map((f) => `${JSON.stringify(f.name)}: ${memberExpr(f, base + f.offset)}`).join(', ')} }`;
-}
-
-function memberExpr(f: FieldLayout, at: number): string {
-  const one = (p: number) => (f.scalar !== undefined ? readExpr(f.scalar, p) : recordExpr(f.aggregate as StructLayout, p));
-  if (f.count === undefined) return one(at);
-  return `[${Array.from({ length: f.count }, (_, i) => one(at + i * f.elemSize)).join(', ')}]`;
-}
-
-/** A generated decoder for the layout (bounds checked by the caller), or null when it has unions. */
-export function fastDecoder(l: StructLayout): FastDecoder | null {
-  let fn = decoders.get(l);
-  if (fn === undefined) {
-    fn = hasUnion(l) ? null : (new Function('dv', 'b', `return ${recordExpr(l, 0)};`) as FastDecoder);
-    decoders.set(l, fn);
-  }
-  return fn;
-}
-
-/** Assignments filling target expression `t` from the struct at `base`: scalars and array elements in place. */
-function fillStatements(l: StructLayout, t: string, base: number, out: string[]): void {
-  for (const f of l.fields) {
-    const m = `${t}[${JSON.stringify(f.name)}]`;
-    const at = base + f.offset;
-    if (f.count === undefined) {
-      if (f.scalar !== undefined) out.push(`${m} = ${readExpr(f.scalar, at)};`);
-      else fillStatements(f.aggregate as StructLayout, m, at, out);
-      continue;
+    case 1: bind(g, x, `dv.${s ? 'getInt8' : 'getUint8'}(b + ${at})`, inline); return;
+    case 2: bind(g, x, `dv.${s ? 'getInt16' : 'getUint16'}(b + ${at}, ${le})`, inline); return;
+    case 4: bind(g, x, `dv.${s ? 'getInt32' : 'getUint32'}(b + ${at}, ${le})`, inline); return;
+    case 8: {
+      if (!g.num) {
+        bind(g, x, `dv.${s ? 'getBigInt64' : 'getBigUint64'}(b + ${at}, ${le})`, inline);
+        return;
+      }
+      // Two 32-bit loads, no BigInt (nothing allocated). |v| <= 2^53 - 1: the high half lies in
+      // [-2^21, 2^21 - 1], and at -2^21 only with a low half above 0. Beyond, the generated function returns
+      // null and the generic decoder throws CODEC_UNSAFE_INTEGER with the member's path.
+      const [lo, hi] = le ? [at, at + 4] : [at + 4, at];
+      g.reads.push(`const ${local}h = dv.${s ? 'getInt32' : 'getUint32'}(b + ${hi}, ${le}), ${local}l = dv.getUint32(b + ${lo}, ${le});`);
+      g.reads.push(s
+        ? `if (${local}h > 0x1fffff || ${local}h < -0x200000 || (${local}h === -0x200000 && ${local}l === 0)) return null;`
+        : `if (${local}h > 0x1fffff) return null;`);
+      bind(g, x, `(${local}h * 4294967296 + ${local}l)`, inline);
     }
-    for (let i = 0; i < f.count; i++) {
-      const e = `${m}[${i}]`;
-      if (f.scalar !== undefined) out.push(`${e} = ${readExpr(f.scalar, at + i * f.elemSize)};`);
-      else fillStatements(f.aggregate as StructLayout, e, at + i * f.elemSize, out);
+  }
+}
+
+/** Reads every leaf (into its local unless `inline`), with one load for the small members sharing an aligned word. */
+function emitReads(g: DecGen, leaves: ReadLeaf[], structSize: number, inline: boolean): void {
+  const words = new Map<number, ReadLeaf[]>();
+  for (const x of leaves) {
+    const w = x.at & ~3;
+    if (x.leaf.type.size <= 2 && x.at + x.leaf.type.size <= w + 4) words.set(w, [...(words.get(w) ?? []), x]);
+  }
+  const merged = new Set<ReadLeaf>();
+  for (const [w, group] of words) {
+    if (group.length < 2) continue;
+    const lo = Math.min(...group.map((x) => x.at - w));
+    const hi = Math.max(...group.map((x) => x.at - w + x.leaf.type.size));
+    // The narrowest aligned load covering the group, never past the struct's end.
+    const [from, width] = hi <= 2 ? [0, 16] : lo >= 2 ? [2, 16] : [0, 32];
+    if (w + from + width / 8 > structSize) continue;
+    const word = `w${g.n++}`;
+    g.reads.push(`const ${word} = dv.${width === 16 ? 'getUint16' : 'getUint32'}(b + ${w + from}, true);`);
+    for (const x of group) {
+      bind(g, x, fromWord(word, width, x.at - w - from, x.leaf), inline);
+      merged.add(x);
+    }
+  }
+  for (const x of leaves) if (!merged.has(x)) readOne(g, x, inline);
+}
+
+/** Whether this machine is little-endian (typed arrays use its byte order; the layouts name theirs). */
+const hostLittleEndian = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/**
+ * Whether a filler can read the struct as 32-bit words of a Uint32Array (when the struct starts 4-aligned in
+ * its buffer): a little-endian machine, every member little-endian and naturally aligned (8-byte members on a
+ * 4-byte boundary at least), so that each member lies within one word (two for a 64-bit one).
+ */
+function wordReadable(leaves: readonly ReadLeaf[]): boolean {
+  return hostLittleEndian && leaves.every((x) => x.leaf.littleEndian && x.at % Math.min(x.leaf.type.size, 4) === 0);
+}
+
+/**
+ * Reads every leaf into its local from words `u32[q + k]` (q: the struct's first word), each word loaded
+ * once; 64-bit members as in readOne (two words in number mode, DataView's BigInt read otherwise).
+ */
+function emitWordReads(g: DecGen, leaves: readonly ReadLeaf[]): void {
+  const loaded = new Set<number>();
+  const word = (k: number): string => {
+    if (!loaded.has(k)) {
+      loaded.add(k);
+      g.reads.push(`const word${k} = u32[q + ${k}];`);
+    }
+    return `word${k}`;
+  };
+  for (const x of leaves) {
+    const k = x.at >> 2;
+    const s = x.leaf.type.signed;
+    switch (x.leaf.type.size) {
+      case 1: case 2: bind(g, x, fromWord(word(k), 32, x.at & 3, x.leaf), false); break;
+      case 4: bind(g, x, s ? `(${word(k)} | 0)` : word(k), false); break;
+      case 8: {
+        if (!g.num) {
+          bind(g, x, `dv.${s ? 'getBigInt64' : 'getBigUint64'}(b + ${x.at}, true)`, false);
+          break;
+        }
+        const lo = word(k);
+        const hi = s ? `(${word(k + 1)} | 0)` : word(k + 1);
+        g.reads.push(`const ${x.local}h = ${hi}, ${x.local}l = ${lo};`);
+        g.reads.push(s
+          ? `if (${x.local}h > 0x1fffff || ${x.local}h < -0x200000 || (${x.local}h === -0x200000 && ${x.local}l === 0)) return null;`
+          : `if (${x.local}h > 0x1fffff) return null;`);
+        bind(g, x, `(${x.local}h * 4294967296 + ${x.local}l)`, false);
+      }
+    }
+  }
+}
+
+/** Whether a record holds a 64-bit member itself (or an array of them). */
+function holdsWide(s: Shape & { kind: 'record' }): boolean {
+  return s.members.some(([, m]) => (m.kind === 'scalar' && m.wide) || (m.kind === 'array' && m.items.some((e) => e.kind === 'scalar' && e.wide)));
+}
+
+/**
+ * The expression building a new record of the shape from the locals: an object literal, or in number mode,
+ * for a record holding 64-bit members, a call of a generated constructor pushed onto `ctors`. V8 shares the
+ * hidden class of objects with the same keys in the same order, literal or not: once a bigint-mode record
+ * (or any such object holding a bigint) has stored a bigint in `id`, a number stored there must be boxed, an
+ * allocation per store. Objects a constructor makes start from its own hidden class, so a number-mode
+ * record keeps its 64-bit members unboxed and decodeInto allocates nothing. Their prototype is still
+ * Object.prototype: they are plain objects.
+ */
+function buildExpr(s: Shape, ctors: string[] | undefined): string {
+  switch (s.kind) {
+    case 'scalar': return s.x.expr;
+    case 'array': return `[${s.items.map((e) => buildExpr(e, ctors)).join(', ')}]`;
+    case 'record': {
+      const values = s.members.map(([, m]) => buildExpr(m, ctors));
+      if (ctors === undefined || !holdsWide(s)) return `{ ${s.members.map(([k], i) => `${JSON.stringify(k)}: ${values[i]}`).join(', ')} }`;
+      const c = `R${ctors.length}`;
+      const params = s.members.map((_m, i) => `m${i}`);
+      ctors.push(`function ${c}(${params.join(', ')}) {\n${s.members.map(([k], i) => `this[${JSON.stringify(k)}] = m${i};`).join('\n')}\n}\n${c}.prototype = Object.prototype;`);
+      return `new ${c}(${values.join(', ')})`;
     }
   }
 }
 
 /**
- * A generated decoder that refills a record decode made (same members, arrays of the same lengths) instead
- * of building a new one: no allocation but the bigints of 64-bit members. Null when the layout has unions.
+ * Statements filling target expression `t` of the shape: `checks` take each array member (checked to be an
+ * array of its length, else the function returns null having written nothing) and each nested record into a
+ * local; `writes` store the locals. The function is strict: a store into a nested record that is not an
+ * object (or is frozen) throws, and the caller then decodes afresh. (A typeof check per nested record
+ * instead costs a third of a blkif_request decodeInto.)
  */
-export function fastDecoderInto(l: StructLayout): FastDecoderInto | null {
-  let fn = intoDecoders.get(l);
-  if (fn === undefined) {
-    fn = null;
-    if (!hasUnion(l)) {
-      const body: string[] = [];
-      fillStatements(l, 't', 0, body);
-      fn = new Function('dv', 'b', 't', `${body.join('\n')}\nreturn t;`) as FastDecoderInto;
+function fillStatements(g: DecGen, s: Shape & { kind: 'record' }, t: string, checks: string[], writes: string[]): void {
+  const into = (m: Shape, target: string, key: string): void => {
+    if (m.kind === 'scalar') {
+      writes.push(`${target}[${key}] = ${m.x.expr};`);
+      return;
     }
-    intoDecoders.set(l, fn);
+    const x = `${m.kind === 'array' ? 'a' : 'r'}${g.n++}`;
+    checks.push(`const ${x} = ${target}[${key}];`);
+    if (m.kind === 'array') {
+      checks.push(`if (!Array.isArray(${x}) || ${x}.length !== ${m.items.length}) return null;`);
+      m.items.forEach((e, i) => into(e, x, String(i)));
+    } else {
+      fillStatements(g, m, x, checks, writes);
+    }
+  };
+  for (const [k, m] of s.members) into(m, t, JSON.stringify(k));
+}
+
+const bigintDecoders = new WeakMap<StructLayout, FastDecoder | null>();
+const numberDecoders = new WeakMap<StructLayout, FastDecoder | null>();
+const bigintIntoDecoders = new WeakMap<StructLayout, FastDecoderInto | null>();
+const numberIntoDecoders = new WeakMap<StructLayout, FastDecoderInto | null>();
+
+/** The reads of the layout, and its shape. */
+function decodeParts(l: StructLayout, mode: Int64Mode, inline: boolean): { g: DecGen; shape: Shape & { kind: 'record' } } {
+  const g: DecGen = { reads: [], n: 0, num: mode === 'number' };
+  const leaves: ReadLeaf[] = [];
+  const shape = shapeOf(g, l, 0, leaves) as Shape & { kind: 'record' };
+  emitReads(g, leaves, l.size, inline);
+  return { g, shape };
+}
+
+/**
+ * A filler's statements: reads, shape checks (both may `return null`), writes. `words`: read from a
+ * Uint32Array (see wordReadable); undefined when the layout cannot be read so.
+ */
+function fillParts(l: StructLayout, mode: Int64Mode, words = false): { reads: string; checks: string; writes: string } | undefined {
+  const g: DecGen = { reads: [], n: 0, num: mode === 'number' };
+  const leaves: ReadLeaf[] = [];
+  const shape = shapeOf(g, l, 0, leaves) as Shape & { kind: 'record' };
+  if (!words) emitReads(g, leaves, l.size, false);
+  else if (wordReadable(leaves)) emitWordReads(g, leaves);
+  else return undefined;
+  const checks: string[] = [];
+  const writes: string[] = [];
+  fillStatements(g, shape, 't', checks, writes);
+  return { reads: g.reads.join('\n'), checks: checks.join('\n'), writes: writes.join('\n') };
+}
+
+/**
+ * A generated decoder for the layout (bounds checked by the caller), or null when it has unions. In number
+ * mode it hands a struct with a 64-bit member beyond ±(2^53 - 1) to `fallback`, which throws the typed error:
+ * the decoder itself always returns its record, so that V8 can inline it and, where the record does not
+ * escape, avoid building it at all (a `null` result to test would make the record escape).
+ */
+export function fastDecoder(l: StructLayout, mode: Int64Mode, fallback: DecodeFallback): FastDecoder | null {
+  // Small, so that V8 inlines it into decode; the generation is a call of its own.
+  const cache = mode === 'number' ? numberDecoders : bigintDecoders;
+  const fn = cache.get(l);
+  return fn !== undefined ? fn : makeDecoder(l, mode, fallback, cache);
+}
+
+function makeDecoder(l: StructLayout, mode: Int64Mode, fallback: DecodeFallback, cache: WeakMap<StructLayout, FastDecoder | null>): FastDecoder | null {
+  let fn: FastDecoder | null = null;
+  if (!hasUnion(l)) {
+    const { g, shape } = decodeParts(l, mode, true);
+    const ctors: string[] | undefined = mode === 'number' ? [] : undefined;
+    const record = buildExpr(shape, ctors);
+    const reads = g.reads.join('\n').replaceAll('return null;', 'return fallback(layout, dv, b);');
+    fn = (new Function('fallback', 'layout', `'use strict';\n${(ctors ?? []).join('\n')}\nreturn function decode(dv, b) {\n${reads}\nreturn ${record};\n};`) as (f: DecodeFallback, l: StructLayout) => FastDecoder)(fallback, l);
+  }
+  cache.set(l, fn);
+  return fn;
+}
+
+/**
+ * A generated decoder that refills a record decode made (same members, arrays of the same lengths) instead
+ * of building a new one, writing into the target's existing arrays and nested records: nothing is allocated
+ * (in bigint mode, but the bigint of each 64-bit member). It returns null, having written nothing, when a
+ * 64-bit member is beyond ±(2^53 - 1) in number mode or an array member is not an array of its length, and
+ * throws a TypeError (after some writes) when a nested record is not an object or is frozen; the caller then
+ * decodes afresh (and throws the typed error). Null when the layout has unions.
+ */
+export function fastDecoderInto(l: StructLayout, mode: Int64Mode = 'bigint'): FastDecoderInto | null {
+  const cache = mode === 'number' ? numberIntoDecoders : bigintIntoDecoders;
+  let fn = cache.get(l);
+  if (fn === undefined) {
+    if (hasUnion(l)) fn = null;
+    else {
+      const f = fillParts(l, mode) as NonNullable<ReturnType<typeof fillParts>>;
+      fn = new Function('dv', 'b', 't', `'use strict';\n${f.reads}\n${f.checks}\n${f.writes}\nreturn t;`) as FastDecoderInto;
+    }
+    cache.set(l, fn);
   }
   return fn;
+}
+
+/** What a codec's generated decodeInto calls besides its own code (passed in: decode.ts imports this module). */
+export interface DecodeIntoDeps {
+  readonly asDataView: (buf: Uint8Array | DataView) => DataView;
+  /** Throws CODEC_SHORT_BUFFER (called only when the bounds check failed). */
+  readonly requireBytes: (dv: DataView, byteOffset: number, size: number, what: string) => void;
+  /** Throws CODEC_ABI_MISMATCH when the memory is tagged for an ABI the layout does not match. */
+  readonly checkAbi: (layout: StructLayout, dv: DataView, byteOffset: number, size: number) => void;
+  /** The Uint32Array over a buffer's words (wordsOf). */
+  readonly wordsOf: (ab: ArrayBufferLike) => Uint32Array;
+  /** A fresh decode copied into the target: the typed error of a bad value, or a target of another shape. */
+  readonly slow: (dv: DataView, byteOffset: number, target: Record<string, unknown>) => Record<string, unknown>;
+}
+
+const wordViews = new WeakMap<ArrayBufferLike, Uint32Array>();
+
+/** A Uint32Array over every whole word of `ab`, made once per buffer (again when a resizable one has grown). */
+export function wordsOf(ab: ArrayBufferLike): Uint32Array {
+  let w = wordViews.get(ab);
+  if (w === undefined || w.length !== ab.byteLength >>> 2) {
+    w = new Uint32Array(ab, 0, ab.byteLength >>> 2);
+    wordViews.set(ab, w);
+  }
+  return w;
+}
+
+export type CodecDecodeInto = (buf: Uint8Array | DataView, byteOffset: number, target: Record<string, unknown>) => Record<string, unknown>;
+
+/**
+ * A whole decodeInto for one codec (layout and mode), generated as its own function so that every call in
+ * it — the filler, the checks — sees one callee and V8 can specialise it, where a decodeInto shared by all
+ * codecs would reach each codec's filler through a megamorphic call. Checks bounds and ABI tag, then fills
+ * the target in place; falls back to `deps.slow`. Null when the layout has unions.
+ */
+export function codecDecodeInto(l: StructLayout, mode: Int64Mode, deps: DecodeIntoDeps): CodecDecodeInto | null {
+  if (hasUnion(l)) return null;
+  const f = fillParts(l, mode) as NonNullable<ReturnType<typeof fillParts>>;
+  const w = fillParts(l, mode, true);
+  // The filler's code inline (too large for V8 to inline a call to it), its `return null` as the slow path.
+  const toSlow = (code: string) => code.replaceAll('return null;', 'return slow(dv, b, t);');
+  const fill = (p: NonNullable<ReturnType<typeof fillParts>>) => `${toSlow(p.reads)}
+${toSlow(p.checks)}
+try {
+${p.writes}
+} catch {
+return slow(dv, b, t);
+}
+return t;`;
+  // A struct starting 4-aligned (below 4 GiB) is read as words of a Uint32Array over its buffer (one per
+  // buffer, kept weakly; the last DataView's at hand): typed-array loads cost V8 less than DataView calls.
+  // The view is checked to cover the struct's words (a buffer detached since takes the DataView path).
+  const words = Math.ceil(l.size / 4);
+  const wordPath = w === undefined ? '' : `if (dv !== lastView) { lastView = dv; lastWords = wordsOf(dv.buffer); lastBase = dv.byteOffset; }
+const at = lastBase + b;
+if ((at & 3) === 0 && at < 4294967296) {
+  const u32 = lastWords, q = at >>> 2;
+  if (q + ${words} <= u32.length) {
+${fill(w)}
+  }
+}`;
+  const src = `'use strict';
+const { asDataView, requireBytes, checkAbi, slow } = deps;
+let lastView = null, lastWords = new Uint32Array(0), lastBase = 0;
+const wordsOf = deps.wordsOf;
+return function decodeInto(buf, b, t) {
+const dv = buf instanceof DataView ? buf : asDataView(buf);
+if (!((b >>> 0) === b && b + ${l.size} <= dv.byteLength)) requireBytes(dv, b, ${l.size}, ${JSON.stringify(l.name)});
+checkAbi(layout, dv, b, ${l.size});
+${wordPath}
+${fill(f)}
+};`;
+  return (new Function('deps', 'layout', src) as (d: DecodeIntoDeps, l: StructLayout) => CodecDecodeInto)(deps, l);
 }

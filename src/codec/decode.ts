@@ -7,7 +7,8 @@
 import type { FieldLayout, StructLayout } from '../layout/layout.js';
 import { CodecError } from '../errors.js';
 import { asDataView, readScalar } from './scalar-io.js';
-import { fastDecoder, fastDecoderInto } from './compiled.js';
+import { fastDecoder, fastDecoderInto, type FastDecoderInto } from './compiled.js';
+import type { Int64Mode } from './typed-record.js';
 import { findMember } from '../layout/members.js';
 import { checkAbi } from './abi-tag.js';
 
@@ -27,62 +28,71 @@ export function requireBytes(dv: DataView, byteOffset: number, size: number, wha
 /**
  * decode into `target`, a record an earlier decode of the same layout returned (or any object of that
  * shape): its members, arrays and nested records are overwritten in place, so a reader that decodes slot
- * after slot allocates nothing per record (but the bigint of each 64-bit member). A layout with unions is
- * decoded afresh and copied into `target`. Returns `target`.
+ * after slot allocates nothing per record (in bigint mode, but the bigint of each 64-bit member). A target
+ * of another shape, or a layout with unions, is decoded afresh and copied into `target`. Returns `target`.
+ * `int64: 'number'` gives 64-bit members as numbers, and CODEC_UNSAFE_INTEGER (target untouched) for a
+ * value beyond ±(2^53 - 1).
  */
-export function decodeInto<T extends DecodedRecord>(layout: StructLayout, buf: Uint8Array | DataView, byteOffset: number, target: T): T {
+export function decodeInto<T extends DecodedRecord>(layout: StructLayout, buf: Uint8Array | DataView, byteOffset: number, target: T, int64: Int64Mode = 'bigint'): T {
   const dv = asDataView(buf);
   requireBytes(dv, byteOffset, layout.size, layout.name);
   checkAbi(layout, dv, byteOffset, layout.size);
-  const fast = fastDecoderInto(layout);
-  if (fast !== null && (shaped.has(target) || (isShaped(layout, target) && shaped.add(target) !== undefined))) {
+  return fillInto(layout, fastDecoderInto(layout, int64), dv, byteOffset, target, int64);
+}
+
+/**
+ * decodeInto's last step (bounds and ABI checked by the caller): the generated filler `fast` when it takes
+ * the target, else a fresh decode (which throws the typed error of a bad value) copied in.
+ */
+export function fillInto<T extends DecodedRecord>(layout: StructLayout, fast: FastDecoderInto | null, dv: DataView, byteOffset: number, target: T, int64: Int64Mode): T {
+  if (fast !== null) {
     try {
-      return fast(dv, byteOffset, target) as T;
+      const r = fast(dv, byteOffset, target);
+      if (r !== null) return r as T;
     } catch {
-      // The caller reshaped the target since (an array or record member replaced by something else): refill it whole.
-      shaped.delete(target);
+      // The target is not of the layout's shape (a nested record replaced by a primitive, or frozen): refill it whole.
     }
   }
-  return Object.assign(target, decode(layout, dv, byteOffset));
+  return Object.assign(target, decodeChecked(layout, dv, byteOffset, int64));
 }
 
-/** Targets already seen to have the layout's shape (checked once, not on every call). */
-const shaped = new WeakSet<object>();
-
-/** Whether `t` has every array member of the layout as an array of the right length (nested records too). */
-function isShaped(l: StructLayout, t: unknown): boolean {
-  if (t === null || typeof t !== 'object') return false;
-  const r = t as Record<string, unknown>;
-  for (const f of l.fields) {
-    const m = r[f.name];
-    if (f.count !== undefined) {
-      if (!Array.isArray(m) || m.length !== f.count) return false;
-      if (f.aggregate !== undefined) for (const e of m) if (!isShaped(f.aggregate, e)) return false;
-    } else if (f.aggregate !== undefined && !isShaped(f.aggregate, m)) return false;
-  }
-  return true;
-}
-
-export function decode(layout: StructLayout, buf: Uint8Array | DataView, byteOffset = 0): DecodedRecord {
+/**
+ * A new record of the struct at `byteOffset`. `int64: 'number'` gives 64-bit members as numbers (exact) and
+ * throws CODEC_UNSAFE_INTEGER for one beyond ±(2^53 - 1); 'bigint', the default, gives bigints.
+ */
+export function decode(layout: StructLayout, buf: Uint8Array | DataView, byteOffset = 0, int64: Int64Mode = 'bigint'): DecodedRecord {
   const dv = asDataView(buf);
   requireBytes(dv, byteOffset, layout.size, layout.name);
   checkAbi(layout, dv, byteOffset, layout.size);
-  const fast = fastDecoder(layout);
-  return fast !== null ? (fast(dv, byteOffset) as DecodedRecord) : decodeRecord(layout, dv, byteOffset);
+  const fast = fastDecoder(layout, int64, generic);
+  return fast !== null ? (fast(dv, byteOffset) as DecodedRecord) : decodeRecord(layout, dv, byteOffset, int64 === 'number', layout.name);
 }
 
-function decodeRecord(l: StructLayout, dv: DataView, base: number): DecodedRecord {
+/** The generic number-mode decoder, for a fast decoder's value beyond ±(2^53 - 1) (it throws CODEC_UNSAFE_INTEGER). */
+const generic = (layout: StructLayout, dv: DataView, base: number): DecodedRecord => decodeRecord(layout, dv, base, true, layout.name);
+
+/** decode, bounds and ABI checked by the caller. */
+export function decodeChecked(layout: StructLayout, dv: DataView, byteOffset: number, int64: Int64Mode): DecodedRecord {
+  const fast = fastDecoder(layout, int64, generic);
+  return fast !== null ? (fast(dv, byteOffset) as DecodedRecord) : decodeRecord(layout, dv, byteOffset, int64 === 'number', layout.name);
+}
+
+/**
+ * `num`: 64-bit members as numbers; then `path` is the record's path (`blkif_request.seg[3]`), for the error
+ * of a value a number cannot hold (built only in that mode).
+ */
+function decodeRecord(l: StructLayout, dv: DataView, base: number, num: boolean, path: string): DecodedRecord {
   const out: DecodedRecord = {};
-  decodeMembers(l, dv, base, out);
+  decodeMembers(l, dv, base, out, num, path);
   return out;
 }
 
 /** Decode the members of `l` into `out`; an anonymous member's members land in `out` itself (C11 6.7.2.1p13). */
-function decodeMembers(l: StructLayout, dv: DataView, base: number, out: DecodedRecord): void {
+function decodeMembers(l: StructLayout, dv: DataView, base: number, out: DecodedRecord, num: boolean, path: string): void {
   if (l.kind === 'union') {
     // A union with no discriminant decodes as its first member (the declaration puts the raw one first).
     const m = l.fields[0];
-    if (m !== undefined) putMember(m, dv, base, out);
+    if (m !== undefined) putMember(m, dv, base, out, num, path);
     return;
   }
   for (const f of l.fields) {
@@ -90,21 +100,21 @@ function decodeMembers(l: StructLayout, dv: DataView, base: number, out: Decoded
       const m = selectMember(l, f, dv, base);
       const at = base + f.offset;
       if (f.anonymous) {
-        putMember(m, dv, at, out);
+        putMember(m, dv, at, out, num, path);
       } else {
         const u: DecodedRecord = {};
-        putMember(m, dv, at, u);
+        putMember(m, dv, at, u, num, num ? `${path}.${f.name}` : path);
         out[f.name] = u;
       }
     } else {
-      putMember(f, dv, base, out);
+      putMember(f, dv, base, out, num, path);
     }
   }
 }
 
-function putMember(f: FieldLayout, dv: DataView, base: number, out: DecodedRecord): void {
-  if (f.anonymous && f.aggregate !== undefined) decodeMembers(f.aggregate, dv, base + f.offset, out);
-  else out[f.name] = decodeMember(f, dv, base + f.offset);
+function putMember(f: FieldLayout, dv: DataView, base: number, out: DecodedRecord, num: boolean, path: string): void {
+  if (f.anonymous && f.aggregate !== undefined) decodeMembers(f.aggregate, dv, base + f.offset, out, num, path);
+  else out[f.name] = decodeMember(f, dv, base + f.offset, num, num ? `${path}.${f.name}` : path);
 }
 
 /**
@@ -125,17 +135,27 @@ export function selectMember(owner: StructLayout, f: FieldLayout, dv: DataView, 
   return agg.fields.find((m) => m.name === name) ?? (agg.fields[0] as FieldLayout);
 }
 
-function decodeMember(f: FieldLayout, dv: DataView, at: number): Decoded {
-  if (f.count === undefined) return decodeOne(f, dv, at);
+function decodeMember(f: FieldLayout, dv: DataView, at: number, num: boolean, path: string): Decoded {
+  if (f.count === undefined) return decodeOne(f, dv, at, num, path);
   const arr: Decoded[] = new Array(f.count);
-  for (let i = 0; i < f.count; i++) arr[i] = decodeOne(f, dv, at + i * f.elemSize);
+  for (let i = 0; i < f.count; i++) arr[i] = decodeOne(f, dv, at + i * f.elemSize, num, num ? `${path}[${i}]` : path);
   return arr;
 }
 
-function decodeOne(f: FieldLayout, dv: DataView, at: number): Decoded {
-  if (f.scalar !== undefined) return readScalar(dv, at, f.scalar);
-  return decodeRecord(f.aggregate as StructLayout, dv, at);
+function decodeOne(f: FieldLayout, dv: DataView, at: number, num: boolean, path: string): Decoded {
+  if (f.scalar === undefined) return decodeRecord(f.aggregate as StructLayout, dv, at, num, path);
+  const v = readScalar(dv, at, f.scalar);
+  if (!num || typeof v === 'number') return v;
+  if (v > MAX_SAFE || v < -MAX_SAFE) {
+    throw new CodecError('CODEC_UNSAFE_INTEGER',
+      `${path} at offset ${at} holds ${v}, beyond ±(2^53 - 1), which a number cannot hold exactly: decode it with int64 'bigint', or read it as 32-bit halves (bigField getLo / getHi).`,
+      { offset: at, path, expected: '-(2^53 - 1) .. 2^53 - 1', received: v.toString() });
+  }
+  return Number(v);
 }
+
+const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
+
 
 /** The decoded object with 64-bit values as decimal strings: the JSON form used by the CLI and fixtures. */
 export function toJSONValue(v: Decoded): unknown {

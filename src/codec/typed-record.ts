@@ -90,3 +90,12 @@ type AggregateValue<T extends AggregateLike, A extends AbiName, M extends Record
 export type RecordOf<N extends keyof StructDeclRegistry, A extends AbiName = 'x86_64'> = AggregateValue<StructDeclRegistry[N], A, 'out'>;
 /** What `codecFor(name, { abi })` encodes from. */
 export type RecordInput<N extends keyof StructDeclRegistry, A extends AbiName = 'x86_64'> = AggregateValue<StructDeclRegistry[N], A, 'in'>;
+
+/** How a codec gives 64-bit members: bigint (the default), or number (`codecFor(name, { int64: 'number' })`). */
+export type Int64Mode = 'bigint' | 'number';
+
+/** T with every bigint (a 64-bit member) as number, arrays and nesting kept: a number-mode codec's records. */
+export type Int64AsNumber<T> = T extends bigint ? number : T extends object ? { [K in keyof T]: Int64AsNumber<T[K]> } : T;
+
+/** A record type as a codec of 64-bit mode I gives or takes it. */
+export type WithInt64<T, I extends Int64Mode> = I extends 'number' ? Int64AsNumber<T> : T;

@@ -11,7 +11,7 @@ import {
   BLOCK_TRAILER_BYTES, MAX_BLOCK_BYTES, MAX_PACKET_BYTES, PCAPNG_BT_SHB, PCAPNG_BT_IDB, PCAPNG_BT_EPB, PCAPNG_BYTE_ORDER_MAGIC, PCAPNG_MAJOR_VERSION, OPT_ENDOFOPT, OPT_COMMENT, SHB_USERAPPL, IF_NAME, IF_TSRESOL, EPB_FLAGS, EPB_HASH, EPB_HASH_ALGORITHM_CRC32, LINKTYPE_RINGWIRE, IF_TSRESOL_NANOSECONDS, RWT_VERSION_MAJOR, RWT_F_FRAGMENT, RWT_DEFAULT_MAX_BODY, RWT_END, recordTypes,
 } from '../../protocol/trace/index.js';
 import { SHB, IDB, EPB, OPTION, RECORD_HEADER } from './layouts.js';
-import { crc32 } from './crc32.js';
+import { crc32Int32 } from './crc32.js';
 import { directionFlags } from './direction.js';
 import { TraceError, type TraceErrorCode } from './errors.js';
 import { readRecordHeader } from './record-header.js';
@@ -282,9 +282,9 @@ export class TraceDecoder {
     }
     // The CRC first: after it, a wrong value below is a writer's bug or a deliberate edit, not a flipped bit.
     if (crc < 0) this.fail('TRACE_CRC', at + EPB.sizeof, 'The record has no epb_hash CRC32 option.');
-    const actual = crc32(bytes, 0, data, dataEnd);
-    if (actual !== crc) {
-      this.fail('TRACE_CRC', at + EPB.sizeof, `The record's CRC-32 is 0x${hex(actual)}; its epb_hash says 0x${hex(crc)}.`, crc, actual);
+    const actual = crc32Int32(bytes, 0, data, dataEnd);
+    if (actual !== (crc | 0)) {
+      this.fail('TRACE_CRC', at + EPB.sizeof, `The record's CRC-32 is 0x${hex(actual)}; its epb_hash says 0x${hex(crc)}.`, crc, actual >>> 0);
     }
     if (caplen < RECORD_HEADER.sizeof) {
       this.fail('TRACE_BAD_RECORD', at + EPB.sizeof, `A ${caplen}-byte packet is shorter than the ${RECORD_HEADER.sizeof}-byte record header.`, RECORD_HEADER.sizeof, caplen);

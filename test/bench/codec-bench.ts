@@ -1,5 +1,6 @@
 /**
- * Codec benchmark: encode, object decode and in-place view reads of blkif_request and netif_tx_request,
+ * Codec benchmark: encode, object decode, decode into a reused object (64-bit members as bigint, or as
+ * numbers with `int64: 'number'`) and in-place view reads of blkif_request and netif_tx_request,
  * against the C baseline (c/codec-bench.c) doing the same work on the same header structs, in the same run.
  * Medians of RUNS runs each; `--json` prints one JSON line per benchmark (report.ts).
  */
@@ -53,6 +54,16 @@ export function benchCodec(): BenchLine[] {
   const blkDecode = nsPerOp(N / 4, (i) => { nsink += (decode(blk, ring, (i & (SLOTS - 1)) * blk.size)['nr_segments'] as number); }, RUNS);
   const reused = decode(blk, ring, 0);
   const blkInto = nsPerOp(N / 4, (i) => { nsink += decodeInto(blk, ring, (i & (SLOTS - 1)) * blk.size, reused)['nr_segments'] as number; }, RUNS);
+  // The typed codec's decodeInto (generated per codec), 64-bit members as bigint (the default) and as numbers.
+  const reusedTyped = blkCodec.decode(ring, 0);
+  const blkCodecInto = nsPerOp(N / 4, (i) => { nsink += blkCodec.decodeInto(ring, (i & (SLOTS - 1)) * blk.size, reusedTyped).nr_segments; }, RUNS);
+  // Number mode refuses values beyond 2^53 - 1: these slots hold 7-byte sentinels (0x07060504030201 + i).
+  const blkNum = codecFor('blkif_request', { int64: 'number' });
+  const numRing = new DataView(new ArrayBuffer(SLOTS * blk.size));
+  for (let i = 0; i < SLOTS; i++) blkNum.encode({ ...blkVals[i]!, id: 0x07060504030201 + i, sector_number: i * 8 }, numRing, i * blk.size);
+  const reusedNum = blkNum.decode(numRing, 0);
+  const blkNumInto = nsPerOp(N, (i) => { nsink += blkNum.decodeInto(numRing, (i & (SLOTS - 1)) * blk.size, reusedNum).nr_segments; }, RUNS);
+  const blkNumDecode = nsPerOp(N / 4, (i) => { nsink += blkNum.decode(numRing, (i & (SLOTS - 1)) * blk.size).nr_segments; }, RUNS);
   const blkView = nsPerOp(N, (i) => {
     const b = (i & (SLOTS - 1)) * blk.size;
     let acc = nr.get(ring, b) + op.get(ring, b);
@@ -73,6 +84,9 @@ export function benchCodec(): BenchLine[] {
     benchLine('blkif_request typed codec encode (38 members checked)', 'ns/op', blkTyped, cOf('blkif_request', 'encode')),
     benchLine('blkif_request decode (object, 38 members)', 'ns/op', blkDecode, cOf('blkif_request', 'decode')),
     benchLine('blkif_request decodeInto (reused object)', 'ns/op', blkInto, cOf('blkif_request', 'decode')),
+    benchLine('blkif_request typed codec decodeInto (reused object, bigint)', 'ns/op', blkCodecInto, cOf('blkif_request', 'decode')),
+    benchLine('blkif_request decodeInto, int64 number (reused object)', 'ns/op', blkNumInto, cOf('blkif_request', 'decode')),
+    benchLine('blkif_request decode, int64 number (object)', 'ns/op', blkNumDecode, cOf('blkif_request', 'decode')),
     benchLine('blkif_request view reads (26 members)', 'ns/op', blkView, cOf('blkif_request', 'view')),
     benchLine('netif_tx_request encode (5 members, unknown keys scanned)', 'ns/op', txEncode, cOf('netif_tx_request', 'encode')),
     benchLine('netif_tx_request typed codec encode (5 members checked)', 'ns/op', txTyped, cOf('netif_tx_request', 'encode')),

@@ -17,15 +17,18 @@ export const OPS = 1_000_000;
  */
 export const SLACK = 4 * 1024 * 1024;
 
-/** Collections and heap growth over OPS operations of `step(n)` (which runs n operations), after `warmup` of them. */
-export async function allocationOf(step: (n: number) => void, warmup = 300_000): Promise<{ gcs: number; grew: number }> {
-  step(warmup);
+/**
+ * Collections and heap growth over OPS operations of `step(n)` (which runs n operations, or resolves when it
+ * has: a streaming read), after `warmup` of them.
+ */
+export async function allocationOf(step: (n: number) => void | Promise<void>, warmup = 300_000): Promise<{ gcs: number; grew: number }> {
+  await step(warmup);
   gc();
   let gcs = 0;
   const obs = new PerformanceObserver((l) => { gcs += l.getEntries().length; });
   obs.observe({ entryTypes: ['gc'] });
   const before = process.memoryUsage().heapUsed;
-  step(OPS);
+  await step(OPS);
   const grew = process.memoryUsage().heapUsed - before;
   await new Promise((r) => setTimeout(r, 20));
   obs.disconnect();

@@ -7,12 +7,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
-  layoutOf, numberField, bigField, elementField, encode, ringType, SharedRing, PlainRingPort, FrontRing, BackRing,
+  codecFor, layoutOf, numberField, bigField, elementField, encode, ringType, SharedRing, PlainRingPort, FrontRing, BackRing,
   GuestMemory, SplitDriver, SplitDevice, PackedDriver, PackedDevice, TraceReader, GrowableSink, TraceRecorder, recordXenRing,
+  TraceStreamReader,
 } from '../../src/index.js';
 import { OPS, SLACK, allocationOf } from '../helpers/allocation.js';
 
-async function assertNoAllocation(name: string, step: (n: number) => void): Promise<void> {
+async function assertNoAllocation(name: string, step: (n: number) => void | Promise<void>): Promise<void> {
   const { gcs, grew } = await allocationOf(step);
   assert.equal(gcs, 0, `${name}: ${gcs} garbage collection(s) during ${OPS} operations`);
   assert.ok(grew < SLACK, `${name}: the heap grew ${grew} bytes over ${OPS} operations`);
@@ -43,6 +44,29 @@ test('struct views read and write in place without allocating (64-bit members as
     }
   });
   assert.ok(acc > 0);
+});
+
+test('decodeInto with int64 \'number\' refills a reused blkif_request without allocating', async () => {
+  // Two rings in turn (each read as 32-bit words through its own view, made once), and a third at an odd
+  // offset (read through DataView).
+  const blk = codecFor('blkif_request', { int64: 'number' });
+  const rings = [0, 0, 1].map((shift) => new DataView(new ArrayBuffer(64 * blk.size + 4), shift, 64 * blk.size));
+  for (const ring of rings) {
+    for (let i = 0; i < 64; i++) {
+      const seg = Array.from({ length: 11 }, (_v, s) => ({ gref: i * 16 + s, first_sect: 0, last_sect: 7 }));
+      blk.encode({ operation: 1, nr_segments: 11, handle: i, id: 0x07060504030201 + i, sector_number: 2 ** 40 + i * 8, seg }, ring, i * blk.size);
+    }
+  }
+  const t = blk.decode(rings[0]!, 0);
+  let acc = 0;
+  await assertNoAllocation('decodeInto (number)', (n) => {
+    for (let i = 0; i < n; i++) {
+      const r = blk.decodeInto(rings[i % 3]!, (i & 63) * blk.size, t);
+      acc += r.nr_segments + r.seg[i % 11]!.gref + (r.id > 2 ** 50 ? 1 : 0) + (r.sector_number & 7);
+    }
+  });
+  assert.ok(acc > 0);
+  assert.equal(t.id, 0x07060504030201 + ((OPS - 1) & 63));
 });
 
 test('a Xen ring: write, push, copy and respond, take the response, without allocating', async () => {
@@ -164,4 +188,20 @@ test('reading a trace record by record allocates nothing per record', async () =
     assert.equal(left, 0, 'the trace holds the records asked for');
   });
   assert.ok(sum > 0);
+  // The streaming reader's forEach, over the trace in 1 MiB chunks as `ringwire trace info` reads a file:
+  // a promise per chunk, nothing per record. The callback stops the pass by throwing one preallocated error.
+  const chunks: Uint8Array[] = [];
+  for (let at = 0; at < bytes.length; at += 1 << 20) chunks.push(bytes.subarray(at, at + (1 << 20)));
+  const enough = new Error('enough records');
+  let streamed = 0;
+  await assertNoAllocation('trace forEach', async (n) => {
+    let left = n;
+    try {
+      await new TraceStreamReader(chunks).forEach((r) => { streamed += r.body_len; if (--left === 0) throw enough; });
+    } catch (e) {
+      if (e !== enough) throw e;
+    }
+    assert.equal(left, 0, 'the trace holds the records asked for');
+  });
+  assert.ok(streamed > 0);
 });

@@ -1,10 +1,11 @@
 /**
  * The streaming reader over chunks of any size (1 byte too) gives what the synchronous reader gives,
- * records and errors alike, and holds at most MAX_BLOCK_BYTES for blocks plus the largest split record.
+ * records and errors alike, and holds at most MAX_BLOCK_BYTES for blocks plus the largest split record;
+ * forEach gives what async iteration gives, records and errors alike.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { writeFileSync, mkdtempSync, rmSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { protocol } from '../../src/index.js';
@@ -14,6 +15,7 @@ import { fileChunks, FileSink } from '../../src/trace/file-io.js';
 import { TraceWriter } from '../../src/trace/index.js';
 import { sampleTrace, collect } from './trace-fixtures.js';
 import { rng, seedFromEnv } from '../virtio/rng.js';
+import { fixturesRoot } from './make-trace-fixtures.js';
 
 const T = { ...protocol.trace, ...traceLayouts };
 const seed = seedFromEnv(0x5713);
@@ -124,4 +126,81 @@ test('fileChunks (node-only) streams a file through the reader in fixed-size chu
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+/** Records (detached) and the error, read with forEach. */
+async function readForEach(r: TraceStreamReader): Promise<{ records: DetachedRecord[]; error: unknown }> {
+  const records: DetachedRecord[] = [];
+  try {
+    await r.forEach((rec) => { records.push(rec.detach()); });
+  } catch (error) {
+    return { records, error };
+  }
+  return { records, error: undefined };
+}
+
+function fixtureFiles(dir: string): string[] {
+  return readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+    e.isDirectory() ? fixtureFiles(join(dir, e.name)) : e.name.endsWith('.pcapng') ? [join(dir, e.name)] : []);
+}
+
+test('forEach gives the records, stats and interfaces that async iteration gives, on every fixture and any chunking', async () => {
+  const files = fixtureFiles(fixturesRoot);
+  assert.ok(files.length >= 24, `${files.length} fixtures`);
+  const rand = rng(seed + 2);
+  for (const f of files) {
+    const b = new Uint8Array(readFileSync(f));
+    for (const size of [1, 13, 4096, 1 + Math.floor(rand() * 20_000), b.length]) {
+      const it = new TraceStreamReader(chunked(b, () => size));
+      const want = await readStream(it);
+      assert.equal(want.error, undefined, f);
+      const each = new TraceStreamReader(chunked(b, () => size));
+      const got = await readForEach(each);
+      assert.equal(got.error, undefined, f);
+      assert.ok(got.records.length > 0, f);
+      assert.deepEqual(got.records, want.records, `${f}, chunks of ${size}`);
+      assert.deepEqual(each.stats, it.stats, f);
+      assert.deepEqual(each.interfaces, it.interfaces, f);
+    }
+  }
+  // Split records, several interfaces, both byte orders.
+  for (const littleEndian of [true, false]) {
+    const t = sampleTrace({ seed: 56, names: ['a', 'b', 'c'], extra: 40, bigBody: 500_000, littleEndian });
+    for (const size of [7, 65537, t.bytes.length]) {
+      const got = await readForEach(new TraceStreamReader(chunked(t.bytes, () => size)));
+      assert.equal(got.error, undefined);
+      assert.deepEqual(got.records, collect(new TraceReader(t.bytes)), `chunks of ${size}, ${littleEndian ? 'little' : 'big'}-endian`);
+    }
+  }
+});
+
+test(`forEach on cut and bit-flipped traces: the same records, then the same error (code, offset, record) as iteration (seed ${seed})`, async () => {
+  const rand = rng(seed + 3);
+  const inputs = [...fixtureFiles(fixturesRoot).filter(() => rand() < 0.5).map((f) => new Uint8Array(readFileSync(f))), sampleTrace({ seed: 57, extra: 20, bigBody: 300_000 }).bytes];
+  let errors = 0;
+  for (const [n, input] of inputs.entries()) {
+    for (let i = 0; i < 8; i++) {
+      const b = input.slice(0, i % 2 === 0 ? Math.floor(rand() * input.length) : input.length);
+      if (i % 2 === 1) b[Math.floor(rand() * b.length)]! ^= 1 << Math.floor(rand() * 8);
+      const size = 1 + Math.floor(rand() * 5000);
+      const want = await readStream(new TraceStreamReader(chunked(b, () => size)));
+      const got = await readForEach(new TraceStreamReader(chunked(b, () => size)));
+      assert.deepEqual(got.records, want.records, `input ${n} case ${i}`);
+      if (want.error === undefined) { assert.equal(got.error, undefined, `input ${n} case ${i}`); continue; }
+      errors++;
+      assert.ok(got.error instanceof TraceError && want.error instanceof TraceError, `input ${n} case ${i}: ${String(got.error)}`);
+      assert.deepEqual([got.error.code, got.error.offset, got.error.record, got.error.message], [want.error.code, want.error.offset, want.error.record, want.error.message]);
+    }
+  }
+  assert.ok(errors > inputs.length, `${errors} corrupt cases gave an error`);
+});
+
+test('forEach stops at the first error its callback throws, having read no further', async () => {
+  const t = sampleTrace({ seed: 58, extra: 30 });
+  const stop = new Error('stop');
+  let seen = 0;
+  const r = new TraceStreamReader(chunked(t.bytes, () => 1000));
+  await assert.rejects(r.forEach(() => { if (++seen === 5) throw stop; }), (e) => e === stop);
+  assert.equal(seen, 5);
+  assert.equal(r.stats.records, 5);
 });

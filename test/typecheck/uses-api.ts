@@ -29,9 +29,16 @@ const indirect = { operation: 6, indirect_op: 0, nr_segments: 1, id: 1n, sector_
 codecFor('blkif_request_indirect', { abi: 'x86_32' }).encodeToBytes({ ...indirect, pad: 0n });
 codecFor('blkif_request_indirect').encodeToBytes(indirect);
 
+// int64: 'number': 64-bit members are numbers in decode's result and encode's input; decodeInto reuses a record.
+const blkNum = codecFor('blkif_request', { abi: 'x86_32', int64: 'number' });
+const numRec = blkNum.decode(blkNum.encodeToBytes({ ...request, id: 7, sector_number: 2048 }));
+const idNum: number = numRec.id;
+const refilled: number = blkNum.decodeInto(bytes, 0, numRec).seg[3].gref;
+const numGeneric: StructCodec = blkNum;
+
 // A typed codec is still a StructCodec; a name known only at run time gets the untyped codec.
 const generic: StructCodec = blk;
 const name: string = 'blkif_response';
 const anything = codecFor(name).decode(new Uint8Array(16))['whatever'];
 
-export { id, gref, gsoSize, segments, generic, anything };
+export { id, gref, gsoSize, segments, generic, anything, idNum, refilled, numGeneric };
