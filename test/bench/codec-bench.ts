@@ -71,6 +71,20 @@ export function benchCodec(): BenchLine[] {
     // The 64-bit members as their 32-bit halves (no BigInt): what C's one 8-byte load gives, in two loads.
     nsink += acc + id.getLo(ring, b) + id.getHi(ring, b) + sector.getLo(ring, b) + sector.getHi(ring, b);
   }, RUNS);
+  // The engine's floor for the same reads: DataView calls with the offsets as plain numbers, no accessor objects
+  // (what a hand-written reader does). A view is bounded by this, not by ringwire's accessors.
+  const [oNr, oOp, oGref, oLast, oId, oSector, gStride] = [nr.offset, op.offset, gref.offset, last.offset, id.offset, sector.offset, gref.stride];
+  const blkRaw = nsPerOp(N, (i) => {
+    const b = (i & (SLOTS - 1)) * blk.size;
+    let acc = ring.getUint8(b + oNr) + ring.getUint8(b + oOp);
+    for (let s = 0; s < 11; s++) acc += ring.getUint32(b + oGref + s * gStride, true) + ring.getUint8(b + oLast + s * gStride);
+    nsink += acc + ring.getUint32(b + oId, true) + ring.getUint32(b + oId + 4, true) + ring.getUint32(b + oSector, true) + ring.getUint32(b + oSector + 4, true);
+  }, RUNS);
+  const [oTg, oTo, oTf, oTi, oTs] = [txGref.offset, txOffset.offset, txFlags.offset, txId.offset, txSize.offset];
+  const txRaw = nsPerOp(N * 4, (i) => {
+    const b = (i & (SLOTS - 1)) * tx.size;
+    nsink += txRing.getUint32(b + oTg, true) + txRing.getUint16(b + oTo, true) + txRing.getUint16(b + oTf, true) + txRing.getUint16(b + oTi, true) + txRing.getUint16(b + oTs, true);
+  }, RUNS);
   const txEncode = nsPerOp(N, (i) => { encode(tx, txVals[i & (SLOTS - 1)], txRing, (i & (SLOTS - 1)) * tx.size); }, RUNS);
   const txDecode = nsPerOp(N, (i) => { nsink += decode(tx, txRing, (i & (SLOTS - 1)) * tx.size)['size'] as number; }, RUNS);
   const txView = nsPerOp(N * 4, (i) => {
@@ -88,10 +102,12 @@ export function benchCodec(): BenchLine[] {
     benchLine('blkif_request decodeInto, int64 number (reused object)', 'ns/op', blkNumInto, cOf('blkif_request', 'decode')),
     benchLine('blkif_request decode, int64 number (object)', 'ns/op', blkNumDecode, cOf('blkif_request', 'decode')),
     benchLine('blkif_request view reads (26 members)', 'ns/op', blkView, cOf('blkif_request', 'view')),
+    benchLine('blkif_request raw DataView reads (26 members, the engine floor)', 'ns/op', blkRaw, cOf('blkif_request', 'view')),
     benchLine('netif_tx_request encode (5 members, unknown keys scanned)', 'ns/op', txEncode, cOf('netif_tx_request', 'encode')),
     benchLine('netif_tx_request typed codec encode (5 members checked)', 'ns/op', txTyped, cOf('netif_tx_request', 'encode')),
     benchLine('netif_tx_request decode (object, 5 members)', 'ns/op', txDecode, cOf('netif_tx_request', 'decode')),
     benchLine('netif_tx_request view reads (5 members)', 'ns/op', txView, cOf('netif_tx_request', 'view')),
+    benchLine('netif_tx_request raw DataView reads (5 members, the engine floor)', 'ns/op', txRaw, cOf('netif_tx_request', 'view')),
   ];
 }
 
