@@ -25,7 +25,14 @@ function hasUnion(l: StructLayout): boolean {
 }
 
 /** `keys`: also refuse objects with members the struct does not declare (a for-in count per object). */
-interface Gen { checks: string[]; writes: string[]; n: number; keys: boolean }
+interface Gen { checks: string[]; writes: string[]; small: SmallStore[]; n: number; keys: boolean }
+
+/**
+ * A store of 1 or 2 bytes whose bytes lie in little-endian order (a byte, a little-endian 16-bit member, or a
+ * piece of a padding hole: value 0). Those that share an aligned 32-bit (or 16-bit) word and cover all of it are
+ * written with one store of that word: the same bytes in fewer DataView calls (each call is a bounds check).
+ */
+interface SmallStore { at: number; size: 1 | 2; value: string }
 
 /** Check that a value fits a scalar type; sets `ok = false` rather than throwing (the slow path reports). */
 function checkScalar(g: Gen, leaf: ScalarLeaf, x: string): void {
@@ -48,8 +55,11 @@ function writeScalar(g: Gen, leaf: ScalarLeaf, x: string, at: number): void {
   const le = leaf.littleEndian;
   const o = `b + ${at}`;
   switch (leaf.type.size) {
-    case 1: g.writes.push(`dv.setUint8(${o}, ${x} & 0xff);`); return;
-    case 2: g.writes.push(`dv.setUint16(${o}, ${x} & 0xffff, ${le});`); return;
+    case 1: g.small.push({ at, size: 1, value: `(${x} & 0xff)` }); return;
+    case 2:
+      if (le) g.small.push({ at, size: 2, value: `(${x} & 0xffff)` });
+      else g.writes.push(`dv.setUint16(${o}, ${x} & 0xffff, false);`);
+      return;
     case 4: g.writes.push(`dv.setUint32(${o}, ${x} >>> 0, ${le});`); return;
     case 8:
       g.writes.push(`if (typeof ${x} === 'bigint') dv.setBigUint64(${o}, BigInt.asUintN(64, ${x}), ${le}); else { const lo = ${x} >>> 0, hi = Math.floor(${x} / 4294967296) >>> 0; dv.setUint32(${o} + ${le ? 0 : 4}, lo, ${le}); dv.setUint32(${o} + ${le ? 4 : 0}, hi, ${le}); }`);
@@ -65,11 +75,37 @@ function genRecord(g: Gen, l: StructLayout, v: string, base: number): void {
   for (const f of l.fields) genMember(g, f, `${v}[${JSON.stringify(f.name)}]`, base + f.offset);
 }
 
+/**
+ * The small stores, merged: a 32-bit word [w, w + 4) or a 16-bit half covered exactly by small stores is one
+ * store of the value their bytes make (little-endian); any other small store is written alone.
+ */
+function emitSmall(g: Gen): void {
+  const byWord = new Map<number, SmallStore[]>();
+  for (const x of g.small) {
+    const w = x.at & ~3;
+    byWord.set(w, [...(byWord.get(w) ?? []), x]);
+  }
+  const shifted = (x: SmallStore, from: number): string => (x.at === from ? x.value : `(${x.value} << ${8 * (x.at - from)})`);
+  const one = (x: SmallStore): string => (x.size === 1 ? `dv.setUint8(b + ${x.at}, ${x.value});` : `dv.setUint16(b + ${x.at}, ${x.value}, true);`);
+  for (const [w, group] of byWord) {
+    if (group.reduce((n, x) => n + x.size, 0) === 4 && group.every((x) => x.size === 1 || x.at % 2 === 0)) {
+      g.writes.push(`dv.setUint32(b + ${w}, ${group.map((x) => shifted(x, w)).join(' | ')}, true);`);
+      continue;
+    }
+    for (const half of [w, w + 2]) {
+      const in16 = group.filter((x) => x.at >= half && x.at < half + 2);
+      if (in16.length === 2 && in16.every((x) => x.size === 1)) g.writes.push(`dv.setUint16(b + ${half}, ${in16.map((x) => shifted(x, half)).join(' | ')}, true);`);
+      else for (const x of in16) g.writes.push(one(x));
+    }
+  }
+}
+
 /** Zero a padding hole with the widest stores its alignment allows. */
 function zeroHole(g: Gen, at: number, size: number): void {
   for (let p = at, end = at + size; p < end;) {
     const w = p % 4 === 0 && end - p >= 4 ? 4 : p % 2 === 0 && end - p >= 2 ? 2 : 1;
-    g.writes.push(w === 4 ? `dv.setUint32(b + ${p}, 0, true);` : w === 2 ? `dv.setUint16(b + ${p}, 0, true);` : `dv.setUint8(b + ${p}, 0);`);
+    if (w === 4) g.writes.push(`dv.setUint32(b + ${p}, 0, true);`);
+    else g.small.push({ at: p, size: w, value: '0' });
     p += w;
   }
 }
@@ -107,8 +143,9 @@ export function fastEncoder(l: StructLayout, keys = true): FastEncoder | null {
   if (fn === undefined) {
     fn = null;
     if (!hasUnion(l)) {
-      const g: Gen = { checks: [], writes: [], n: 0, keys };
+      const g: Gen = { checks: [], writes: [], small: [], n: 0, keys };
       genRecord(g, l, 'v', 0);
+      emitSmall(g);
       // Returns false (having written nothing) when any check fails.
       const body = `if (b < 0 || b + ${l.size} > dv.byteLength) return false;\n${g.checks.join('\n')}\n${g.writes.join('\n')}\nreturn true;`;
       fn = new Function('v', 'dv', 'b', body) as FastEncoder;
