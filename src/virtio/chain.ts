@@ -53,6 +53,28 @@ export class DescChain {
     this.head = head; this.id = head; this.count = 0; this.ringCount = 0; this.readable = 0; this.writable = 0; this.unchecked = 0;
   }
 
+  /**
+   * The devices' fast path on a direct ring (SplitDevice / PackedDevice popRecord): take ring descriptor `index`
+   * as entry k when it is plainly legal (no indirect table, len > 0, no readable buffer after a writable one,
+   * the chain within 2^32 bytes, the buffer inside one mapped region) and return true, adding its bytes to
+   * readable / writable. Anything else returns false and the caller hands the chain to the walker
+   * (walkSplitChain / walkPackedChain), the one statement of the rules, which resets this chain first.
+   */
+  acceptPlain(k: number, index: number, lo: number, hi: number, len: number, flags: number, next: number, fIndirect: number, fWrite: number): boolean {
+    if ((flags & fIndirect) !== 0 || len === 0) return false;
+    if ((flags & fWrite) !== 0) this.writable += len;
+    else if (this.writable > 0) return false;
+    else this.readable += len;
+    if (this.readable + this.writable > 0x1_0000_0000) return false;
+    const memory = this.memory;
+    const region = memory.resolve(lo, hi, len);
+    if (region < 0) return false;
+    this.index[k] = index; this.addrLo[k] = lo; this.addrHi[k] = hi; this.len[k] = len; this.flags[k] = flags; this.next[k] = next; this.inTable[k] = 0;
+    this.region[k] = region;
+    this.regionOffset[k] = memory.offset;
+    return true;
+  }
+
   /** Record a descriptor as read (before validating it); returns its entry number. */
   record(index: number, lo: number, hi: number, len: number, flags: number, next: number, inTable: boolean): number {
     const k = this.count++;

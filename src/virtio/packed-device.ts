@@ -119,10 +119,7 @@ export class PackedDevice {
     // §2.8.1: available in pass `w` when AVAIL equals the driver's wrap counter and USED does not.
     let flags = view.getUint16(base + pos * stride + flagsOff, true);
     if (((flags & fAvail) !== 0 ? 1 : 0) !== wrap || ((flags & fUsed) !== 0 ? 1 : 0) === wrap) return -1;
-    const memory = r.memory;
     c.reset(pos);
-    let readable = 0;
-    let writable = 0;
     let p = pos;
     let w = wrap;
     let walked = false;
@@ -136,24 +133,13 @@ export class PackedDevice {
       const hi = view.getUint32(at + addrOff + 4, true);
       const len = view.getUint32(at + lenOff, true);
       const id = view.getUint16(at + idOff, true);
-      if ((flags & fIndirect) !== 0 || len === 0) break;
-      if ((flags & fWrite) !== 0) writable += len;
-      else if (writable > 0) break;
-      else readable += len;
-      if (readable + writable > 0x1_0000_0000) break;
-      const region = memory.resolve(lo, hi, len);
-      if (region < 0) break;
-      c.index[k] = p; c.addrLo[k] = lo; c.addrHi[k] = hi; c.len[k] = len; c.flags[k] = flags; c.next[k] = id; c.inTable[k] = 0;
-      c.region[k] = region;
-      c.regionOffset[k] = memory.offset;
+      if (!c.acceptPlain(k, p, lo, hi, len, flags, id, fIndirect, fWrite)) break;
       p++;
       if (p === size) { p = 0; w ^= 1; }
       if ((flags & fNext) === 0) {
         if (id >= size) break;
         c.count = k + 1;
         c.ringCount = k + 1;
-        c.readable = readable;
-        c.writable = writable;
         c.id = id;
         walked = true;
         break;

@@ -134,13 +134,10 @@ export class SplitDevice {
     const lenOff = d.len;
     const flagsOff = d.flags;
     const nextOff = d.next;
-    const memory = r.memory;
     const fIndirect = VRING_DESC_F_INDIRECT;
     const fNext = VRING_DESC_F_NEXT;
     const fWrite = VRING_DESC_F_WRITE;
     c.reset(head);
-    let readable = 0;
-    let writable = 0;
     let i = head;
     let walked = false;
     for (let k = 0; head < size && k < size; k++) {
@@ -150,21 +147,10 @@ export class SplitDevice {
       const len = view.getUint32(at + lenOff, true);
       const flags = view.getUint16(at + flagsOff, true);
       const next = view.getUint16(at + nextOff, true);
-      if ((flags & fIndirect) !== 0 || len === 0) break;
-      if ((flags & fWrite) !== 0) writable += len;
-      else if (writable > 0) break;
-      else readable += len;
-      if (readable + writable > 0x1_0000_0000) break;
-      const region = memory.resolve(lo, hi, len);
-      if (region < 0) break;
-      c.index[k] = i; c.addrLo[k] = lo; c.addrHi[k] = hi; c.len[k] = len; c.flags[k] = flags; c.next[k] = next; c.inTable[k] = 0;
-      c.region[k] = region;
-      c.regionOffset[k] = memory.offset;
+      if (!c.acceptPlain(k, i, lo, hi, len, flags, next, fIndirect, fWrite)) break;
       if ((flags & fNext) === 0) {
         c.count = k + 1;
         c.ringCount = k + 1;
-        c.readable = readable;
-        c.writable = writable;
         walked = true;
         break;
       }

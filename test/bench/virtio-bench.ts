@@ -59,13 +59,26 @@ function recordsOf(n: number): { addr: Float64Array; len: Uint32Array } {
   return { addr, len };
 }
 
-function split(n: number): number[] {
+/** Guest RAM for the queue's areas (64 KiB) and a second region for the buffers. */
+function benchMemory(): GuestMemory {
   const memory = new GuestMemory();
   memory.mapNew(0, 0x10000);
   memory.mapNew(0x10000, 0x1000);
-  const cfg = { memory, size: SIZE, desc: 0, avail: 0x2000, used: 0x3000 };
-  const drv = new SplitDriver(cfg);
-  const dev = new SplitDevice(cfg);
+  return memory;
+}
+
+function splitPair(): { drv: SplitDriver; dev: SplitDevice } {
+  const cfg = { memory: benchMemory(), size: SIZE, desc: 0, avail: 0x2000, used: 0x3000 };
+  return { drv: new SplitDriver(cfg), dev: new SplitDevice(cfg) };
+}
+
+function packedPair(): { drv: PackedDriver; dev: PackedDevice } {
+  const cfg = { memory: benchMemory(), size: SIZE, desc: 0, driverEvent: 0x2000, deviceEvent: 0x2004 };
+  return { drv: new PackedDriver(cfg), dev: new PackedDevice(cfg) };
+}
+
+function split(n: number): number[] {
+  const { drv, dev } = splitPair();
   const bufs = chainOf(n);
   return measure(() => {
     drv.add(bufs);
@@ -78,12 +91,7 @@ function split(n: number): number[] {
 
 /** The split round trip through the record API: no buffer objects, no result objects. */
 function splitRecord(n: number): number[] {
-  const memory = new GuestMemory();
-  memory.mapNew(0, 0x10000);
-  memory.mapNew(0x10000, 0x1000);
-  const cfg = { memory, size: SIZE, desc: 0, avail: 0x2000, used: 0x3000 };
-  const drv = new SplitDriver(cfg);
-  const dev = new SplitDevice(cfg);
+  const { drv, dev } = splitPair();
   const chain = dev.chain;
   const { addr, len } = recordsOf(n);
   return measure(() => {
@@ -96,12 +104,7 @@ function splitRecord(n: number): number[] {
 }
 
 function packed(n: number): number[] {
-  const memory = new GuestMemory();
-  memory.mapNew(0, 0x10000);
-  memory.mapNew(0x10000, 0x1000);
-  const cfg = { memory, size: SIZE, desc: 0, driverEvent: 0x2000, deviceEvent: 0x2004 };
-  const drv = new PackedDriver(cfg);
-  const dev = new PackedDevice(cfg);
+  const { drv, dev } = packedPair();
   const bufs = chainOf(n);
   return measure(() => {
     drv.add(bufs);
@@ -114,12 +117,7 @@ function packed(n: number): number[] {
 
 /** The packed round trip through the record API. */
 function packedRecord(n: number): number[] {
-  const memory = new GuestMemory();
-  memory.mapNew(0, 0x10000);
-  memory.mapNew(0x10000, 0x1000);
-  const cfg = { memory, size: SIZE, desc: 0, driverEvent: 0x2000, deviceEvent: 0x2004 };
-  const drv = new PackedDriver(cfg);
-  const dev = new PackedDevice(cfg);
+  const { drv, dev } = packedPair();
   const chain = dev.chain;
   const { addr, len } = recordsOf(n);
   return measure(() => {
