@@ -18,10 +18,29 @@ export const OPS = 1_000_000;
 export const SLACK = 4 * 1024 * 1024;
 
 /**
- * Collections and heap growth over OPS operations of `step(n)` (which runs n operations, or resolves when it
- * has: a streaming read), after `warmup` of them.
+ * How many times a measurement may be taken before a path is called allocating. Only optimized code keeps
+ * doubles unboxed and objects scalar-replaced (with `node --max-opt=2` every path here collects); V8 compiles
+ * it on a background thread, and on a loaded two-core machine (CI boots the Xen guests beside `npm test`)
+ * that job can finish after the warm-up. A path that allocates per operation does so on every attempt, so
+ * taking the first clean one keeps the check sound.
  */
-export async function allocationOf(step: (n: number) => void | Promise<void>, warmup = 300_000): Promise<{ gcs: number; grew: number }> {
+export const ATTEMPTS = 4;
+
+/**
+ * Collections and heap growth over OPS operations of `step(n)` (which runs n operations, or resolves when it
+ * has: a streaming read), after `warmup` of them; measured again (after another warm-up) up to ATTEMPTS
+ * times while it is not clean, and the last measurement returned.
+ */
+export async function allocationOf(step: (n: number) => void | Promise<void>, warmup = 300_000): Promise<{ gcs: number; grew: number; attempts: number }> {
+  let last = { gcs: 0, grew: 0, attempts: 0 };
+  for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+    last = { ...(await measureOnce(step, warmup)), attempts: attempt };
+    if (last.gcs === 0 && last.grew < SLACK) break;
+  }
+  return last;
+}
+
+async function measureOnce(step: (n: number) => void | Promise<void>, warmup: number): Promise<{ gcs: number; grew: number }> {
   await step(warmup);
   gc();
   let gcs = 0;
