@@ -19,7 +19,7 @@ import { codecDecodeInto, wordsOf } from './compiled.js';
 import { checkAbi } from './abi-tag.js';
 import { CodecError } from '../errors.js';
 import { asDataView } from './scalar-io.js';
-import { encodeToBytes, encodeWith } from './encode.js';
+import { boundEncoder, encodeToBytes } from './encode.js';
 import { describe } from './describe.js';
 import { fieldView, type ScalarField } from './views.js';
 import type { Int64Mode, RecordInput, RecordOf, WithInt64 } from './typed-record.js';
@@ -87,8 +87,8 @@ export function codecFor(name: string, options: CodecOptions = {}): StructCodec 
       int64,
       decode: (buf: Uint8Array | DataView, off = 0) => decode(layout, buf, off, int64),
       decodeInto: (into ?? ((buf: Uint8Array | DataView, off: number, target: DecodedRecord) => decodeInto(layout, buf, off, target, int64))) as StructCodec['decodeInto'],
-      // Typed input: a member the struct lacks is a compile error, so no per-call scan for one (encodeWith).
-      encode: (v: unknown, buf: Uint8Array | DataView, off = 0) => encodeWith(layout, v, buf, off, false),
+      // Typed input: a member the struct lacks is a compile error, so no per-call scan for one (boundEncoder).
+      encode: boundEncoder(layout, false),
       encodeToBytes: (v: unknown) => encodeToBytes(layout, v),
       describe: (buf: Uint8Array | DataView, off = 0) => describe(layout, buf, off),
       field: (path: string) => fieldView(layout, path),

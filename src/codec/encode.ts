@@ -32,6 +32,26 @@ export function encodeWith(layout: StructLayout, value: unknown, buf: Uint8Array
   // Memory tagged for an ABI this struct is laid out differently on is refused before anything is written.
   if (Number.isInteger(byteOffset)) checkAbi(layout, dv, byteOffset, layout.size);
   if (fastEncoder(layout, scanKeys)?.(value, dv, byteOffset) === true) return layout.size;
+  return encodeChecked(layout, value, dv, byteOffset);
+}
+
+/**
+ * encodeWith for one layout with its generated encoder looked up once, not per call (a typed codec's encode):
+ * the same checks, bytes and errors.
+ */
+export function boundEncoder(layout: StructLayout, scanKeys: boolean): (value: unknown, buf: Uint8Array | DataView, byteOffset?: number) => number {
+  const fast = fastEncoder(layout, scanKeys);
+  const size = layout.size;
+  return (value, buf, byteOffset = 0) => {
+    const dv = buf instanceof DataView ? buf : asDataView(buf);
+    if (Number.isInteger(byteOffset)) checkAbi(layout, dv, byteOffset, size);
+    if (fast !== null && fast(value, dv, byteOffset)) return size;
+    return encodeChecked(layout, value, dv, byteOffset);
+  };
+}
+
+/** The full validation (the typed error of any bad value), then the generic writer. */
+function encodeChecked(layout: StructLayout, value: unknown, dv: DataView, byteOffset: number): number {
   requireBytes(dv, byteOffset, layout.size, layout.name);
   validateRecord(layout, value, layout.name);
   for (let i = 0; i < layout.size; i++) dv.setUint8(byteOffset + i, 0);

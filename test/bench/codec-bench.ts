@@ -6,6 +6,7 @@
  */
 import { layoutOf, codecFor, encode, decode, decodeInto, bigField, numberField, elementField } from '../../src/index.js';
 import { runCBaseline, nsPerOp } from './c-baseline.js';
+import { handDecodeInto, handEncode, handEncodeUnchecked, type BlkifNumbers } from './codec-floor.js';
 import { RUNS, benchLine, haveXenHeaders, note, printLines, type BenchLine } from './report.js';
 
 const SLOTS = 64;
@@ -65,6 +66,12 @@ export function benchCodec(): BenchLine[] {
   const blkNumEncode = nsPerOp(N / 4, (i) => { blkNum.encode(numVals[i & (SLOTS - 1)] as never, ring, (i & (SLOTS - 1)) * blk.size); }, RUNS);
   const reusedNum = blkNum.decode(numRing, 0);
   const blkNumInto = nsPerOp(N, (i) => { nsink += blkNum.decodeInto(numRing, (i & (SLOTS - 1)) * blk.size, reusedNum).nr_segments; }, RUNS);
+  // The engine's floor for both (codec-floor.ts): the same checks and stores written by hand for this one struct.
+  const handNumEncode = nsPerOp(N / 4, (i) => { handEncode(numVals[i & (SLOTS - 1)] as BlkifNumbers, ring, (i & (SLOTS - 1)) * blk.size); }, RUNS);
+  const handUnchecked = nsPerOp(N / 4, (i) => { handEncodeUnchecked(numVals[i & (SLOTS - 1)] as BlkifNumbers, ring, (i & (SLOTS - 1)) * blk.size); }, RUNS);
+  const handTarget = blkNum.decode(numRing, 0) as BlkifNumbers;
+  const numWords = new Uint32Array(numRing.buffer);
+  const handNumInto = nsPerOp(N, (i) => { nsink += handDecodeInto(numRing, numWords, (i & (SLOTS - 1)) * blk.size, handTarget).nr_segments; }, RUNS);
   const blkNumDecode = nsPerOp(N / 4, (i) => { nsink += blkNum.decode(numRing, (i & (SLOTS - 1)) * blk.size).nr_segments; }, RUNS);
   const blkView = nsPerOp(N, (i) => {
     const b = (i & (SLOTS - 1)) * blk.size;
@@ -99,10 +106,13 @@ export function benchCodec(): BenchLine[] {
     benchLine('blkif_request encode (38 members, unknown keys scanned)', 'ns/op', blkEncode, cOf('blkif_request', 'encode')),
     benchLine('blkif_request typed codec encode (38 members checked)', 'ns/op', blkTyped, cOf('blkif_request', 'encode')),
     benchLine('blkif_request typed codec encode, int64 number (38 members checked)', 'ns/op', blkNumEncode, cOf('blkif_request', 'encode')),
+    benchLine('blkif_request hand-written encode, int64 number (same checks, no library)', 'ns/op', handNumEncode, cOf('blkif_request', 'encode')),
+    benchLine('blkif_request hand-written encode without checks (member reads and stores only)', 'ns/op', handUnchecked, cOf('blkif_request', 'encode')),
     benchLine('blkif_request decode (object, 38 members)', 'ns/op', blkDecode, cOf('blkif_request', 'decode')),
     benchLine('blkif_request decodeInto (reused object)', 'ns/op', blkInto, cOf('blkif_request', 'decode')),
     benchLine('blkif_request typed codec decodeInto (reused object, bigint)', 'ns/op', blkCodecInto, cOf('blkif_request', 'decode')),
     benchLine('blkif_request decodeInto, int64 number (reused object)', 'ns/op', blkNumInto, cOf('blkif_request', 'decode')),
+    benchLine('blkif_request hand-written decodeInto, int64 number (same checks, no library)', 'ns/op', handNumInto, cOf('blkif_request', 'decode')),
     benchLine('blkif_request decode, int64 number (object)', 'ns/op', blkNumDecode, cOf('blkif_request', 'decode')),
     benchLine('blkif_request view reads (26 members)', 'ns/op', blkView, cOf('blkif_request', 'view')),
     benchLine('blkif_request raw DataView reads (26 members, the engine floor)', 'ns/op', blkRaw, cOf('blkif_request', 'view')),

@@ -80,6 +80,15 @@ test('bad input: short buffer, unknown member, missing member, out of range, wro
   assert.throws(() => decode(l, new Uint8Array(200), 100), (e: unknown) => e instanceof CodecError && e.offset === 100 && e.expected === 112 && e.received === 100);
   assert.throws(() => decode(l, new Uint8Array(200), -1), codecError('CODEC_SHORT_BUFFER'));
   assert.throws(() => encode(l, request, new Uint8Array(50)), codecError('CODEC_SHORT_BUFFER'));
+  // An offset that is not a whole byte index is refused before a byte is written, by encode and a typed codec
+  // alike (a DataView would truncate 1.5 to 1 and NaN to 0).
+  const typed = codecFor('blkif_request');
+  for (const off of [1.5, Number.NaN, -1, 2 ** 40]) {
+    const buf = new Uint8Array(300);
+    assert.throws(() => encode(l, request, buf, off), codecError('CODEC_SHORT_BUFFER'), `encode at ${off}`);
+    assert.throws(() => typed.encode(request as never, buf, off), codecError('CODEC_SHORT_BUFFER'), `codec encode at ${off}`);
+    assert.deepEqual(buf, new Uint8Array(300));
+  }
   assert.throws(() => encodeToBytes(l, { ...request, bogus: 1 }), codecError('CODEC_UNKNOWN_FIELD', 'blkif_request.bogus'));
   const { handle: _h, ...noHandle } = request;
   assert.throws(() => encodeToBytes(l, noHandle), codecError('CODEC_MISSING_FIELD', 'blkif_request.handle'));
