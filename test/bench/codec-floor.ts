@@ -40,17 +40,7 @@ export function handEncode(v: BlkifNumbers, dv: DataView, b: number): number {
     const r = seg[s];
     if (r === null || typeof r !== 'object' || !isU32(r.gref) || !isU8(r.first_sect) || !isU8(r.last_sect)) throw new RangeError(`seg[${s}]`);
   }
-  dv.setUint32(b, operation | (nr_segments << 8) | (handle << 16), true);
-  dv.setUint32(b + 4, 0, true);
-  dv.setUint32(b + 8, id >>> 0, true);
-  dv.setUint32(b + 12, (id / TWO32) >>> 0, true);
-  dv.setUint32(b + 16, sector_number >>> 0, true);
-  dv.setUint32(b + 20, (sector_number / TWO32) >>> 0, true);
-  for (let s = 0; s < NSEG; s++) {
-    const r = seg[s]!;
-    dv.setUint32(b + 24 + 8 * s, r.gref, true);
-    dv.setUint32(b + 28 + 8 * s, r.first_sect | (r.last_sect << 8), true);
-  }
+  handEncodeUnchecked(v, dv, b);
   return SIZE;
 }
 
