@@ -183,8 +183,9 @@ function make64(off: number, size: number, le: boolean, signed: boolean): Omit<B
     setNumber: (dv, b, v) => {
       if (!Number.isSafeInteger(v)) throw new CodecError('CODEC_UNSAFE_INTEGER', `${v} cannot be stored exactly in the 64-bit member at offset ${off}: give a bigint.`, { offset: off, received: v });
       if (!signed && v < 0) throw new CodecError('CODEC_OUT_OF_RANGE', `${v} does not fit the unsigned 64-bit member at offset ${off}.`, { offset: off, received: v });
-      const l = v % TWO_32;
-      const low = l < 0 ? l + TWO_32 : l;
+      // ToUint32 is v modulo 2^32 for any integer (two's complement low bits for a negative one): the low
+      // half without a floating-point remainder, which V8 compiles to a call.
+      const low = v >>> 0;
       dv.setUint32(b + lo, low, le);
       dv.setInt32(b + hi, (v - low) / TWO_32, le);
     },

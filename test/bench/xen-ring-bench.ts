@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runPair } from '../xen/workers/run-pair.js';
 import { RUNS, benchLine, haveXenHeaders, note, printLines } from './report.js';
+import { singleThreadRecords, wakePingPong } from './xen-decompose.js';
 
 const source = fileURLToPath(new URL('../../../test/bench/c/xen-ring-bench.c', import.meta.url));
 const seconds = Number(process.env['RINGWIRE_BENCH_SECONDS'] ?? 1);
@@ -33,26 +34,35 @@ async function main(): Promise<void> {
   };
   const dir = mkdtempSync(join(tmpdir(), 'ringwire-xen-bench-'));
   try {
-    let c: ((batch: number, total: number) => number) | undefined;
+    let cRate: ((args: string[]) => number) | undefined;
     if (haveXenHeaders()) {
       const exe = join(dir, 'xen-ring-bench');
       execFileSync('gcc', ['-O2', '-pthread', '-o', exe, source], { stdio: 'inherit' });
-      c = (batch, total) => {
-        const [n, s] = execFileSync(exe, [String(batch), String(total)], { encoding: 'utf8' }).trim().split(' ').map(Number);
+      cRate = (args) => {
+        const [n, s] = execFileSync(exe, args, { encoding: 'utf8' }).trim().split(' ').map(Number);
         return (n as number) / (s as number);
       };
     } else {
       note('xen ring bench: the Xen headers are not installed (apt-get install libxen-dev): TypeScript figures only, no C baseline');
     }
     const lines = [];
+    const c = cRate;
     for (const batch of [1, 32]) {
-      const cRates = c === undefined ? undefined : await runs((t) => (c as (b: number, t: number) => number)(batch, t));
+      const cRates = c === undefined ? undefined : await runs((t) => c([String(batch), String(t)]));
       // The object API (queue / poll / take / respond: request objects, BigInt ids) and the record API
       // (queueRecord / pollRecords / takeRecords / nextRecord / respondRecord: scalars and typed arrays), each
       // against the same C figures.
       lines.push(benchLine(`xen blkif ring, two threads, batch ${batch}`, 'req/s', await runs((t) => ts('object', batch, t)), cRates));
       lines.push(benchLine(`xen blkif ring, two threads, batch ${batch}, record API`, 'req/s', await runs((t) => ts('record', batch, t)), cRates));
     }
+    // The threaded figure's two parts, each against C's (xen-decompose.ts): the record path's CPU work per
+    // request with both ends in one thread, and the wake-up each side sleeps for between batches.
+    for (const batch of [1, 32]) {
+      const cSingle = c === undefined ? undefined : await runs((t) => c(['single', String(batch), String(t)]));
+      lines.push(benchLine(`xen blkif ring, one thread, batch ${batch}, record API (CPU per request, no wake-ups)`, 'req/s', await runs((t) => t / singleThreadRecords(batch, t)), cSingle));
+    }
+    const cWake = c === undefined ? undefined : await runs((t) => c(['pingpong', String(t)]));
+    lines.push(benchLine('wake-up round trip between two threads (EventChannelWord; C: futex)', 'round trips/s', await runs(async (t) => t / await wakePingPong(t)), cWake));
     printLines(`blkif round trips, order-0 x86_64 ring, two threads (~${seconds} s per run, medians); C baseline: pthreads + futex on the event word`, lines);
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -99,7 +99,9 @@ test('64-bit members without BigInt: number accessors exact within ±(2^53 - 1),
     [bigField(layoutOf('vring_desc', { byteOrder: 'big' }), 'addr'), false],
     [bigField(compileDecl(pcapng_shb), 'section_length'), true],
   ];
-  const values = [0n, 1n, 0xffff_ffffn, 0x1_0000_0000n, 0x1f_ffff_ffff_ffffn, 0x20_0000_0000_0000n, 0xffff_ffff_ffff_ffffn, 0x8000_0000_0000_0000n, 0x0807_0605_0403_0201n];
+  const values = [0n, 1n, 0xffff_ffffn, 0x1_0000_0000n, 0x1f_ffff_ffff_ffffn, 0x20_0000_0000_0000n, 0xffff_ffff_ffff_ffffn, 0x8000_0000_0000_0000n, 0x0807_0605_0403_0201n,
+    // As signed: -(2^32 + 5) and -(2^53 - 1), negative values whose low half is not all ones.
+    0xffff_fffe_ffff_fffbn, 0xffe0_0000_0000_0001n];
   for (const [f, signed] of cases) {
     for (const u of values) {
       const v = signed ? BigInt.asIntN(64, u) : u;

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SharedRing, BackRing, BlkifBack, BlkifRecord, EventChannelWord, ringType, BLKIF_OP_READ, BLKIF_OP_WRITE } from '../../../src/xen/index.js';
-import { controlWords, prng, expectedSegments, expectedGref, EVT_TO_BACK, EVT_TO_FRONT, DONE, type PairConfig, startTogether } from './blkif-pair-layout.js';
+import { controlWords, prng, recordPayloadOk, EVT_TO_BACK, EVT_TO_FRONT, DONE, type PairConfig, startTogether } from './blkif-pair-layout.js';
 
 const cfg = workerData as PairConfig;
 const words = controlWords(cfg.sab);
@@ -23,16 +23,6 @@ let waits = 0;
 let timeouts = 0;
 let spinSink = 0;
 
-function payloadOk(): boolean {
-  if (r.sectorHi !== 0 || (r.sectorLo & 7) !== 0) return false;
-  const n = r.sectorLo >>> 3;
-  if (r.operation !== (n % 3 === 0 ? BLKIF_OP_WRITE : BLKIF_OP_READ) || r.handle !== (n & 0xffff) || r.nr_segments !== expectedSegments(n)) return false;
-  for (let j = 0; j < r.nr_segments; j++) {
-    if (r.gref[j] !== expectedGref(n, j) || r.first_sect[j] !== j % 8 || r.last_sect[j] !== 7) return false;
-  }
-  return true;
-}
-
 startTogether(words);
 for (;;) {
   const taken = back.takeRecords();
@@ -45,7 +35,7 @@ for (;;) {
     continue;
   }
   while (back.nextRecord(r)) {
-    const ok = payloadOk();
+    const ok = recordPayloadOk(r, BLKIF_OP_READ, BLKIF_OP_WRITE);
     if (!ok) payloadErrors++;
     if (cfg.delays) {
       const x = rand();

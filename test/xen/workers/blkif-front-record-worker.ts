@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { SharedRing, FrontRing, BlkifFront, EventChannelWord, ringType, BLKIF_OP_READ, BLKIF_OP_WRITE, BLKIF_MAX_SEGMENTS_PER_REQUEST } from '../../../src/xen/index.js';
-import { controlWords, prng, expectedSegments, expectedGref, EVT_TO_BACK, EVT_TO_FRONT, DONE, type PairConfig, startTogether } from './blkif-pair-layout.js';
+import { controlWords, prng, fillSegments, EVT_TO_BACK, EVT_TO_FRONT, DONE, type PairConfig, startTogether } from './blkif-pair-layout.js';
 
 const cfg = workerData as PairConfig;
 const words = controlWords(cfg.sab);
@@ -42,8 +42,7 @@ while (completed < cfg.total) {
   const k = Math.min(want, front.ring.freeRequests(), cfg.total - produced);
   for (let i = 0; i < k; i++, produced++) {
     const n = produced;
-    const nseg = expectedSegments(n);
-    for (let j = 0; j < nseg; j++) { seg[3 * j] = expectedGref(n, j); seg[3 * j + 1] = j % 8; seg[3 * j + 2] = 7; }
+    const nseg = fillSegments(n, seg);
     const id = front.queueRecord(n % 3 === 0 ? BLKIF_OP_WRITE : BLKIF_OP_READ, n & 0xffff, n * 8, nseg, seg);
     numberOf[id] = n;
   }

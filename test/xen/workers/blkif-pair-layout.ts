@@ -40,6 +40,30 @@ export function expectedSector(id: number): bigint { return BigInt(id) * 8n; }
 export function expectedSegments(id: number): number { return (id % 11) + 1; }
 export function expectedGref(id: number, j: number): number { return (id * 13 + j) >>> 0; }
 
+/** The record path's segments for request `n` (queueRecord's (gref, first_sect, last_sect) triples); returns nr_segments. */
+export function fillSegments(n: number, seg: Uint32Array): number {
+  const nseg = expectedSegments(n);
+  for (let j = 0; j < nseg; j++) { seg[3 * j] = expectedGref(n, j); seg[3 * j + 1] = j % 8; seg[3 * j + 2] = 7; }
+  return nseg;
+}
+
+/** The members of a request as the backend decoded it into a BlkifRecord, checked against its number (sector / 8). */
+export interface DecodedPayload {
+  readonly operation: number; readonly handle: number; readonly nr_segments: number; readonly sectorLo: number; readonly sectorHi: number;
+  readonly gref: Uint32Array; readonly first_sect: Uint8Array; readonly last_sect: Uint8Array;
+}
+
+/** Whether a decoded request is the one the frontend queued for its number (the record path's payload check). */
+export function recordPayloadOk(r: DecodedPayload, read: number, write: number): boolean {
+  if (r.sectorHi !== 0 || (r.sectorLo & 7) !== 0) return false;
+  const n = r.sectorLo >>> 3;
+  if (r.operation !== (n % 3 === 0 ? write : read) || r.handle !== (n & 0xffff) || r.nr_segments !== expectedSegments(n)) return false;
+  for (let j = 0; j < r.nr_segments; j++) {
+    if (r.gref[j] !== expectedGref(n, j) || r.first_sect[j] !== j % 8 || r.last_sect[j] !== 7) return false;
+  }
+  return true;
+}
+
 /**
  * Start barrier: each worker calls this once it has loaded and set up, and returns when both have, so the
  * frontend's clock starts with the backend already running (as the C baseline's two pthreads, which start within
