@@ -12,8 +12,8 @@ import { SharedRing, FrontRing, BackRing, BlkifFront, BlkifBack, BlkifRecord, ri
 import { fillSegments, recordPayloadOk } from '../xen/workers/blkif-pair-layout.js';
 
 /** Seconds for `total` requests through one blkif ring (x86_64, order 0) in batches of `batch`, one thread. */
-export function singleThreadRecords(batch: number, total: number): number {
-  const s = SharedRing.init(new SharedArrayBuffer(4096), ringType('blkif'));
+export function singleThreadRecords(batch: number, total: number, page: SharedArrayBuffer = new SharedArrayBuffer(4096)): number {
+  const s = SharedRing.init(page, ringType('blkif'));
   const front = new BlkifFront(FrontRing.attach(s));
   const back = new BlkifBack(BackRing.attach(s));
   const seg = new Uint32Array(33);

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { runPair } from '../xen/workers/run-pair.js';
 import { RUNS, benchLine, haveXenHeaders, note, printLines } from './report.js';
 import { singleThreadRecords, wakePingPong } from './xen-decompose.js';
+import { handSingleThread } from './xen-floor.js';
 
 const source = fileURLToPath(new URL('../../../test/bench/c/xen-ring-bench.c', import.meta.url));
 const seconds = Number(process.env['RINGWIRE_BENCH_SECONDS'] ?? 1);
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
     for (const batch of [1, 32]) {
       const cSingle = c === undefined ? undefined : await runs((t) => c(['single', String(batch), String(t)]));
       lines.push(benchLine(`xen blkif ring, one thread, batch ${batch}, record API (CPU per request, no wake-ups)`, 'req/s', await runs((t) => t / singleThreadRecords(batch, t)), cSingle));
+      lines.push(benchLine(`xen blkif ring, one thread, batch ${batch}, hand-written (same checks, no library)`, 'req/s', await runs((t) => t / handSingleThread(batch, t)), cSingle));
     }
     const cWake = c === undefined ? undefined : await runs((t) => c(['pingpong', String(t)]));
     lines.push(benchLine('wake-up round trip between two threads (EventChannelWord; C: futex)', 'round trips/s', await runs(async (t) => t / await wakePingPong(t)), cWake));
