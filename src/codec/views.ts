@@ -29,7 +29,7 @@ export interface NumberField {
 /**
  * A 64-bit member. `get`/`set` take a DataView (the hot path) and a bigint; `read`/`write` take either form.
  * Without BigInt (no allocation): `getNumber`/`setNumber` as a number, exact within ±(2^53 - 1) and
- * CODEC_UNSAFE_INTEGER beyond; `getLo`/`getHi` the low and high 32 bits as unsigned numbers (`getHi` of a
+ * CODEC_UNSAFE_INTEGER beyond; `getLo`/`getHi` the low and high 32 bits as unsigned numbers, `setHalves` the inverse (`getHi` of a
  * signed member is the high half's two's-complement bits, as C's `(uint32_t)(v >> 32)`).
  */
 export interface BigField {
@@ -42,6 +42,8 @@ export interface BigField {
   setNumber(dv: DataView, base: number, v: number): void;
   getLo(dv: DataView, base: number): number;
   getHi(dv: DataView, base: number): number;
+  /** Store the member from its two 32-bit halves (each taken modulo 2^32): the inverse of getLo / getHi. */
+  setHalves(dv: DataView, base: number, lo: number, hi: number): void;
   read(buf: Uint8Array | DataView, base: number): bigint;
   write(buf: Uint8Array | DataView, base: number, v: bigint): void;
 }
@@ -168,6 +170,7 @@ function make64(off: number, size: number, le: boolean, signed: boolean): Omit<B
     set: signed ? (dv, b, v) => dv.setBigInt64(b + off, v, le) : (dv, b, v) => dv.setBigUint64(b + off, v, le),
     getLo: (dv, b) => dv.getUint32(b + lo, le),
     getHi: (dv, b) => dv.getUint32(b + hi, le),
+    setHalves: (dv, b, l, h) => { dv.setUint32(b + lo, l >>> 0, le); dv.setUint32(b + hi, h >>> 0, le); },
     getNumber: signed
       ? (dv, b) => {
         const h = dv.getInt32(b + hi, le);

@@ -16,7 +16,6 @@ import { idxAdd } from './ring-index.js';
 import { BLKIF_ALL_FEATURES, type BlkifBackFeatures } from './blkif-faults.js';
 import { TypedBack } from './typed-end.js';
 
-const TWO_32 = 0x1_0000_0000;
 
 export class BlkifBack extends TypedBack {
   readonly #codec: BlkifRequestCodec;
@@ -129,8 +128,7 @@ export class BlkifBack extends TypedBack {
     const idx = this.ring.nextResponseIndex();
     const dv = this.rspView;
     this.rsp.fill(0);
-    if (idHi < 0x200000) this.#rspId.setNumber(dv, 0, idHi * TWO_32 + idLo);
-    else this.#rspId.set(dv, 0, BigInt(idHi) << 32n | BigInt(idLo));
+    this.#rspId.setHalves(dv, 0, idLo, idHi);
     this.#rspOp.set(dv, 0, operation);
     this.#rspStatus.set(dv, 0, status);
     this.ring.writeResponse(idx, this.rsp);

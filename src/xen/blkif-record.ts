@@ -93,14 +93,14 @@ export class BlkifRecordCodec {
   /** sizeof(blkif_request): the bytes encodeRw zeroes. */
   readonly size: number;
   /**
-   * Whether seg[] can go through typed arrays over the record's buffer: each gref a 4-aligned word in host
-   * (little-endian) order, as on every Xen ABI. Then each segment member is one typed-array load or store.
+   * Where a blkif_request's members lie in 32-bit words when they can be read and written as words in host
+   * (little-endian) order, as on every Xen ABI: then each member is one typed-array load or store (or a shift
+   * of one). Undefined for a layout where they cannot (the DataView accessors serve it).
    */
-  private readonly segWords: boolean;
-  /** Typed views over the last buffer seen (the front's shadow table, the back's private copies). */
+  private readonly words: RwWords | undefined;
+  /** A Uint32Array over the last buffer seen (the front's shadow table, the back's private copies). */
   private vBuffer: ArrayBufferLike | undefined;
   private vWords: Uint32Array = new Uint32Array(0);
-  private vBytes: Uint8Array = new Uint8Array(0);
 
   constructor(abi: AbiName) {
     this.records = ringType('blkif', { abi }).records;
@@ -129,22 +129,20 @@ export class BlkifRecordCodec {
     this.iSector = bigField(ind, 'sector_number');
     this.iGref = elementField(ind, 'indirect_grefs');
     this.segsPerIndirectPage = (1 << XEN_PAGE_SHIFT) / codecFor('blkif_request_segment', { abi }).size;
-    const probe = new DataView(new ArrayBuffer(this.size));
-    this.fGref.set(probe, 0, 1);
-    this.segWords = probe.getUint8(this.fGref.offset) === 1 && this.fGref.offset % 4 === 0 && this.fGref.stride % 4 === 0;
+    this.words = rwWords(this.size, this.fOp, this.fNseg, this.fHandle, this.fId, this.fSector, this.fGref, this.fFirst, this.fLast);
     this.byOperation = Array.from({ length: 1 << (8 * this.fOp.size) }, (_v, op) => this.records.variants.find((v) => v.value === op));
   }
 
-  /** True (and vWords / vBytes set over dv's buffer) when seg[] of records in `dv` can use typed arrays. */
-  private segViews(dv: DataView): boolean {
-    if (!this.segWords || dv.byteOffset % 4 !== 0) return false;
+  /** The word index of the record at `base` of `dv` (vWords set over dv's buffer), or -1 when it cannot be read as words. */
+  private wordAt(dv: DataView, base: number): number {
+    const at = dv.byteOffset + base;
+    if (this.words === undefined || (at & 3) !== 0) return -1;
     const buf = dv.buffer;
     if (buf !== this.vBuffer) {
       this.vBuffer = buf;
       this.vWords = new Uint32Array(buf, 0, buf.byteLength >>> 2);
-      this.vBytes = new Uint8Array(buf);
     }
-    return true;
+    return at >>> 2;
   }
 
   /**
@@ -166,10 +164,20 @@ export class BlkifRecordCodec {
       if (op !== BLKIF_OP_READ && op !== BLKIF_OP_WRITE) throw badRecord(index, 'blkif_request_indirect.indirect_op', op, 'BLKIF_OP_READ or BLKIF_OP_WRITE');
     }
     if (rule !== undefined) {
+      const m = this.words;
+      const q = this.wordAt(dv, base);
       const stride = this.fGref.stride;
       for (let k = 0; k < n; k++) {
-        const first = this.fFirst.get(dv, base + k * stride);
-        const last = this.fLast.get(dv, base + k * stride);
+        let first: number;
+        let last: number;
+        if (q >= 0) {
+          const sect = this.vWords[q + (m as RwWords).sect + k * (m as RwWords).stride] as number;
+          first = sect & 0xff;
+          last = (sect >>> 8) & 0xff;
+        } else {
+          first = this.fFirst.get(dv, base + k * stride);
+          last = this.fLast.get(dv, base + k * stride);
+        }
         if (first <= last && last <= LAST_SECT_MAX) continue;
         throw faultError((blkifSectOrderFault(index, k, first, last) ?? blkifSectPastPageFault(index, k, last)) as RecordFault);
       }
@@ -204,26 +212,33 @@ export class BlkifRecordCodec {
       for (let i = 0; i < pages; i++) r.indirect_grefs[i] = this.iGref.get(dv, base + i * stride);
       return r;
     }
+    const q = this.wordAt(dv, base);
+    if (q >= 0) {
+      const m = this.words as RwWords;
+      const w = this.vWords;
+      const head = w[q] as number;
+      const n = (head >>> 8) & 0xff;
+      r.nr_segments = n;
+      r.handle = head >>> 16;
+      r.idLo = w[q + m.id] as number; r.idHi = w[q + m.id + 1] as number;
+      r.sectorLo = w[q + m.sector] as number; r.sectorHi = w[q + m.sector + 1] as number;
+      // A flush carries no segments whatever nr_segments says (the object form reads none either).
+      const segs = op === BLKIF_OP_FLUSH_DISKCACHE ? 0 : n;
+      for (let i = 0, g = q + m.gref, t = q + m.sect; i < segs; i++, g += m.stride, t += m.stride) {
+        r.gref[i] = w[g] as number;
+        const sect = w[t] as number;
+        r.first_sect[i] = sect & 0xff;
+        r.last_sect[i] = (sect >>> 8) & 0xff;
+      }
+      return r;
+    }
     const n = this.fNseg.get(dv, base);
     r.handle = this.fHandle.get(dv, base);
     r.idLo = this.fId.getLo(dv, base); r.idHi = this.fId.getHi(dv, base);
     r.sectorLo = this.fSector.getLo(dv, base); r.sectorHi = this.fSector.getHi(dv, base);
-    // A flush carries no segments whatever nr_segments says (the object form reads none either).
     const segs = op === BLKIF_OP_FLUSH_DISKCACHE ? 0 : n;
     r.nr_segments = n;
     const stride = this.fGref.stride;
-    if (this.segViews(dv)) {
-      const w = this.vWords;
-      const by = this.vBytes;
-      const at = dv.byteOffset + base;
-      for (let i = 0; i < segs; i++) {
-        const b = at + i * stride;
-        r.gref[i] = w[(b + this.fGref.offset) >>> 2] as number;
-        r.first_sect[i] = by[b + this.fFirst.offset] as number;
-        r.last_sect[i] = by[b + this.fLast.offset] as number;
-      }
-      return r;
-    }
     for (let i = 0; i < segs; i++) {
       const b = base + i * stride;
       r.gref[i] = this.fGref.get(dv, b);
@@ -252,28 +267,34 @@ export class BlkifRecordCodec {
     }
     if (!(handle >>> 0 === handle && handle <= 0xffff)) throw outOfRange('handle', handle);
     if (segOff >>> 0 !== segOff || segOff + 3 * nseg > seg.length) throw outOfRange('seg', segOff);
+    const q = this.wordAt(dv, base);
+    if (q >= 0) {
+      // Every value checked before the first store; a bad 64-bit value gets setNumber's typed error.
+      if (!(Number.isSafeInteger(sector) && sector >= 0)) this.fSector.setNumber(dv, base, sector);
+      if (!(Number.isSafeInteger(id) && id >= 0)) this.fId.setNumber(dv, base, id);
+      for (let i = 0, o = segOff; i < nseg; i++, o += 3) {
+        if ((seg[o + 1] as number) > 0xff) throw outOfRange(`seg[${i}].first_sect`, seg[o + 1] as number);
+        if ((seg[o + 2] as number) > 0xff) throw outOfRange(`seg[${i}].last_sect`, seg[o + 2] as number);
+      }
+      const m = this.words as RwWords;
+      const w = this.vWords;
+      w[q] = operation | (nseg << 8) | (handle << 16);
+      w[q + m.id] = id >>> 0;
+      w[q + m.id + 1] = (id - (id >>> 0)) / TWO_32;
+      w[q + m.sector] = sector >>> 0;
+      w[q + m.sector + 1] = (sector - (sector >>> 0)) / TWO_32;
+      for (let i = 0, o = segOff, g = q + m.gref, t = q + m.sect; i < nseg; i++, o += 3, g += m.stride, t += m.stride) {
+        w[g] = seg[o] as number;
+        w[t] = (seg[o + 1] as number) | ((seg[o + 2] as number) << 8);
+      }
+      return;
+    }
     this.fSector.setNumber(dv, base, sector); // throws for a negative or inexact sector
     this.fOp.set(dv, base, operation);
     this.fNseg.set(dv, base, nseg);
     this.fHandle.set(dv, base, handle);
     this.fId.setNumber(dv, base, id);
     const stride = this.fGref.stride;
-    if (this.segViews(dv)) {
-      const w = this.vWords;
-      const by = this.vBytes;
-      const at = dv.byteOffset + base;
-      for (let i = 0, o = segOff; i < nseg; i++, o += 3) {
-        const first = seg[o + 1] as number;
-        const last = seg[o + 2] as number;
-        if (first > 0xff) throw outOfRange(`seg[${i}].first_sect`, first);
-        if (last > 0xff) throw outOfRange(`seg[${i}].last_sect`, last);
-        const b = at + i * stride;
-        w[(b + this.fGref.offset) >>> 2] = seg[o] as number;
-        by[b + this.fFirst.offset] = first;
-        by[b + this.fLast.offset] = last;
-      }
-      return;
-    }
     for (let i = 0, o = segOff; i < nseg; i++, o += 3) {
       const first = seg[o + 1] as number;
       const last = seg[o + 2] as number;
@@ -293,4 +314,33 @@ function outOfRange(path: string, received: number): CodecError {
 
 function badRecord(index: number, path: string, received: number, expected: string): RingError {
   return new RingError(xenRingErrorCodes.BAD_RECORD, `Request ${index}: ${path} is ${received}, expected ${expected}.`, { index, path, expected, received });
+}
+
+const TWO_32 = 0x1_0000_0000;
+
+/**
+ * Word indices (from the struct's first word) of a blkif_request's members: word 0 holds operation,
+ * nr_segments and handle (bytes 0, 1 and 2-3); `id` and `sector` the low words of the 64-bit members (the high
+ * word follows); `gref` seg[0].gref and `sect` the word whose low bytes are seg[0].first_sect and last_sect;
+ * `stride` words per segment.
+ */
+interface RwWords { readonly id: number; readonly sector: number; readonly gref: number; readonly sect: number; readonly stride: number }
+
+/**
+ * The word map of the layout the field views describe, or undefined when a member does not sit so. Found
+ * by writing distinct values through the views into a probe and reading the words back, so the map holds
+ * exactly when word access reads and writes the bytes the views do.
+ */
+function rwWords(size: number, op: NumberField, nseg: NumberField, handle: NumberField, id: BigField, sector: BigField,
+  gref: NumberField & { readonly stride: number }, first: NumberField, last: NumberField): RwWords | undefined {
+  if (size % 4 !== 0 || id.offset % 4 !== 0 || sector.offset % 4 !== 0 || gref.offset % 4 !== 0 || gref.stride % 4 !== 0) return undefined;
+  const m: RwWords = { id: id.offset >> 2, sector: sector.offset >> 2, gref: gref.offset >> 2, sect: (first.offset & ~3) >> 2, stride: gref.stride >> 2 };
+  const probe = new DataView(new ArrayBuffer(size));
+  const w = new Uint32Array(probe.buffer);
+  op.set(probe, 0, 0x11); nseg.set(probe, 0, 0x22); handle.set(probe, 0, 0x4433);
+  id.set(probe, 0, 0x8877_6655_0403_0201n); sector.set(probe, 0, 0x0c0b_0a09_1817_1615n);
+  gref.set(probe, 0, 0x2423_2221); first.set(probe, 0, 0x31); last.set(probe, 0, 0x32);
+  const ok = w[0] === 0x4433_2211 && w[m.id] === 0x0403_0201 && w[m.id + 1] === 0x8877_6655 && w[m.sector] === 0x1817_1615
+    && w[m.sector + 1] === 0x0c0b_0a09 && w[m.gref] === 0x2423_2221 && m.sect !== m.gref && w[m.sect] === 0x3231;
+  return ok ? m : undefined;
 }

@@ -108,6 +108,9 @@ test('64-bit members without BigInt: number accessors exact within ±(2^53 - 1),
       f.set(dv, 8, v);
       assert.equal(f.getLo(dv, 8), Number(u & 0xffff_ffffn));
       assert.equal(f.getHi(dv, 8), Number(u >> 32n));
+      dv.setBigUint64(8, 0n);
+      f.setHalves(dv, 8, Number(u & 0xffff_ffffn), Number(u >> 32n));
+      assert.equal(f.get(dv, 8), v, `setHalves ${v}`);
       const safe = v <= BigInt(Number.MAX_SAFE_INTEGER) && v >= -BigInt(Number.MAX_SAFE_INTEGER);
       if (safe) {
         assert.equal(f.getNumber(dv, 8), Number(v), `${v}`);
