@@ -6,7 +6,8 @@
  * ns), as the other benches do; `--json` gives JSON lines (report.ts).
  *
  * Each case runs through the object API (add(VirtqBuffer[]), pop(), getUsed()) and through the record API
- * (addRecord, popRecord, getUsedRecord), both against the same C round trip.
+ * (addRecord, popRecord, getUsedRecord), both against the same C round trip; the split cases also as the
+ * hand-written floor (virtio-floor.ts: the record API's checks and ring writes in one plain closure).
  *
  *   node dist/test/bench/virtio-bench.js [--json]   (RINGWIRE_BENCH_SECONDS per run, default 0.5;
  *                                                    RINGWIRE_BENCH_ONLY=text runs the cases naming it)
@@ -17,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RUNS, benchLine, note, printLines } from './report.js';
+import { makeSplitFloor } from './virtio-floor.js';
 import { GuestMemory, PackedDevice, PackedDriver, SplitDevice, SplitDriver, type VirtqBuffer } from '../../src/virtio/index.js';
 
 const SIZE = 256;
@@ -103,6 +105,19 @@ function splitRecord(n: number): number[] {
   });
 }
 
+/**
+ * The split round trip written by hand (virtio-floor.ts): the record API's work and checks in one closure over
+ * one DataView with literal offsets, the floor for the record API rows (what JavaScript on this engine costs
+ * for the same round trip without ringwire's structure).
+ */
+function splitFloor(n: number): number[] {
+  const round = makeSplitFloor().round;
+  const { addr, len } = recordsOf(n);
+  return measure(() => {
+    round(addr, len, n - 1, 1);
+  });
+}
+
 function packed(n: number): number[] {
   const { drv, dev } = packedPair();
   const bufs = chainOf(n);
@@ -152,6 +167,8 @@ function main(): void {
     ['split1', 'virtio split round trip, 1 descriptor', () => split(1)], ['split3', 'virtio split round trip, 3 descriptors', () => split(3)],
     ['packed1', 'virtio packed round trip, 1 descriptor', () => packed(1)], ['packed3', 'virtio packed round trip, 3 descriptors', () => packed(3)],
     ['split1', 'virtio split round trip, 1 desc, record API', () => splitRecord(1)], ['split3', 'virtio split round trip, 3 descs, record API', () => splitRecord(3)],
+    ['split1', 'virtio split round trip, 1 desc, hand-written floor (same checks)', () => splitFloor(1)],
+    ['split3', 'virtio split round trip, 3 descs, hand-written floor (same checks)', () => splitFloor(3)],
     ['packed1', 'virtio packed round trip, 1 desc, record API', () => packedRecord(1)], ['packed3', 'virtio packed round trip, 3 descs, record API', () => packedRecord(3)],
   ];
   printLines('virtio round trip (add, pop+walk, push used, reclaim), ns per round trip, medians (C: gcc -O2 on linux/virtio_ring.h)',
