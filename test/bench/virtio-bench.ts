@@ -6,8 +6,8 @@
  * ns), as the other benches do; `--json` gives JSON lines (report.ts).
  *
  * Each case runs through the object API (add(VirtqBuffer[]), pop(), getUsed()) and through the record API
- * (addRecord, popRecord, getUsedRecord), both against the same C round trip; the split cases also as the
- * hand-written floor (virtio-floor.ts: the record API's checks and ring writes in one plain closure).
+ * (addRecord, popRecord, getUsedRecord), both against the same C round trip, and as the hand-written floor
+ * (virtio-floor.ts: the record API's checks and ring writes in one plain closure, split and packed).
  *
  *   node dist/test/bench/virtio-bench.js [--json]   (RINGWIRE_BENCH_SECONDS per run, default 0.5;
  *                                                    RINGWIRE_BENCH_ONLY=text runs the cases naming it)
@@ -18,7 +18,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { RUNS, benchLine, note, printLines } from './report.js';
-import { makeSplitFloor } from './virtio-floor.js';
+import { makePackedFloor, makeSplitFloor } from './virtio-floor.js';
 import { GuestMemory, PackedDevice, PackedDriver, SplitDevice, SplitDriver, type VirtqBuffer } from '../../src/virtio/index.js';
 
 const SIZE = 256;
@@ -144,6 +144,15 @@ function packedRecord(n: number): number[] {
   });
 }
 
+/** The packed round trip written by hand (virtio-floor.ts makePackedFloor), the floor for the packed record API rows. */
+function packedFloor(n: number): number[] {
+  const round = makePackedFloor().round;
+  const { addr, len } = recordsOf(n);
+  return measure(() => {
+    round(addr, len, n - 1, 1);
+  });
+}
+
 function cBaseline(): Record<string, number[]> | undefined {
   const src = fileURLToPath(new URL('../../../test/bench/c/virtio-bench.c', import.meta.url));
   const dir = mkdtempSync(join(tmpdir(), 'ringwire-virtio-bench-'));
@@ -169,6 +178,8 @@ function main(): void {
     ['split1', 'virtio split round trip, 1 desc, record API', () => splitRecord(1)], ['split3', 'virtio split round trip, 3 descs, record API', () => splitRecord(3)],
     ['split1', 'virtio split round trip, 1 desc, hand-written floor (same checks)', () => splitFloor(1)],
     ['split3', 'virtio split round trip, 3 descs, hand-written floor (same checks)', () => splitFloor(3)],
+    ['packed1', 'virtio packed round trip, 1 desc, hand-written floor (same checks)', () => packedFloor(1)],
+    ['packed3', 'virtio packed round trip, 3 descs, hand-written floor (same checks)', () => packedFloor(3)],
     ['packed1', 'virtio packed round trip, 1 desc, record API', () => packedRecord(1)], ['packed3', 'virtio packed round trip, 3 descs, record API', () => packedRecord(3)],
   ];
   printLines('virtio round trip (add, pop+walk, push used, reclaim), ns per round trip, medians (C: gcc -O2 on linux/virtio_ring.h)',

@@ -3,12 +3,12 @@
  * it leaves the same bytes in the descriptor table, driver area and device area as SplitDriver.addRecord,
  * SplitDevice.popRecord, SplitDevice.pushUsed and SplitDriver.getUsedRecord on virtio-bench's queue, walks the
  * same chain, reclaims the same head and len, keeps the same counters, and refuses the same bad input with the
- * same code, leaving nothing changed.
+ * same code, leaving nothing changed; and so does the packed floor against PackedDriver / PackedDevice.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { GuestMemory, SplitDevice, SplitDriver, VirtqError } from '../../src/virtio/index.js';
-import { ENTRY, FloorError, makeSplitFloor, type SplitFloor } from './virtio-floor.js';
+import { GuestMemory, PackedDevice, PackedDriver, SplitDevice, SplitDriver, VirtqError } from '../../src/virtio/index.js';
+import { ENTRY, FloorError, makePackedFloor, makeSplitFloor, type PackedFloor, type SplitFloor } from './virtio-floor.js';
 
 /** virtio-bench's queue: areas in region 0 (64 KiB), buffers in region 1 at 0x10000 (4 KiB). */
 function ringwire(): { drv: SplitDriver; dev: SplitDevice; ring: Uint8Array } {
@@ -131,6 +131,89 @@ test('the floor refuses bad records with ringwire\'s codes, before changing anyt
 
 test('a reset queue refuses the floor\'s round trip (VIRTQ_QUEUE_RESET) on either end', () => {
   const floor = makeSplitFloor();
+  const { addr, len } = records(1, 0);
+  floor.setReset(true, false);
+  assert.equal(codeOf(() => floor.round(addr, len, 0, 1)), 'VIRTQ_QUEUE_RESET');
+  floor.setReset(false, true);
+  assert.equal(codeOf(() => floor.round(addr, len, 0, 1)), 'VIRTQ_QUEUE_RESET');
+});
+
+/** virtio-bench's packed queue: the ring in region 0, buffers in region 1 at 0x10000. */
+function ringwirePacked(): { drv: PackedDriver; dev: PackedDevice; ring: Uint8Array } {
+  const memory = new GuestMemory();
+  const ring = memory.mapNew(0, 0x10000).bytes;
+  memory.mapNew(0x10000, 0x1000);
+  const cfg = { memory, size: 256, desc: 0, driverEvent: 0x2000, deviceEvent: 0x2004 };
+  const drv = new PackedDriver(cfg);
+  const dev = new PackedDevice(cfg);
+  assert.ok(drv.ring.direct && dev.ring.direct, 'the bench queue is a direct ring');
+  return { drv, dev, ring };
+}
+
+function roundBothPacked(rw: ReturnType<typeof ringwirePacked>, floor: PackedFloor, addr: Float64Array, len: Uint32Array, nOut: number, nIn: number, what: string): void {
+  const { drv, dev } = rw;
+  drv.addRecord(addr, len, nOut, nIn);
+  const id = dev.popRecord();
+  assert.ok(id >= 0, `${what}: ringwire popped nothing`);
+  const c = dev.chain;
+  const walked = {
+    head: c.head, id: c.id, count: c.count, readable: c.readable, writable: c.writable,
+    entries: Array.from({ length: c.count }, (_, k) => [c.index[k], c.addrLo[k], c.addrHi[k], c.len[k], c.flags[k], c.next[k], c.inTable[k],
+      0x10000 + (c.regionOffset[k] as number)]),
+  };
+  dev.pushUsed(id, c.writable);
+  const reclaimed = drv.getUsedRecord();
+
+  const got = floor.round(addr, len, nOut, nIn);
+  const fc = floor.chain();
+  const e = floor.entries;
+  const floorWalked = {
+    head: fc.head, id: fc.id, count: fc.count, readable: fc.readable, writable: fc.writable,
+    entries: Array.from({ length: fc.count }, (_, k) => [e[k * ENTRY], e[k * ENTRY + 1], e[k * ENTRY + 2], e[k * ENTRY + 3], e[k * ENTRY + 4],
+      e[k * ENTRY + 5], e[k * ENTRY + 6], e[k * ENTRY + 8]]),
+  };
+  assert.deepEqual(floorWalked, walked, `${what}: the walked chain`);
+  assert.equal(got, reclaimed, `${what}: the reclaimed id`);
+  assert.equal(floor.usedLen(), drv.usedLen, `${what}: the used len`);
+  assert.deepEqual(floor.state(), {
+    numFree: drv.numFree, numAdded: drv.numAdded, inFlight: drv.inFlight, nextAvail: drv.nextAvail, availWrap: drv.availWrap,
+    lastUsed: drv.lastUsed, usedWrap: drv.usedWrap,
+    deviceNextAvail: dev.nextAvail, deviceAvailWrap: dev.availWrap, nextUsed: dev.nextUsed, deviceUsedWrap: dev.usedWrap,
+  }, `${what}: the counters`);
+  const diff = rw.ring.findIndex((b, i) => floor.bytes[i] !== b);
+  assert.equal(diff, -1, `${what}: ring bytes differ first at 0x${diff.toString(16)} (ringwire ${rw.ring[diff]}, floor ${floor.bytes[diff]})`);
+}
+
+test('the packed floor leaves the same ring bytes, chain, used buffer and counters as the record API, round trip by round trip', () => {
+  for (const [nOut, nIn] of [[0, 1], [2, 1], [3, 0], [1, 2], [0, 5]] as const) {
+    const rw = ringwirePacked();
+    const floor = makePackedFloor();
+    // 600 round trips of up to 5 descriptors pass the ring's end (and flip the wrap counters) several times.
+    for (let r = 0; r < 600; r++) {
+      const { addr, len } = records(nOut + nIn, r);
+      roundBothPacked(rw, floor, addr, len, nOut, nIn, `packed ${nOut}+${nIn}, round trip ${r}`);
+    }
+  }
+});
+
+test('the packed floor refuses bad records with ringwire\'s codes, and a reset queue', () => {
+  const rw = ringwirePacked();
+  const floor = makePackedFloor();
+  const bad: [string, Float64Array, Uint32Array, number, number][] = [
+    ['len 0', new Float64Array([0x10000]), new Uint32Array([0]), 0, 1],
+    ['past the buffer region', new Float64Array([0x10ff0]), new Uint32Array([0x20]), 0, 1],
+    ['no buffers', new Float64Array(1), new Uint32Array(1), 0, 0],
+    ['more than the free descriptors', new Float64Array(257).fill(0x10000), new Uint32Array(257).fill(1), 0, 257],
+  ];
+  for (const [what, addr, len, nOut, nIn] of bad) {
+    const want = codeOf(() => rw.drv.addRecord(addr, len, nOut, nIn));
+    assert.ok(want !== undefined, `${what}: ringwire refuses it`);
+    assert.equal(codeOf(() => floor.round(addr, len, nOut, nIn)), want, what);
+  }
+  for (let r = 0; r < 40; r++) {
+    const { addr, len } = records(3, r);
+    roundBothPacked(rw, floor, addr, len, 2, 1, `after, round trip ${r}`);
+  }
   const { addr, len } = records(1, 0);
   floor.setReset(true, false);
   assert.equal(codeOf(() => floor.round(addr, len, 0, 1)), 'VIRTQ_QUEUE_RESET');

@@ -1,5 +1,5 @@
 /**
- * The floor of virtio-bench's split round trip: the round trip the record API does on a direct ring
+ * The floor of virtio-bench's split round trip (makeSplitFloor; makePackedFloor below does the packed one): the round trip the record API does on a direct ring
  * (SplitRing.direct) — SplitDriver.addRecord, SplitDevice.popRecord, SplitDevice.pushUsed(head, chain.writable),
  * SplitDriver.getUsedRecord — written by hand as plainly as JavaScript allows: one closure, one DataView over one
  * ArrayBuffer, every offset, size and flag a literal, the queue's state in the closure's variables. It performs
@@ -293,6 +293,257 @@ export function makeSplitFloor(): SplitFloor {
     chain: () => ({ head: chainHead, count: chainCount, readable: chainReadable, writable: chainWritableBytes }),
     usedLen: () => usedLen,
     state: () => ({ numFree, availIdxShadow, numAdded, lastUsed, inFlight, lastAvail, usedIdxShadow }),
+    setReset: (driver, device) => { driverReset = driver; deviceReset = device; },
+  };
+}
+
+/** The packed queue's counters PackedDriver and PackedDevice expose through getters, under their names. */
+export interface PackedFloorState {
+  readonly numFree: number;
+  readonly numAdded: number;
+  readonly inFlight: number;
+  readonly nextAvail: number;
+  readonly availWrap: number;
+  readonly lastUsed: number;
+  readonly usedWrap: number;
+  readonly deviceNextAvail: number;
+  readonly deviceAvailWrap: number;
+  readonly nextUsed: number;
+  readonly deviceUsedWrap: number;
+}
+
+export interface PackedFloor {
+  /** One packed round trip of the records, as SplitFloor.round; returns the reclaimed buffer id. */
+  readonly round: (addr: Float64Array, len: Uint32Array, nOut: number, nIn: number) => number;
+  /** Guest memory [0, 0x11000): the descriptor ring at 0 (the event structures at 0x2000 / 0x2004 stay 0). */
+  readonly bytes: Uint8Array;
+  /** The walked chain's descriptors, ENTRY words each (index: ring position; next: the id field). */
+  readonly entries: Float64Array;
+  /** head: ring position of the first descriptor; id: the buffer id. */
+  chain(): FloorChain & { readonly id: number };
+  usedLen(): number;
+  state(): PackedFloorState;
+  setReset(driver: boolean, device: boolean): void;
+}
+
+/**
+ * The packed round trip by hand, as makeSplitFloor() does the split one: PackedDriver.addRecord (#commit),
+ * PackedDevice.popRecord (#take), PackedDevice.pushUsed, PackedDriver.getUsedRecord (#reclaim, #detach) on
+ * virtio-bench's packed queue (256 entries, ring at 0, little-endian, no IN_ORDER / EVENT_IDX / INDIRECT_DESC).
+ * Descriptor: addr at 0, len at 8, id at 12, flags at 14 (vring_packed_desc); AVAIL is flag bit 7 (0x80), USED
+ * bit 15 (0x8000). Checks besides the split floor's 1-6 (driver add), 7, 13-18 (per descriptor) and 20-21, 26-28
+ * (push used, reclaim), with the same codes, and the packed ones:
+ *
+ *  P1. device pop: the descriptor at next_avail is available for the device's wrap counter (AVAIL equal to it,
+ *      USED not), else nothing is available (ringwire returns -1; the bench throws)       nothing available
+ *  P2. at most size descriptors in a chain                                              VIRTQ_CHAIN_TOO_LONG
+ *  P3. each later descriptor of the chain is available too                              VIRTQ_PACKED_DESC_NOT_AVAIL
+ *  P4. the buffer id (the last descriptor's) is < size                                  VIRTQ_PACKED_BAD_ID
+ *  P5. the buffer id is not still outstanding at the device                            VIRTQ_PACKED_DUPLICATE_ID
+ *  P6. driver reclaim: the descriptor at last_used is used for the driver's used wrap counter (AVAIL and USED
+ *      both equal to it), else nothing is used (ringwire returns -1; the bench throws)  nothing used
+ */
+export function makePackedFloor(): PackedFloor {
+  const buffer = new ArrayBuffer(0x11000);
+  const dv = new DataView(buffer);
+  // Driver state (PackedDriver).
+  let driverReset = false;
+  const freeIdNext = new Uint16Array(256);
+  for (let i = 0; i < 256; i++) freeIdNext[i] = i + 1;
+  let freeIdHead = 0;
+  let numFree = 256;
+  let nextAvail = 0;
+  let availWrap = 1;
+  let lastUsed = 0;
+  let usedWrap = 1;
+  let numAdded = 0;
+  let inFlight = 0;
+  const orderHead = 0; // IN_ORDER only: never moves here
+  let usedLen = 0;
+  const idCount = new Uint16Array(256);
+  const idWritable = new Float64Array(256);
+  const idState = new Uint8Array(256); // 0 none, 1 outstanding, 2 completed
+  const order = new Uint16Array(256);
+  // Device state (PackedDevice, DescChain).
+  let deviceReset = false;
+  let dNextAvail = 0;
+  let dAvailWrap = 1;
+  let nextUsed = 0;
+  let dUsedWrap = 1;
+  let usedAdded = 0;
+  const outstanding = new Uint8Array(256);
+  const dIdCount = new Uint16Array(256);
+  const entries = new Float64Array(513 * ENTRY);
+  let chainHead = 0;
+  let chainId = 0;
+  let chainCount = 0;
+  let chainReadable = 0;
+  let chainWritableBytes = 0;
+
+  function round(addr: Float64Array, len: Uint32Array, nOut: number, nIn: number): number {
+    // ---- driver: add (checks 1-6), the descriptors, the head's flags last (§2.8.21), then the bookkeeping ----
+    if (driverReset) fail('VIRTQ_QUEUE_RESET');
+    const n = nOut + nIn;
+    if (nOut >>> 0 !== nOut || nIn >>> 0 !== nIn || n > addr.length || n > len.length) fail('VIRTQ_BAD_BUFFER');
+    if (n === 0 || n > numFree) fail('VIRTQ_NO_SPACE');
+    let total = 0;
+    let writable = 0;
+    for (let k = 0; k < n; k++) {
+      const a = addr[k] as number;
+      const l = len[k] as number;
+      if (l === 0 || !(a >= 0 && a <= 9007199254740991 && Math.floor(a) === a)) fail('VIRTQ_BAD_BUFFER');
+      if (k >= nOut) writable += l;
+      total += l;
+      if (total > 0x1_0000_0000) fail('VIRTQ_LENGTH_OVERFLOW');
+      if (a + l > 0x11000) fail('VIRTQ_ADDR_UNMAPPED');
+    }
+    const id = freeIdHead;
+    const head = nextAvail;
+    let headFlags = 0;
+    let p = head;
+    let w = availWrap;
+    for (let k = 0; k < n; k++) {
+      const a = addr[k] as number;
+      // VRING_DESC_F_WRITE, VRING_DESC_F_NEXT; AVAIL equal to the wrap counter, USED its inverse (§2.8.1).
+      const flags = (k >= nOut ? 2 : 0) | (k < n - 1 ? 1 : 0) | (w === 1 ? 0x80 : 0x8000);
+      const at = p * 16;
+      dv.setUint32(at, a >>> 0, true);
+      dv.setUint32(at + 4, (a / 0x1_0000_0000) >>> 0, true);
+      dv.setUint32(at + 8, len[k] as number, true);
+      dv.setUint16(at + 12, id, true);
+      if (k === 0) headFlags = flags; else dv.setUint16(at + 14, flags, true);
+      p++;
+      if (p === 256) { p = 0; w ^= 1; }
+    }
+    dv.setUint16(head * 16 + 14, headFlags, true);
+    freeIdHead = freeIdNext[id] as number;
+    idCount[id] = n;
+    idWritable[id] = writable;
+    idState[id] = 1;
+    order[(orderHead + inFlight) & 255] = id;
+    inFlight++;
+    numFree -= n;
+    numAdded += n;
+    nextAvail = p;
+    availWrap = w;
+
+    // ---- device: pop and walk (checks 7, P1-P5, 13-18), then take the buffer ----
+    if (deviceReset) fail('VIRTQ_QUEUE_RESET');
+    const pos = dNextAvail;
+    const wrap = dAvailWrap;
+    let flags = dv.getUint16(pos * 16 + 14, true);
+    if (((flags & 0x80) !== 0 ? 1 : 0) !== wrap || ((flags & 0x8000) !== 0 ? 1 : 0) === wrap) fail('nothing available');
+    let readable = 0;
+    let wr = 0;
+    let count = 0;
+    let bid = 0;
+    let q = pos;
+    let qw = wrap;
+    for (let k = 0; ; k++) {
+      if (k >= 256) fail('VIRTQ_CHAIN_TOO_LONG');
+      const at = q * 16;
+      if (k > 0) {
+        flags = dv.getUint16(at + 14, true);
+        if (((flags & 0x80) !== 0 ? 1 : 0) !== qw || ((flags & 0x8000) !== 0 ? 1 : 0) === qw) fail('VIRTQ_PACKED_DESC_NOT_AVAIL');
+      }
+      const lo = dv.getUint32(at, true);
+      const hi = dv.getUint32(at + 4, true);
+      const l = dv.getUint32(at + 8, true);
+      const did = dv.getUint16(at + 12, true);
+      if ((flags & 4) !== 0) fail('VIRTQ_INDIRECT_NOT_NEGOTIATED');
+      if (l === 0) fail('VIRTQ_ZERO_LENGTH');
+      if ((flags & 2) !== 0) wr += l;
+      else if (wr > 0) fail('VIRTQ_READ_AFTER_WRITE');
+      else readable += l;
+      if (readable + wr > 0x1_0000_0000) fail('VIRTQ_LENGTH_OVERFLOW');
+      if (hi === 0xffffffff && lo + l > 0x1_0000_0000) fail('VIRTQ_ADDR_WRAP');
+      if (hi >= 0x200000) fail('VIRTQ_ADDR_UNMAPPED');
+      const ga = hi * 0x1_0000_0000 + lo;
+      if (ga + l > 0x11000) fail('VIRTQ_ADDR_UNMAPPED');
+      const e = k * 9;
+      entries[e] = q;
+      entries[e + 1] = lo;
+      entries[e + 2] = hi;
+      entries[e + 3] = l;
+      entries[e + 4] = flags;
+      entries[e + 5] = did;
+      entries[e + 6] = 0; // not in an indirect table
+      entries[e + 7] = 0; // region 0
+      entries[e + 8] = ga; // offset in region 0
+      q++;
+      if (q === 256) { q = 0; qw ^= 1; }
+      if ((flags & 1) === 0) {
+        if (did >= 256) fail('VIRTQ_PACKED_BAD_ID');
+        count = k + 1;
+        bid = did;
+        break;
+      }
+    }
+    chainHead = pos;
+    chainId = bid;
+    chainCount = count;
+    chainReadable = readable;
+    chainWritableBytes = wr;
+    if (outstanding[bid] === 1) fail('VIRTQ_PACKED_DUPLICATE_ID');
+    outstanding[bid] = 1;
+    dIdCount[bid] = count;
+    dNextAvail = pos + count;
+    if (dNextAvail >= 256) { dNextAvail -= 256; dAvailWrap ^= 1; }
+
+    // ---- device: push used (checks 20-21): id and len, then the flags (§2.8.22) ----
+    if (deviceReset) fail('VIRTQ_QUEUE_RESET');
+    const uid = chainId;
+    const ulen = chainWritableBytes;
+    if (uid >>> 0 !== uid || uid >= 256 || outstanding[uid] !== 1) fail('VIRTQ_USED_ID_NOT_OUTSTANDING');
+    const upos = nextUsed;
+    const at = upos * 16;
+    dv.setUint32(at, 0, true);
+    dv.setUint32(at + 4, 0, true);
+    dv.setUint32(at + 8, ulen >>> 0, true);
+    dv.setUint16(at + 12, uid, true);
+    dv.setUint16(at + 14, (dUsedWrap === 1 ? 0x8080 : 0) | (ulen > 0 ? 2 : 0), true);
+    outstanding[uid] = 0;
+    const un = dIdCount[uid] as number;
+    let next = upos + un;
+    if (next >= 256) { next -= 256; dUsedWrap ^= 1; }
+    nextUsed = next;
+    usedAdded += un;
+
+    // ---- driver: reclaim (checks P6, 26-28), then detach the buffer ----
+    if (driverReset) fail('VIRTQ_QUEUE_RESET');
+    const rat = lastUsed * 16;
+    const rflags = dv.getUint16(rat + 14, true);
+    const ra = (rflags & 0x80) !== 0 ? 1 : 0;
+    const ru = (rflags & 0x8000) !== 0 ? 1 : 0;
+    if (ra !== ru || ru !== usedWrap) fail('nothing used');
+    const rid = dv.getUint16(rat + 12, true);
+    const rlen = dv.getUint32(rat + 8, true);
+    if (rid >= 256) fail('VIRTQ_USED_ID_OUT_OF_RANGE');
+    const state = idState[rid] as number;
+    if (state !== 1) fail(state === 2 ? 'VIRTQ_USED_ID_TWICE' : 'VIRTQ_USED_ID_NOT_OUTSTANDING');
+    if (rlen > (idWritable[rid] as number)) fail('VIRTQ_USED_LEN_TOO_LARGE');
+    const cn = idCount[rid] as number;
+    lastUsed += cn;
+    if (lastUsed >= 256) { lastUsed -= 256; usedWrap ^= 1; }
+    numFree += cn;
+    idState[rid] = 2;
+    freeIdNext[rid] = freeIdHead;
+    freeIdHead = rid;
+    inFlight--;
+    usedLen = rlen;
+    return rid;
+  }
+
+  return {
+    round,
+    bytes: new Uint8Array(buffer),
+    entries,
+    chain: () => ({ head: chainHead, id: chainId, count: chainCount, readable: chainReadable, writable: chainWritableBytes }),
+    usedLen: () => usedLen,
+    state: () => ({
+      numFree, numAdded, inFlight, nextAvail, availWrap, lastUsed, usedWrap,
+      deviceNextAvail: dNextAvail, deviceAvailWrap: dAvailWrap, nextUsed, deviceUsedWrap: dUsedWrap,
+    }),
     setReset: (driver, device) => { driverReset = driver; deviceReset = device; },
   };
 }
