@@ -178,9 +178,9 @@ function main(): void {
     ['split1', 'virtio split round trip, 1 desc, record API', () => splitRecord(1)], ['split3', 'virtio split round trip, 3 descs, record API', () => splitRecord(3)],
     ['split1', 'virtio split round trip, 1 desc, hand-written floor (same checks)', () => splitFloor(1)],
     ['split3', 'virtio split round trip, 3 descs, hand-written floor (same checks)', () => splitFloor(3)],
+    ['packed1', 'virtio packed round trip, 1 desc, record API', () => packedRecord(1)], ['packed3', 'virtio packed round trip, 3 descs, record API', () => packedRecord(3)],
     ['packed1', 'virtio packed round trip, 1 desc, hand-written floor (same checks)', () => packedFloor(1)],
     ['packed3', 'virtio packed round trip, 3 descs, hand-written floor (same checks)', () => packedFloor(3)],
-    ['packed1', 'virtio packed round trip, 1 desc, record API', () => packedRecord(1)], ['packed3', 'virtio packed round trip, 3 descs, record API', () => packedRecord(3)],
   ];
   printLines('virtio round trip (add, pop+walk, push used, reclaim), ns per round trip, medians (C: gcc -O2 on linux/virtio_ring.h)',
     cases.filter(([, name]) => only === undefined || name.includes(only)).map(([key, name, run]) => benchLine(name, 'ns/op', run(), c?.[key])));
