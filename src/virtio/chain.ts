@@ -21,23 +21,31 @@ export class DescChain {
   /** Buffer entries whose address was not checked (a 'not-checked' walk: outside the memory supplied). */
   unchecked = 0;
 
+  // The arrays (and capacity and memory below) are `declare`d and set in the constructor: a declared class field
+  // would be created holding undefined first (ES2022 [[Define]] semantics), V8 would widen its type, and the
+  // devices' walks would check each array's map again at every store.
   /** Descriptor index: in the descriptor table, or in the indirect table when `inTable[k]`. */
-  readonly index: Uint16Array;
-  readonly addrLo: Uint32Array;
-  readonly addrHi: Uint32Array;
-  readonly len: Uint32Array;
-  readonly flags: Uint16Array;
+  declare readonly index: Uint16Array;
+  declare readonly addrLo: Uint32Array;
+  declare readonly addrHi: Uint32Array;
+  declare readonly len: Uint32Array;
+  declare readonly flags: Uint16Array;
   /** split: next field; packed: buffer id field. */
-  readonly next: Uint16Array;
-  readonly inTable: Uint8Array;
+  declare readonly next: Uint16Array;
+  declare readonly inTable: Uint8Array;
   /**
    * For buffer entries: the guest-memory region holding it and the offset in that region's port; -1 when the
    * walk did not get as far as resolving it, BUFFER_NOT_CHECKED (-2, desc-rules.ts) when it was not checked.
    */
-  readonly region: Int32Array;
-  readonly regionOffset: Float64Array;
+  declare readonly region: Int32Array;
+  declare readonly regionOffset: Float64Array;
 
-  constructor(readonly capacity: number, readonly memory: GuestMemory) {
+  declare readonly capacity: number;
+  declare readonly memory: GuestMemory;
+
+  constructor(capacity: number, memory: GuestMemory) {
+    this.capacity = capacity;
+    this.memory = memory;
     this.index = new Uint16Array(capacity);
     this.addrLo = new Uint32Array(capacity);
     this.addrHi = new Uint32Array(capacity);

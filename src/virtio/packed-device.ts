@@ -34,10 +34,12 @@ export class PackedDevice {
   /** Descriptor positions the used pointer advanced since the last needInterrupt(). */
   #usedAdded = 0;
   #chain: DescChain;
-  #outstanding: Uint8Array;
-  #idCount: Uint16Array;
+  // The typed arrays start as empty arrays of their type (the constructor makes them queue-sized): a field
+  // declared without a value would hold undefined first and V8 would then check its map at every access.
+  #outstanding = new Uint8Array(0);
+  #idCount = new Uint16Array(0);
   /** IN_ORDER: buffer ids in the order popped (a ring of size entries from #orderHead, #orderCount long). */
-  #order: Uint16Array;
+  #order = new Uint16Array(0);
   #orderHead = 0;
   #orderCount = 0;
   #notifications = true;

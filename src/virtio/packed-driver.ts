@@ -39,12 +39,14 @@ export class PackedDriver {
   #inFlight = 0;
   #callbacks = true;
   #freeIdHead = 0;
-  #freeIdNext: Uint16Array;
-  #idCount: Uint16Array;
-  #idWritable: Float64Array;
-  #idState: Uint8Array;
+  // The typed arrays start as empty arrays of their type (the constructor makes them queue-sized): a field
+  // declared without a value would hold undefined first and V8 would then check its map at every access.
+  #freeIdNext = new Uint16Array(0);
+  #idCount = new Uint16Array(0);
+  #idWritable = new Float64Array(0);
+  #idState = new Uint8Array(0);
   /** IN_ORDER: buffer ids in the order made available (a ring of size entries from #orderHead). */
-  #order: Uint16Array;
+  #order = new Uint16Array(0);
   #orderHead = 0;
   /** IN_ORDER: buffers left in the batch the last used descriptor stands for, and its len. */
   #batchLeft = 0;

@@ -35,33 +35,36 @@ export interface PackedQueueConfig {
 }
 
 export class PackedRing {
-  readonly memory: GuestMemory;
-  readonly size: number;
-  readonly eventIdx: boolean;
-  readonly indirect: boolean;
-  readonly maxIndirect: number;
-  readonly queueIndex: number;
-  readonly stride: number;
-  readonly descPort: RingPort;
-  readonly descBase: number;
-  readonly driverEventPort: RingPort;
-  readonly driverEventBase: number;
-  readonly deviceEventPort: RingPort;
-  readonly deviceEventBase: number;
+  // The fields are `declare`d and set once, in the constructor: a declared class field is created holding
+  // undefined first (ES2022 [[Define]] semantics), which makes V8 widen its type to "anything", and the hot
+  // paths would then check each DataView's map and each offset's representation again at every use.
+  declare readonly memory: GuestMemory;
+  declare readonly size: number;
+  declare readonly eventIdx: boolean;
+  declare readonly indirect: boolean;
+  declare readonly maxIndirect: number;
+  declare readonly queueIndex: number;
+  declare readonly stride: number;
+  declare readonly descPort: RingPort;
+  declare readonly descBase: number;
+  declare readonly driverEventPort: RingPort;
+  declare readonly driverEventBase: number;
+  declare readonly deviceEventPort: RingPort;
+  declare readonly deviceEventBase: number;
   /** Offsets within a vring_packed_desc. */
-  readonly addrOff: number;
-  readonly lenOff: number;
-  readonly idOff: number;
-  readonly flagsOff: number;
-  private readonly offWrapOff: number;
-  private readonly evFlagsOff: number;
+  declare readonly addrOff: number;
+  declare readonly lenOff: number;
+  declare readonly idOff: number;
+  declare readonly flagsOff: number;
+  declare private readonly offWrapOff: number;
+  declare private readonly evFlagsOff: number;
   /**
    * True when the ring and both event structures are in plain ArrayBuffer ports (split-ring.ts isDirect()):
    * descriptors and flags are then read and written through `descView` directly, the same bytes in the same
    * order as through the port's methods.
    */
-  readonly direct: boolean;
-  readonly descView: DataView;
+  declare readonly direct: boolean;
+  declare readonly descView: DataView;
 
   constructor(c: PackedQueueConfig) {
     if (!Number.isInteger(c.size) || c.size < 1 || c.size > 32768) {

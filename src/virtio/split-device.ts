@@ -32,9 +32,11 @@ export class SplitDevice {
   /** used.idx when the driver was last considered for an interrupt (QEMU signalled_used). */
   #signalledUsed = 0;
   #chain: DescChain;
-  #outstanding: Uint8Array;
+  // The typed arrays start as empty arrays of their type (the constructor makes them queue-sized): a field
+  // declared without a value would hold undefined first and V8 would then check its map at every access.
+  #outstanding = new Uint8Array(0);
   /** IN_ORDER: the head popped at each avail position, and the descriptor the next chain must start at. */
-  #popped: Uint16Array;
+  #popped = new Uint16Array(0);
   #nextHead = 0;
   /** Whether the device wants kicks; with EVENT_IDX, pop() keeps avail_event at lastAvail only while true. */
   #notifications = true;

@@ -28,7 +28,9 @@ export class SplitDriver {
   readonly #inOrder: boolean;
   readonly #notificationData: boolean;
   readonly #resetState: QueueResetState;
-  #freeNext: Uint16Array;
+  // The typed arrays start as empty arrays of their type (the constructor makes them queue-sized): a field
+  // declared without a value would hold undefined first and V8 would then check its map at every access.
+  #freeNext = new Uint16Array(0);
   #freeHead = 0;
   #numFree = 0;
   #availIdxShadow = 0;
@@ -38,11 +40,11 @@ export class SplitDriver {
   #usedSeen = 0;
   #inFlight = 0;
   #callbacks = true;
-  #chainLen: Uint16Array;
-  #chainWritable: Float64Array;
-  #headState: Uint8Array;
+  #chainLen = new Uint16Array(0);
+  #chainWritable = new Float64Array(0);
+  #headState = new Uint8Array(0);
   /** The head published at each avail ring slot (IN_ORDER: the used ring names batches by these). */
-  #availHead: Uint16Array;
+  #availHead = new Uint16Array(0);
   /** IN_ORDER: buffers left in the batch the last read used entry stands for, and that entry's len. */
   #batchLeft = 0;
   #batchLen = 0;

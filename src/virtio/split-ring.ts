@@ -100,47 +100,50 @@ function isPow2(n: number): boolean {
 }
 
 export class SplitRing {
-  readonly memory: GuestMemory;
-  readonly size: number;
-  readonly byteOrder: VirtioByteOrder;
-  readonly le: boolean;
-  readonly eventIdx: boolean;
-  readonly indirect: boolean;
-  readonly maxIndirect: number;
-  readonly queueIndex: number;
-  readonly areas: SplitAreas;
-  readonly d: DescFields;
+  // The fields are `declare`d and set once, in the constructor: a declared class field is created holding
+  // undefined first (ES2022 [[Define]] semantics), which makes V8 widen its type to "anything", and the hot
+  // paths would then check each DataView's map and each offset's representation again at every use.
+  declare readonly memory: GuestMemory;
+  declare readonly size: number;
+  declare readonly byteOrder: VirtioByteOrder;
+  declare readonly le: boolean;
+  declare readonly eventIdx: boolean;
+  declare readonly indirect: boolean;
+  declare readonly maxIndirect: number;
+  declare readonly queueIndex: number;
+  declare readonly areas: SplitAreas;
+  declare readonly d: DescFields;
 
-  readonly descPort: RingPort;
-  readonly descBase: number;
-  readonly availPort: RingPort;
-  readonly availBase: number;
-  readonly usedPort: RingPort;
-  readonly usedBase: number;
+  declare readonly descPort: RingPort;
+  declare readonly descBase: number;
+  declare readonly availPort: RingPort;
+  declare readonly availBase: number;
+  declare readonly usedPort: RingPort;
+  declare readonly usedBase: number;
 
-  private readonly availFlagsOff: number;
-  private readonly availIdxOff: number;
-  private readonly usedFlagsOff: number;
-  private readonly usedIdxOff: number;
-  readonly usedElemId: number;
-  readonly usedElemLen: number;
+  declare private readonly availFlagsOff: number;
+  declare private readonly availIdxOff: number;
+  declare private readonly usedFlagsOff: number;
+  declare private readonly usedIdxOff: number;
+  declare readonly usedElemId: number;
+  declare readonly usedElemLen: number;
 
   /**
    * True when all three areas are in plain little-endian ports over an ArrayBuffer (not shared, nothing
    * recording): the ends then read and write them through the DataViews below with offsets computed once,
    * the same bytes in the same order as through the port's methods. False: every access goes through the ports.
    */
-  readonly direct: boolean;
-  readonly descView: DataView;
-  readonly availView: DataView;
-  readonly usedView: DataView;
+  declare readonly direct: boolean;
+  declare readonly descView: DataView;
+  declare readonly availView: DataView;
+  declare readonly usedView: DataView;
   /** Absolute offsets in those views: avail.idx, avail.ring[0], used.idx, used.ring[0], used_event, avail_event. */
-  readonly availIdxAt: number;
-  readonly availRingAt: number;
-  readonly usedIdxAt: number;
-  readonly usedRingAt: number;
-  readonly usedEventAt: number;
-  readonly availEventAt: number;
+  declare readonly availIdxAt: number;
+  declare readonly availRingAt: number;
+  declare readonly usedIdxAt: number;
+  declare readonly usedRingAt: number;
+  declare readonly usedEventAt: number;
+  declare readonly availEventAt: number;
 
   constructor(c: SplitQueueConfig) {
     if (!isPow2(c.size) || c.size > 32768) {

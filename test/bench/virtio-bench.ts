@@ -6,7 +6,8 @@
  * ns), as the other benches do; `--json` gives JSON lines (report.ts).
  *
  * Each case runs through the object API (add(VirtqBuffer[]), pop(), getUsed()) and through the record API
- * (addRecord, popRecord, getUsedRecord), both against the same C round trip.
+ * (addRecord, popRecord, getUsedRecord), both against the same C round trip, and as the hand-written floor
+ * (virtio-floor.ts: the record API's checks and ring writes in one plain closure, split and packed).
  *
  *   node dist/test/bench/virtio-bench.js [--json]   (RINGWIRE_BENCH_SECONDS per run, default 0.5;
  *                                                    RINGWIRE_BENCH_ONLY=text runs the cases naming it)
@@ -103,6 +104,33 @@ function splitRecord(n: number): number[] {
   });
 }
 
+type FloorModule = typeof import('./virtio-floor.js');
+
+/**
+ * A new instance of virtio-floor.ts (the query string makes it a module of its own): each floor case times
+ * functions no other case ran, so V8's feedback from one chain length does not shape the code timed for the
+ * other (one instance shared by the 1- and 3-descriptor cases took 63 -> 95 ns for the second).
+ */
+async function floorModule(tag: string): Promise<FloorModule> {
+  return await import(`./virtio-floor.js?${tag}`) as FloorModule;
+}
+
+/**
+ * The split round trip written by hand (virtio-floor.ts): the record API's work and checks in one closure over
+ * one DataView with literal offsets, the floor for the record API rows (what JavaScript on this engine costs
+ * for the same round trip without ringwire's structure).
+ */
+function splitFloor(floor: FloorModule, n: number): number[] {
+  const { addr, len } = recordsOf(n);
+  return measure(floor.makeSplitFloor().roundOf(addr, len, n - 1, 1));
+}
+
+/** The packed round trip written by hand (virtio-floor.ts makePackedFloor), the floor for the packed record API rows. */
+function packedFloor(floor: FloorModule, n: number): number[] {
+  const { addr, len } = recordsOf(n);
+  return measure(floor.makePackedFloor().roundOf(addr, len, n - 1, 1));
+}
+
 function packed(n: number): number[] {
   const { drv, dev } = packedPair();
   const bufs = chainOf(n);
@@ -144,19 +172,24 @@ function cBaseline(): Record<string, number[]> | undefined {
   }
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const c = cBaseline();
+  const floors = await Promise.all(['split1', 'split3', 'packed1', 'packed3'].map(floorModule)) as [FloorModule, FloorModule, FloorModule, FloorModule];
   // Each row against the C round trip of the same ring and chain length (key); the record rows call addRecord /
   // popRecord / getUsedRecord, the others add(VirtqBuffer[]) / pop() / getUsed().
   const cases: [string, string, () => number[]][] = [
     ['split1', 'virtio split round trip, 1 descriptor', () => split(1)], ['split3', 'virtio split round trip, 3 descriptors', () => split(3)],
     ['packed1', 'virtio packed round trip, 1 descriptor', () => packed(1)], ['packed3', 'virtio packed round trip, 3 descriptors', () => packed(3)],
     ['split1', 'virtio split round trip, 1 desc, record API', () => splitRecord(1)], ['split3', 'virtio split round trip, 3 descs, record API', () => splitRecord(3)],
+    ['split1', 'virtio split round trip, 1 desc, hand-written floor (same checks)', () => splitFloor(floors[0], 1)],
+    ['split3', 'virtio split round trip, 3 descs, hand-written floor (same checks)', () => splitFloor(floors[1], 3)],
     ['packed1', 'virtio packed round trip, 1 desc, record API', () => packedRecord(1)], ['packed3', 'virtio packed round trip, 3 descs, record API', () => packedRecord(3)],
+    ['packed1', 'virtio packed round trip, 1 desc, hand-written floor (same checks)', () => packedFloor(floors[2], 1)],
+    ['packed3', 'virtio packed round trip, 3 descs, hand-written floor (same checks)', () => packedFloor(floors[3], 3)],
   ];
   printLines('virtio round trip (add, pop+walk, push used, reclaim), ns per round trip, medians (C: gcc -O2 on linux/virtio_ring.h)',
     cases.filter(([, name]) => only === undefined || name.includes(only)).map(([key, name, run]) => benchLine(name, 'ns/op', run(), c?.[key])));
 }
 
 // Benchmarks print figures; a test runner that picks up every file under dist/test/ skips them.
-if (import.meta.url === `file://${process.argv[1]}`) main();
+if (import.meta.url === `file://${process.argv[1]}`) await main();
