@@ -252,8 +252,8 @@ export class BlkifRecordCodec {
    * Encode a read / write / write-barrier / flush request (the blkif_request shape) at `base` of a zeroed
    * sizeof(blkif_request) region: `nseg` segments from `seg` as (gref, first_sect, last_sect) triples starting
    * at `segOff`. Values out of their member's range are refused (CODEC_OUT_OF_RANGE / CODEC_UNSAFE_INTEGER,
-   * BAD_RECORD for more than BLKIF_MAX_SEGMENTS_PER_REQUEST segments); the region may then hold part of the
-   * request, so encode into scratch (BlkifFront: a free shadow slot) and publish only what encoded whole.
+   * BAD_RECORD for more than BLKIF_MAX_SEGMENTS_PER_REQUEST segments) before anything is written. Members are
+   * stored as 32-bit words where the layout allows (RwWords), through the field views otherwise.
    */
   encodeRw(dv: DataView, base: number, operation: number, handle: number, id: number, sector: number, nseg: number, seg: Uint32Array, segOff: number): void {
     if (operation !== BLKIF_OP_READ && operation !== BLKIF_OP_WRITE && operation !== BLKIF_OP_WRITE_BARRIER && operation !== BLKIF_OP_FLUSH_DISKCACHE) {
@@ -267,15 +267,16 @@ export class BlkifRecordCodec {
     }
     if (!(handle >>> 0 === handle && handle <= 0xffff)) throw outOfRange('handle', handle);
     if (segOff >>> 0 !== segOff || segOff + 3 * nseg > seg.length) throw outOfRange('seg', segOff);
+    // Every value checked before the first store; a bad 64-bit value gets setNumber's typed error (thrown
+    // before setNumber writes anything).
+    if (!(Number.isSafeInteger(sector) && sector >= 0)) this.fSector.setNumber(dv, base, sector);
+    if (!(Number.isSafeInteger(id) && id >= 0)) this.fId.setNumber(dv, base, id);
+    for (let i = 0, o = segOff; i < nseg; i++, o += 3) {
+      if ((seg[o + 1] as number) > 0xff) throw outOfRange(`seg[${i}].first_sect`, seg[o + 1] as number);
+      if ((seg[o + 2] as number) > 0xff) throw outOfRange(`seg[${i}].last_sect`, seg[o + 2] as number);
+    }
     const q = this.wordAt(dv, base);
     if (q >= 0) {
-      // Every value checked before the first store; a bad 64-bit value gets setNumber's typed error.
-      if (!(Number.isSafeInteger(sector) && sector >= 0)) this.fSector.setNumber(dv, base, sector);
-      if (!(Number.isSafeInteger(id) && id >= 0)) this.fId.setNumber(dv, base, id);
-      for (let i = 0, o = segOff; i < nseg; i++, o += 3) {
-        if ((seg[o + 1] as number) > 0xff) throw outOfRange(`seg[${i}].first_sect`, seg[o + 1] as number);
-        if ((seg[o + 2] as number) > 0xff) throw outOfRange(`seg[${i}].last_sect`, seg[o + 2] as number);
-      }
       const m = this.words as RwWords;
       const w = this.vWords;
       w[q] = operation | (nseg << 8) | (handle << 16);
@@ -289,21 +290,17 @@ export class BlkifRecordCodec {
       }
       return;
     }
-    this.fSector.setNumber(dv, base, sector); // throws for a negative or inexact sector
     this.fOp.set(dv, base, operation);
     this.fNseg.set(dv, base, nseg);
     this.fHandle.set(dv, base, handle);
     this.fId.setNumber(dv, base, id);
+    this.fSector.setNumber(dv, base, sector);
     const stride = this.fGref.stride;
     for (let i = 0, o = segOff; i < nseg; i++, o += 3) {
-      const first = seg[o + 1] as number;
-      const last = seg[o + 2] as number;
-      if (first > 0xff) throw outOfRange(`seg[${i}].first_sect`, first);
-      if (last > 0xff) throw outOfRange(`seg[${i}].last_sect`, last);
       const b = base + i * stride;
       this.fGref.set(dv, b, seg[o] as number);
-      this.fFirst.set(dv, b, first);
-      this.fLast.set(dv, b, last);
+      this.fFirst.set(dv, b, seg[o + 1] as number);
+      this.fLast.set(dv, b, seg[o + 2] as number);
     }
   }
 }

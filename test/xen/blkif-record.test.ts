@@ -297,7 +297,15 @@ for (const abi of ['x86_64', 'x86_32'] as const) {
       assert.deepEqual([r.operation, r.handle, r.idLo, r.sectorLo, r.sectorHi, r.nr_segments], [BLKIF_OP_WRITE, 0xabcd, 17, 8, 0x100, 3]);
       assert.deepEqual([...r.gref.subarray(0, 3), ...r.first_sect.subarray(0, 3), ...r.last_sect.subarray(0, 3)], [0x01020304, 0xffffffff, 9, 1, 0, 2, 6, 7, 3]);
     }
-    assert.throws(() => codec.encodeRw(unaligned, 0, BLKIF_OP_READ, 0, 0, 0, 1, seg(1, 256, 7), 0), { code: 'CODEC_OUT_OF_RANGE', path: 'blkif_request.seg[0].first_sect' });
-    assert.throws(() => codec.encodeRw(unaligned, 0, BLKIF_OP_READ, 0, 0, 0, 1, seg(1, 0, 256), 0), { code: 'CODEC_OUT_OF_RANGE', path: 'blkif_request.seg[0].last_sect' });
+    const before = new Uint8Array(aligned.buffer).slice();
+    for (const dv of [aligned, unaligned]) {
+      assert.throws(() => codec.encodeRw(dv, 0, BLKIF_OP_READ, 0, 0, 0, 1, seg(1, 256, 7), 0), { code: 'CODEC_OUT_OF_RANGE', path: 'blkif_request.seg[0].first_sect' });
+      assert.throws(() => codec.encodeRw(dv, 0, BLKIF_OP_READ, 0, 0, 0, 2, seg(1, 0, 7, 2, 0, 256), 0), { code: 'CODEC_OUT_OF_RANGE', path: 'blkif_request.seg[1].last_sect' });
+      assert.throws(() => codec.encodeRw(dv, 0, BLKIF_OP_READ, 0, 0, 2 ** 53, 1, seg(1, 0, 7), 0), { code: 'CODEC_UNSAFE_INTEGER' });
+      assert.throws(() => codec.encodeRw(dv, 0, BLKIF_OP_READ, 0, -1, 0, 1, seg(1, 0, 7), 0), { code: 'CODEC_OUT_OF_RANGE' });
+    }
+    // A refused encode writes nothing, on either path.
+    assert.deepEqual(new Uint8Array(aligned.buffer), before);
+    assert.deepEqual(new Uint8Array(unaligned.buffer, 2), before);
   });
 }
