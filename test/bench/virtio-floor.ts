@@ -113,6 +113,29 @@ export interface SplitFloor {
   setReset(driver: boolean, device: boolean): void;
 }
 
+/**
+ * The driver's checks on the buffer records of an add, the same for both rings (addRecord: recordCount,
+ * checkRecords): the counts, free descriptors, each address an integer below 2^53 with len > 0, the chain within
+ * 2^32 bytes, each buffer inside the bench's memory (0 .. 0x11000). Returns the device-writable bytes.
+ */
+function checkBuffers(addr: Float64Array, len: Uint32Array, nOut: number, nIn: number, numFree: number): number {
+  const n = nOut + nIn;
+  if (nOut >>> 0 !== nOut || nIn >>> 0 !== nIn || n > addr.length || n > len.length) fail('VIRTQ_BAD_BUFFER');
+  if (n === 0 || n > numFree) fail('VIRTQ_NO_SPACE');
+  let total = 0;
+  let writable = 0;
+  for (let k = 0; k < n; k++) {
+    const a = addr[k] as number;
+    const l = len[k] as number;
+    if (l === 0 || !(a >= 0 && a <= 9007199254740991 && Math.floor(a) === a)) fail('VIRTQ_BAD_BUFFER');
+    if (k >= nOut) writable += l;
+    total += l;
+    if (total > 0x1_0000_0000) fail('VIRTQ_LENGTH_OVERFLOW');
+    if (a + l > 0x11000) fail('VIRTQ_ADDR_UNMAPPED');
+  }
+  return writable;
+}
+
 /** A fresh 256-entry split queue and its hand-written round trip. */
 export function makeSplitFloor(): SplitFloor {
   const buffer = new ArrayBuffer(0x11000);
@@ -150,19 +173,7 @@ export function makeSplitFloor(): SplitFloor {
     // ---- driver: add (checks 1-6, then the descriptors, then the avail entry and idx) ----
     if (driverReset) fail('VIRTQ_QUEUE_RESET');
     const n = nOut + nIn;
-    if (nOut >>> 0 !== nOut || nIn >>> 0 !== nIn || n > addr.length || n > len.length) fail('VIRTQ_BAD_BUFFER');
-    if (n === 0 || n > numFree) fail('VIRTQ_NO_SPACE');
-    let total = 0;
-    let writable = 0;
-    for (let k = 0; k < n; k++) {
-      const a = addr[k] as number;
-      const l = len[k] as number;
-      if (l === 0 || !(a >= 0 && a <= 9007199254740991 && Math.floor(a) === a)) fail('VIRTQ_BAD_BUFFER');
-      if (k >= nOut) writable += l;
-      total += l;
-      if (total > 0x1_0000_0000) fail('VIRTQ_LENGTH_OVERFLOW');
-      if (a + l > 0x11000) fail('VIRTQ_ADDR_UNMAPPED');
-    }
+    const writable = checkBuffers(addr, len, nOut, nIn, numFree);
     const head = freeHead;
     let i = head;
     for (let k = 0; k < n; k++) {
@@ -389,19 +400,7 @@ export function makePackedFloor(): PackedFloor {
     // ---- driver: add (checks 1-6), the descriptors, the head's flags last (§2.8.21), then the bookkeeping ----
     if (driverReset) fail('VIRTQ_QUEUE_RESET');
     const n = nOut + nIn;
-    if (nOut >>> 0 !== nOut || nIn >>> 0 !== nIn || n > addr.length || n > len.length) fail('VIRTQ_BAD_BUFFER');
-    if (n === 0 || n > numFree) fail('VIRTQ_NO_SPACE');
-    let total = 0;
-    let writable = 0;
-    for (let k = 0; k < n; k++) {
-      const a = addr[k] as number;
-      const l = len[k] as number;
-      if (l === 0 || !(a >= 0 && a <= 9007199254740991 && Math.floor(a) === a)) fail('VIRTQ_BAD_BUFFER');
-      if (k >= nOut) writable += l;
-      total += l;
-      if (total > 0x1_0000_0000) fail('VIRTQ_LENGTH_OVERFLOW');
-      if (a + l > 0x11000) fail('VIRTQ_ADDR_UNMAPPED');
-    }
+    const writable = checkBuffers(addr, len, nOut, nIn, numFree);
     const id = freeIdHead;
     const head = nextAvail;
     let headFlags = 0;
