@@ -279,36 +279,27 @@ function wordReadable(leaves: readonly ReadLeaf[]): boolean {
 }
 
 /**
- * Reads every leaf into its local from words `u32[q + k]` (q: the struct's first word), each word loaded
- * once; 64-bit members as in readOne (two words in number mode, DataView's BigInt read otherwise).
- * `inline`: members up to 32 bits are read where they are stored instead (each still read once, a shared word
- * once per member); only the 64-bit members, which number mode checks, are read and checked first. Thirty-odd
- * values held in locals across the stores spill registers: inline, a blkif_request decodeInto is about 15 %
- * faster, level with a hand-written one (test/bench/codec-floor.ts).
+ * Reads the struct from words `u32[q + k]` (q: the struct's first word). Members up to 32 bits are read where
+ * they are stored (inline: each read once, a shared word once per member); only the 64-bit members are read
+ * into locals first, as in readOne (two words, checked, in number mode; DataView's BigInt read otherwise).
+ * Thirty-odd values held in locals across the stores spill registers: inline, a blkif_request decodeInto is
+ * about 15 % faster, level with a hand-written one (test/bench/codec-floor.ts).
  */
-function emitWordReads(g: DecGen, leaves: readonly ReadLeaf[], inline = false): void {
-  const loaded = new Set<number>();
-  const word = (k: number): string => {
-    if (!loaded.has(k)) {
-      loaded.add(k);
-      g.reads.push(`const word${k} = u32[q + ${k}];`);
-    }
-    return `word${k}`;
-  };
+function emitWordReads(g: DecGen, leaves: readonly ReadLeaf[]): void {
   for (const x of leaves) {
     const k = x.at >> 2;
     const s = x.leaf.type.signed;
+    const word = `u32[q + ${k}]`;
     switch (x.leaf.type.size) {
-      case 1: case 2: bind(g, x, fromWord(inline ? `u32[q + ${k}]` : word(k), 32, x.at & 3, x.leaf), inline); break;
-      case 4: bind(g, x, s ? `(${inline ? `u32[q + ${k}]` : word(k)} | 0)` : inline ? `u32[q + ${k}]` : word(k), inline); break;
+      case 1: case 2: bind(g, x, fromWord(word, 32, x.at & 3, x.leaf), true); break;
+      case 4: bind(g, x, s ? `(${word} | 0)` : word, true); break;
       case 8: {
         if (!g.num) {
           bind(g, x, `dv.${s ? 'getBigInt64' : 'getBigUint64'}(b + ${x.at}, true)`, false);
           break;
         }
-        const lo = word(k);
-        const hi = s ? `(${word(k + 1)} | 0)` : word(k + 1);
-        g.reads.push(`const ${x.local}h = ${hi}, ${x.local}l = ${lo};`);
+        const hi = s ? `(u32[q + ${k + 1}] | 0)` : `u32[q + ${k + 1}]`;
+        g.reads.push(`const ${x.local}h = ${hi}, ${x.local}l = ${word};`);
         g.reads.push(s
           ? `if (${x.local}h > 0x1fffff || ${x.local}h < -0x200000 || (${x.local}h === -0x200000 && ${x.local}l === 0)) return null;`
           : `if (${x.local}h > 0x1fffff) return null;`);
@@ -388,14 +379,15 @@ function decodeParts(l: StructLayout, mode: Int64Mode, inline: boolean): { g: De
 
 /**
  * A filler's statements: reads, shape checks (both may `return null`), writes. `words`: read from a
- * Uint32Array (see wordReadable); undefined when the layout cannot be read so.
+ * Uint32Array (see wordReadable), members up to 32 bits in the writes themselves; undefined when the layout
+ * cannot be read so.
  */
-function fillParts(l: StructLayout, mode: Int64Mode, words = false, inline = false): { reads: string; checks: string; writes: string } | undefined {
+function fillParts(l: StructLayout, mode: Int64Mode, words = false): { reads: string; checks: string; writes: string } | undefined {
   const g: DecGen = { reads: [], n: 0, num: mode === 'number' };
   const leaves: ReadLeaf[] = [];
   const shape = shapeOf(g, l, 0, leaves) as Shape & { kind: 'record' };
   if (!words) emitReads(g, leaves, l.size, false);
-  else if (wordReadable(leaves)) emitWordReads(g, leaves, inline);
+  else if (wordReadable(leaves)) emitWordReads(g, leaves);
   else return undefined;
   const checks: string[] = [];
   const writes: string[] = [];
@@ -487,7 +479,7 @@ export type CodecDecodeInto = (buf: Uint8Array | DataView, byteOffset: number, t
 export function codecDecodeInto(l: StructLayout, mode: Int64Mode, deps: DecodeIntoDeps): CodecDecodeInto | null {
   if (hasUnion(l)) return null;
   const f = fillParts(l, mode) as NonNullable<ReturnType<typeof fillParts>>;
-  const w = fillParts(l, mode, true, true);
+  const w = fillParts(l, mode, true);
   // The filler's code inline (too large for V8 to inline a call to it), its `return null` as the slow path.
   const toSlow = (code: string) => code.replaceAll('return null;', 'return slow(dv, b, t);');
   const fill = (p: NonNullable<ReturnType<typeof fillParts>>) => `${toSlow(p.reads)}
